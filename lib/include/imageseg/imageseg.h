@@ -1,0 +1,12 @@
+/* imageseg — classic image segmentation for 8-bit images.
+ * Include this header for the whole public API. */
+#ifndef IMAGESEG_IMAGESEG_H
+#define IMAGESEG_IMAGESEG_H
+
+#include <imageseg/common.h>
+#include <imageseg/image.h>
+#include <imageseg/parallel.h>
+#include <imageseg/sel.h>
+#include <imageseg/threshold.h>
+
+#endif

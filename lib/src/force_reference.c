@@ -1,0 +1,16 @@
+#define _POSIX_C_SOURCE 200809L
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+int iseg_force_reference(void)
+{
+    /* Benign race: every thread computes the same value. */
+    static volatile int cached = -1;
+    if (cached < 0) {
+        const char *v = getenv("ISEG_FORCE_REFERENCE");
+        cached = (v && *v && strcmp(v, "0") != 0) ? 1 : 0;
+    }
+    return cached;
+}

@@ -1,0 +1,240 @@
+/* Private parts of the k-means implementation shared by the fast path
+ * (kmeans.c, kmeans_pixels.c) and the reference (kmeans_ref.c).
+ *
+ * What is shared is what *defines* the result: the feature space, the
+ * coreset's layout, the initialisation, the center update with its
+ * empty-cluster rule, the label numbering and the inertia formula. What is
+ * not shared is how points are assigned to centers (bounds and lookup tables
+ * in the fast path, every distance in the reference) and how the coreset is
+ * built (per-thread, run-length-merged histograms vs. one pixel at a time). */
+#ifndef IMAGESEG_KMEANS_INTERNAL_H
+#define IMAGESEG_KMEANS_INTERNAL_H
+
+#include "internal.h"
+
+#include <imageseg/kmeans.h>
+
+/* Color histogram coreset: 5 bits per channel. */
+#define KM_BIN_BITS 5
+#define KM_BIN_SHIFT (8 - KM_BIN_BITS)
+#define KM_BIN_SIDE (1 << KM_BIN_BITS)
+#define KM_BINS (1 << (3 * KM_BIN_BITS))
+
+#define KM_K ISEG_KMEANS_MAX_K
+#define KM_D ISEG_KMEANS_MAX_DIMS
+
+static inline int km_bin_of(unsigned r, unsigned g, unsigned b)
+{
+    return (int)(((r >> KM_BIN_SHIFT) << (2 * KM_BIN_BITS)) | ((g >> KM_BIN_SHIFT) << KM_BIN_BITS) |
+                 (b >> KM_BIN_SHIFT));
+}
+
+/* How the pixels of one call map to features. */
+typedef struct KmSpace {
+    int cdims;         /* color values: 1 (gray) or 3 */
+    int pdims;         /* 0 or 2 (x, y) */
+    int dims;          /* cdims + pdims */
+    int width, height;
+    double weight;     /* spatial weight */
+    double unit[2];    /* X = unit[0] * x, Y = unit[1] * y: 255 / (W - 1), or 0 */
+} KmSpace;
+
+/* Feature of a position: w * (unit * x). Every piece of code computes it with
+ * this expression so that the fast path and the reference agree bit for bit. */
+static inline double km_pos_feature(const KmSpace *sp, int axis, int64_t v)
+{
+    return sp->weight * (sp->unit[axis] * (double)v);
+}
+
+/* The weighted point set the loop runs on. Point i stands for w[i] pixels
+ * whose integer feature sums are sum[i * dims + d] (color values; x and y
+ * pixel indices); its feature vector feat[i * dims + d] is derived from them
+ * by km_point_from_sums(). Color histogram points also know their bin. */
+typedef struct KmCoreset {
+    int n;
+    int cap;
+    int dims;
+    double *feat;
+    uint64_t *w;
+    uint64_t *sum;
+    int32_t *bin;      /* histogram bin (color path), unused otherwise */
+} KmCoreset;
+
+/* Per-cluster integer sums. */
+typedef struct KmSums {
+    uint64_t n[KM_K];
+    uint64_t s[KM_K][KM_D];
+} KmSums;
+
+/* k centers, both in the reported units (canon: color, X, Y 0..255) and in
+ * feature space (feat: color, w X, w Y). */
+typedef struct KmCenters {
+    int k;
+    int dims;
+    double canon[KM_K][KM_D];
+    double feat[KM_K][KM_D];
+} KmCenters;
+
+/* One bin of a thread's partial histogram. 32-bit sums are enough: the
+ * color histogram counts at most ISEG_KMEANS_COLOR_SAMPLE_TARGET pixels, the
+ * gray one (counts only) at most 2^30. */
+typedef struct KmHistBin {
+    uint32_t n, r, g, b;
+} KmHistBin;
+
+/* Label tables of the color path. lut1[bin] is the index of a block of 64
+ * labels, one per 2x2x2 sub-box of the bin (7 bits per channel): blocks
+ * 0..63 hold one label each (bins entirely in one cluster), block 64 is
+ * KM_UNKNOWN (a bin the sample did not see), the next ones belong to bins
+ * cut by a cluster boundary. A sub-box entry KM_AMBIGUOUS means: compare the
+ * pixel with the bin's candidate centers cand[bin]. */
+#define KM_AMBIGUOUS 0xFE
+#define KM_UNKNOWN 0xFF
+#define KM_BLOCK_UNKNOWN KM_K
+#define KM_BLOCK_FIRST_FREE (KM_K + 1)
+#define KM_BLOCKS (KM_BLOCK_FIRST_FREE + KM_BINS)
+
+static inline int km_sub_of(unsigned r, unsigned g, unsigned b)
+{
+    return (int)((((r >> 1) & 3) << 4) | (((g >> 1) & 3) << 2) | ((b >> 1) & 3));
+}
+
+/* A thread's sums over the pixels it assigned one by one. Padded to whole
+ * cache lines so threads do not share one. */
+typedef struct KmSlotAcc {
+    KmSums sums;
+    uint64_t q;
+    uint8_t pad[64 - sizeof(uint64_t)];
+} KmSlotAcc;
+
+/* Where the next call may start from. */
+enum { KM_WARM_NONE = 0, KM_WARM_KEPT = 1, KM_WARM_GIVEN = 2 };
+
+struct IsegKmeans {
+    int max_width, max_height;
+    KmCoreset cs;
+    int *assign;               /* cs.cap each */
+    double *upper, *lower, *d2;
+    double *xfeat;             /* max_width: position feature of column x */
+    unsigned n_slots;          /* per-thread scratch allocated for this many */
+    uint8_t *rowbuf;           /* n_slots * max_width: a row's labels */
+    KmHistBin *partials;       /* n_slots * KM_BINS */
+    KmSlotAcc *acc;            /* n_slots */
+    uint16_t *lut1;            /* KM_BINS: block of the bin */
+    uint8_t *lut2;             /* KM_BLOCKS * 64 */
+    uint64_t *cand;            /* KM_BINS: candidate labels of a cut bin */
+    int warm_state;
+    int warm_k, warm_dims;
+    double warm[KM_K][KM_D];
+};
+
+/* Squared Euclidean distance, terms added in index order. */
+static inline double km_dist2(const double *a, const double *b, int dims)
+{
+    double s = 0;
+    for (int d = 0; d < dims; d++) {
+        const double t = a[d] - b[d];
+        s += t * t;
+    }
+    return s;
+}
+
+/* canon -> feat for center j */
+void km_center_set_canon(KmCenters *c, const KmSpace *sp, int j, const double *canon);
+
+/* canon/feat of the mean of n pixels whose integer sums are s[] (n > 0) */
+void km_mean_from_sums(const KmSpace *sp, uint64_t n, const uint64_t *s, double *canon, double *feat);
+
+/* Initialisation: k-means++ (greedy) or random, seeded. d2 is scratch of
+ * cs->n doubles. */
+void km_init_centers(const KmCoreset *cs, const KmSpace *sp, int k, IsegKmeansInit init, uint32_t seed,
+                     KmCenters *out, double *d2);
+
+/* The lecture's step 3 on the coreset: each center becomes the mean of its
+ * points (assign[i] = cluster of point i). A cluster left empty takes the
+ * point with the largest w * d^2 to its (new) center, if that is > 0, one
+ * point per empty cluster in label order (ties: lowest point index);
+ * otherwise it stays where it was. Returns the largest distance a center
+ * moved (feature space) and sets *relocated when an empty cluster moved. */
+double km_update_centers(const KmCoreset *cs, const KmSpace *sp, const int *assign, KmCenters *c,
+                         double *d2_scratch, int *relocated, double moves[KM_K]);
+
+/* Cold-start label numbering: permutes the centers into the documented
+ * order (luminance, R, G, B, X, Y, previous index). cdims: 1 gray, 3 color. */
+void km_sort_centers(KmCenters *c, int cdims);
+
+/* Inertia from exact per-label sums: q_total = sum over all pixels of the
+ * squared feature norm. */
+double km_inertia(const KmSpace *sp, const KmCenters *c, const KmSums *sums, double q_total);
+
+/* Sum over all pixels of (w X)^2 + (w Y)^2, exact integer sums scaled once. */
+double km_position_q(const KmSpace *sp);
+
+/* The coreset's grid sample: the smallest step whose grid has at most
+ * `target` points, and the i-th sample coordinate along an axis of length
+ * len. */
+int km_sample_step(int width, int height, int target);
+int km_sample_count(int len, int step);
+static inline int km_sample_coord(int i, int step, int len)
+{
+    const int v = i * step + (step - 1) / 2;
+    return v < len ? v : len - 1;
+}
+
+/* Builds the feature space of a call; returns -EINVAL for bad settings. */
+int km_space_init(KmSpace *sp, const IsegPixels *src, const IsegKmeansSettings *s);
+
+/* Per-label output colors for settings->output. */
+void km_output_table(const KmCenters *c, IsegKmeansOutput output, int gray, uint8_t table[KM_K][3]);
+
+/* Writes label l's output to pixel px of dst (R, G, B bytes or the gray byte). */
+static inline void km_write_pixel(uint8_t *px, const IsegPixels *dst, const uint8_t rgb[3])
+{
+    if (dst->bytes_per_pixel == 1) {
+        px[0] = rgb[0];
+    } else {
+        px[dst->r] = rgb[0];
+        px[dst->g] = rgb[1];
+        px[dst->b] = rgb[2];
+    }
+}
+
+/* Argument checks common to both entry points. */
+int km_check_args(const IsegKmeans *km, const IsegKmeansSettings *s, const IsegPixels *src,
+                  const IsegPixels *dst, const IsegImage *labels);
+
+/* Where the call starts: fills c (k, dims set) from the given centers, or
+ * the kept ones if s->warm_start, and returns 1 when they fit (same k and
+ * dims); 0 for a cold start. */
+int km_warm_centers(const IsegKmeans *km, const KmSpace *sp, const IsegKmeansSettings *s, KmCenters *c);
+
+/* After a successful call: keep c for the next one (or forget). */
+void km_keep_centers(IsegKmeans *km, const KmCenters *c, int keep);
+
+/* Fills the public result. */
+void km_fill_result(IsegKmeansResult *r, const KmCenters *c, const KmSums *sums, double inertia,
+                    int iterations, int warm);
+
+/* Per-thread scratch for n threads (grows, never shrinks). */
+int km_reserve_slots(IsegKmeans *km, unsigned n);
+
+/* The coreset of a frame (same definition in both paths):
+ *  gray, color only: the 256-level histogram of every pixel;
+ *  color only: the 5-bit color histogram of the grid sample with step
+ *    km_sample_step(W, H, ISEG_KMEANS_COLOR_SAMPLE_TARGET);
+ *  with position: the grid sample with step
+ *    km_sample_step(W, H, ISEG_KMEANS_SAMPLE_TARGET), one point per pixel.
+ * Points are in bin order (histograms) or row-major order (samples). */
+
+/* Fast pass 1 (kmeans_pixels.c): fills km->cs from the frame. */
+void km_build_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src, IsegPool *pool);
+
+/* Fast pass 2 (kmeans_pixels.c): labels every pixel with its nearest center,
+ * writes dst and labels (either may be NULL), and returns the exact
+ * per-label sums and the sum over all pixels of the squared color norm
+ * (with want_sums; otherwise they may be left 0). */
+void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c, IsegKmeansOutput output,
+                      const IsegPixels *src, IsegPixels *dst, IsegImage *labels, KmSums *sums,
+                      uint64_t *q_color, int want_sums, IsegPool *pool);
+
+#endif

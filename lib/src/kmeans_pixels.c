@@ -1,0 +1,568 @@
+/* k-means: the two passes over the pixels (fast path).
+ *
+ * Pass 1 builds the coreset: per-thread histograms (the color one from the
+ * grid sample, the gray one from every pixel) merged with integer additions,
+ * or the grid sample of the color-position path.
+ *
+ * Pass 2 gives every pixel the label of its nearest center and sums the
+ * pixels per label. Color: a bin (8x8x8 colors) whose whole box lies on one
+ * side of every bisector between centers takes its label from a table; a
+ * bin cut by a bisector has a block of 64 sub-boxes (2x2x2 colors) that are
+ * resolved the same way; a pixel in a sub-box that is still cut is compared
+ * with the few centers that can win in its bin. Gray: a 256-entry table.
+ * Color-position: each pixel against every center. Per-label sums are
+ * integers, so the thread count and chunking never change a bit of the
+ * result. */
+#include "kmeans_internal.h"
+
+#include <math.h>
+#include <string.h>
+
+/* ------------------------------------------------------------ pass 1 */
+
+typedef struct HistJob {
+    IsegKmeans *km;
+    const IsegPixels *src;
+    int step;           /* color: sample step */
+} HistJob;
+
+/* Consecutive samples in one bin (common: smooth regions) are summed in
+ * registers and added once, instead of chaining load-add-store on the same
+ * counters. */
+static inline void hist_color_row(const uint8_t *row, int width, int step, const int bpp, int ro, int go,
+                                  int bo, KmHistBin *h)
+{
+    const int nx = km_sample_count(width, step);
+    int cur = -1;
+    uint32_t n = 0, sr = 0, sg = 0, sb = 0;
+    for (int i = 0; i < nx; i++) {
+        const uint8_t *p = row + (ptrdiff_t)km_sample_coord(i, step, width) * bpp;
+        const unsigned r = p[ro], g = p[go], b = p[bo];
+        const int bin = km_bin_of(r, g, b);
+        if (bin != cur) {
+            if (cur >= 0) {
+                KmHistBin *e = &h[cur];
+                e->n += n;
+                e->r += sr;
+                e->g += sg;
+                e->b += sb;
+            }
+            n = sr = sg = sb = 0;
+            cur = bin;
+        }
+        n++;
+        sr += r;
+        sg += g;
+        sb += b;
+    }
+    KmHistBin *e = &h[cur];
+    e->n += n;
+    e->r += sr;
+    e->g += sg;
+    e->b += sb;
+}
+
+static void hist_job(void *arg, int begin, int end, unsigned slot)
+{
+    HistJob *job = arg;
+    const IsegPixels *src = job->src;
+    KmHistBin *h = job->km->partials + (size_t)slot * KM_BINS;
+    if (src->bytes_per_pixel == 1) {
+        /* gray: every pixel, counts only */
+        memset(h, 0, 256 * sizeof(*h));
+        for (int y = begin; y < end; y++) {
+            const uint8_t *p = src->data + (ptrdiff_t)y * src->stride;
+            for (int x = 0; x < src->width; x++)
+                h[p[x]].n++;
+        }
+        return;
+    }
+    memset(h, 0, KM_BINS * sizeof(*h));
+    for (int j = begin; j < end; j++) {
+        const int y = km_sample_coord(j, job->step, src->height);
+        const uint8_t *row = src->data + (ptrdiff_t)y * src->stride;
+        if (src->bytes_per_pixel == 3)
+            hist_color_row(row, src->width, job->step, 3, src->r, src->g, src->b, h);
+        else
+            hist_color_row(row, src->width, job->step, 4, src->r, src->g, src->b, h);
+    }
+}
+
+static void coreset_add(KmCoreset *cs, const KmSpace *sp, int bin, uint64_t n, const uint64_t *sum)
+{
+    const int i = cs->n++;
+    cs->w[i] = n;
+    cs->bin[i] = bin;
+    uint64_t *s = cs->sum + (size_t)i * cs->dims;
+    double canon[KM_D];
+    for (int d = 0; d < cs->dims; d++)
+        s[d] = sum[d];
+    km_mean_from_sums(sp, n, s, canon, cs->feat + (size_t)i * cs->dims);
+}
+
+static void build_histogram_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src, IsegPool *pool)
+{
+    const int gray = sp->cdims == 1;
+    const int bins = gray ? 256 : KM_BINS;
+    const int grain = gray ? 16 : 8;
+    HistJob job = { km, src, 1 };
+    int rows = src->height;
+    if (!gray) {
+        job.step = km_sample_step(src->width, src->height, ISEG_KMEANS_COLOR_SAMPLE_TARGET);
+        rows = km_sample_count(src->height, job.step);
+    }
+    const unsigned chunks = iseg_pool_chunks(pool, rows, grain);
+    iseg_pool_run(pool, rows, grain, hist_job, &job);
+
+    KmCoreset *cs = &km->cs;
+    cs->n = 0;
+    cs->dims = sp->dims;
+    for (int b = 0; b < bins; b++) {
+        uint64_t t[4] = { 0, 0, 0, 0 };
+        for (unsigned s = 0; s < chunks; s++) {
+            const KmHistBin *e = km->partials + (size_t)s * KM_BINS + b;
+            t[0] += e->n;
+            t[1] += e->r;
+            t[2] += e->g;
+            t[3] += e->b;
+        }
+        if (!t[0])
+            continue;
+        if (gray) {
+            const uint64_t sum = t[0] * (uint64_t)b;
+            coreset_add(cs, sp, b, t[0], &sum);
+        } else {
+            coreset_add(cs, sp, b, t[0], t + 1);
+        }
+    }
+}
+
+static void build_sample_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src)
+{
+    KmCoreset *cs = &km->cs;
+    cs->n = 0;
+    cs->dims = sp->dims;
+    const int step = km_sample_step(src->width, src->height, ISEG_KMEANS_SAMPLE_TARGET);
+    const int nx = km_sample_count(src->width, step), ny = km_sample_count(src->height, step);
+    for (int j = 0; j < ny; j++) {
+        const int y = km_sample_coord(j, step, src->height);
+        const uint8_t *row = src->data + (ptrdiff_t)y * src->stride;
+        for (int i = 0; i < nx; i++) {
+            const int x = km_sample_coord(i, step, src->width);
+            const uint8_t *p = row + (ptrdiff_t)x * src->bytes_per_pixel;
+            uint64_t s[KM_D];
+            int d = 0;
+            if (sp->cdims == 1) {
+                s[d++] = p[0];
+            } else {
+                s[d++] = p[src->r];
+                s[d++] = p[src->g];
+                s[d++] = p[src->b];
+            }
+            s[d++] = (uint64_t)x;
+            s[d++] = (uint64_t)y;
+            coreset_add(cs, sp, -1, 1, s);
+        }
+    }
+}
+
+void km_build_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src, IsegPool *pool)
+{
+    if (sp->pdims)
+        build_sample_coreset(km, sp, src);
+    else
+        build_histogram_coreset(km, sp, src, pool);
+}
+
+/* ------------------------------------------------------------ label tables */
+
+static int nearest_all(const double *f, const KmCenters *c, int D)
+{
+    int best = 0;
+    double bd = INFINITY;
+    for (int j = 0; j < c->k; j++) {
+        const double d = km_dist2(f, c->feat[j], D);
+        if (d < bd) {
+            bd = d;
+            best = j;
+        }
+    }
+    return best;
+}
+
+/* Largest value over the box [lo, hi] of |x - a|^2 - |x - b|^2, a linear
+ * function of x: each coordinate at the end of the box that favours b. */
+static double box_max_excess(const double *a, const double *b, const int lo[3], const int hi[3])
+{
+    double m = 0;
+    for (int d = 0; d < 3; d++) {
+        const double diff = b[d] - a[d];
+        const double x = diff > 0 ? hi[d] : lo[d];
+        m += diff * (2 * x - a[d] - b[d]);
+    }
+    return m;
+}
+
+/* A center loses everywhere in a box when its excess stays below this: far
+ * above the rounding of a distance of colors (< 2^18, so ~1e-11), so the
+ * per-pixel comparison could never pick it. */
+#define KM_BOX_MARGIN 1e-6
+
+/* The label every color of the box [lo, hi] has, or -1 with *cut set to
+ * the candidates that win somewhere (a superset). Only centers in `among`
+ * are considered. */
+static int box_label(const KmCenters *c, uint64_t among, const int lo[3], const int hi[3], uint64_t *cut)
+{
+    const double mid[3] = { 0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]), 0.5 * (lo[2] + hi[2]) };
+    int a = -1;
+    double ad = INFINITY;
+    for (uint64_t m = among; m; m &= m - 1) {
+        const int j = __builtin_ctzll(m);
+        const double d = km_dist2(mid, c->feat[j], 3);
+        if (d < ad) {
+            ad = d;
+            a = j;
+        }
+    }
+    uint64_t mask = 0;
+    for (uint64_t m = among; m; m &= m - 1) {
+        const int j = __builtin_ctzll(m);
+        if (j != a && box_max_excess(c->feat[a], c->feat[j], lo, hi) > -KM_BOX_MARGIN)
+            mask |= 1ull << j;
+    }
+    if (!mask)
+        return a;
+    *cut = mask | 1ull << a;
+    return -1;
+}
+
+/* The color path's tables for the bins the sample saw; other bins point to
+ * the KM_UNKNOWN block (their pixels are compared with every center). */
+static void build_color_tables(IsegKmeans *km, const KmCenters *c)
+{
+    const KmCoreset *cs = &km->cs;
+    const uint64_t all = c->k == 64 ? ~0ull : (1ull << c->k) - 1;
+    for (int b = 0; b < KM_BINS; b++)
+        km->lut1[b] = KM_BLOCK_UNKNOWN;
+    int next = KM_BLOCK_FIRST_FREE;
+    const int side = 1 << KM_BIN_SHIFT;
+    for (int i = 0; i < cs->n; i++) {
+        const int bin = cs->bin[i];
+        const int q[3] = { bin >> (2 * KM_BIN_BITS), (bin >> KM_BIN_BITS) & (KM_BIN_SIDE - 1),
+                           bin & (KM_BIN_SIDE - 1) };
+        const int lo[3] = { q[0] * side, q[1] * side, q[2] * side };
+        const int hi[3] = { lo[0] + side - 1, lo[1] + side - 1, lo[2] + side - 1 };
+        uint64_t cut = 0;
+        const int l = box_label(c, all, lo, hi, &cut);
+        if (l >= 0) {
+            km->lut1[bin] = (uint16_t)l;
+            continue;
+        }
+        km->cand[bin] = cut;
+        km->lut1[bin] = (uint16_t)next;
+        uint8_t *block = km->lut2 + (size_t)next * 64;
+        next++;
+        for (int sr = 0; sr < 4; sr++)
+            for (int sg = 0; sg < 4; sg++)
+                for (int sb = 0; sb < 4; sb++) {
+                    const int slo[3] = { lo[0] + 2 * sr, lo[1] + 2 * sg, lo[2] + 2 * sb };
+                    const int shi[3] = { slo[0] + 1, slo[1] + 1, slo[2] + 1 };
+                    uint64_t sub_cut;
+                    const int sl = box_label(c, cut, slo, shi, &sub_cut);
+                    block[(sr << 4) | (sg << 2) | sb] = sl >= 0 ? (uint8_t)sl : KM_AMBIGUOUS;
+                }
+    }
+}
+
+/* ------------------------------------------------------------ pass 2 */
+
+typedef struct AssignJob {
+    IsegKmeans *km;
+    const KmSpace *sp;
+    const KmCenters *c;
+    const IsegPixels *src;
+    IsegPixels *dst;
+    IsegImage *labels;
+    uint64_t all;             /* mask of every label */
+    int sums;                 /* color path: sum the pixels per label */
+    uint8_t table[KM_K][3];
+    uint32_t word[KM_K];      /* 4-byte dst: the table's bytes at dst's offsets */
+    uint32_t keep;            /* 4-byte dst: mask of the byte that is not R, G or B */
+    uint8_t gray_lut[256];
+} AssignJob;
+
+static inline int nearest_masked(unsigned r, unsigned g, unsigned b, uint64_t mask, const KmCenters *c)
+{
+    const double f[3] = { (double)r, (double)g, (double)b };
+    int best = 0;
+    double bd = INFINITY;
+    while (mask) {
+        const int j = __builtin_ctzll(mask);
+        mask &= mask - 1;
+        const double d = km_dist2(f, c->feat[j], 3);
+        if (d < bd) {
+            bd = d;
+            best = j;
+        }
+    }
+    return best;
+}
+
+/* dst row y from the row's labels. */
+static void write_row(const AssignJob *job, int y, const uint8_t *lab)
+{
+    const IsegPixels *dst = job->dst;
+    uint8_t *o = dst->data + (ptrdiff_t)y * dst->stride;
+    const int w = dst->width;
+    if (dst->bytes_per_pixel == 1) {
+        for (int x = 0; x < w; x++)
+            o[x] = job->table[lab[x]][0];
+    } else if (dst->bytes_per_pixel == 4) {
+        const uint32_t keep = job->keep;
+        for (int x = 0; x < w; x++, o += 4) {
+            uint32_t v;
+            memcpy(&v, o, 4);
+            v = (v & keep) | job->word[lab[x]];
+            memcpy(o, &v, 4);
+        }
+    } else {
+        const int ro = dst->r, go = dst->g, bo = dst->b;
+        for (int x = 0; x < w; x++, o += 3) {
+            const uint8_t *t = job->table[lab[x]];
+            o[ro] = t[0];
+            o[go] = t[1];
+            o[bo] = t[2];
+        }
+    }
+}
+
+/* Where a row's labels go: the labels image, or the thread's row buffer. */
+static uint8_t *label_row(const AssignJob *job, int y, unsigned slot)
+{
+    if (job->labels)
+        return job->labels->data + (ptrdiff_t)y * job->labels->stride;
+    return job->km->rowbuf + (size_t)slot * (size_t)job->km->max_width;
+}
+
+/* Sum of the squared color bytes of a row: all bytes of the row (a loop the
+ * compiler vectorises), less the squares of the one non-color byte of a
+ * 4-byte pixel at offset `other` (-1: none). */
+static uint64_t row_color_q(const uint8_t *p, int w, int bpp, int other)
+{
+    const int n = w * bpp;
+    uint64_t q = 0;
+    for (int i0 = 0; i0 < n; i0 += 4096) {
+        const int i1 = ISEG_MIN(n, i0 + 4096);
+        uint32_t s = 0; /* 4096 * 255^2 < 2^32 */
+        for (int i = i0; i < i1; i++)
+            s += (uint32_t)p[i] * p[i];
+        q += s;
+    }
+    if (other >= 0)
+        for (int x = 0; x < w; x++)
+            q -= (uint64_t)p[x * bpp + other] * p[x * bpp + other];
+    return q;
+}
+
+/* Sums of a run of pixels with one label, in registers: neighbours mostly
+ * share a label, so this touches memory once per run instead of chaining
+ * load-add-store on the same counters pixel after pixel. 32 bits suffice
+ * for a run within a row (< 2^16 pixels). */
+typedef struct Run {
+    int label;
+    uint32_t n, s[3], sx;
+} Run;
+
+static inline void run_flush(Run *run, KmSums *acc, int cdims, int pdims, int y)
+{
+    const int l = run->label;
+    acc->n[l] += run->n;
+    for (int d = 0; d < cdims; d++)
+        acc->s[l][d] += run->s[d];
+    if (pdims) {
+        acc->s[l][cdims] += run->sx;
+        acc->s[l][cdims + 1] += (uint64_t)run->n * (uint64_t)y;
+    }
+    run->n = run->s[0] = run->s[1] = run->s[2] = run->sx = 0;
+}
+
+/* sums: 0 when the caller wants labels only (no per-label sums). */
+static inline void assign_color_row(const AssignJob *job, const uint8_t *p, uint8_t *lab, KmSums *acc,
+                                    const int bpp, const int sums)
+{
+    const IsegPixels *src = job->src;
+    const uint16_t *lut1 = job->km->lut1;
+    const uint8_t *lut2 = job->km->lut2;
+    const uint64_t *cand = job->km->cand;
+    const KmCenters *c = job->c;
+    const int w = src->width, ro = src->r, go = src->g, bo = src->b;
+    Run run = { 0, 0, { 0, 0, 0 }, 0 };
+    for (int x = 0; x < w; x++, p += bpp) {
+        const unsigned r = p[ro], g = p[go], b = p[bo];
+        const int bin = km_bin_of(r, g, b);
+        int l = lut2[(size_t)lut1[bin] * 64 + km_sub_of(r, g, b)];
+        if (l >= KM_AMBIGUOUS)
+            l = nearest_masked(r, g, b, l == KM_AMBIGUOUS ? cand[bin] : job->all, c);
+        lab[x] = (uint8_t)l;
+        if (sums) {
+            if (l != run.label) {
+                run_flush(&run, acc, 3, 0, 0);
+                run.label = l;
+            }
+            run.n++;
+            run.s[0] += r;
+            run.s[1] += g;
+            run.s[2] += b;
+        }
+    }
+    if (sums)
+        run_flush(&run, acc, 3, 0, 0);
+}
+
+static void assign_gray_row(const AssignJob *job, const uint8_t *p, uint8_t *lab)
+{
+    for (int x = 0; x < job->src->width; x++)
+        lab[x] = job->gray_lut[p[x]];
+}
+
+static void assign_position_row(const AssignJob *job, int y, const uint8_t *p, uint8_t *lab, KmSums *acc)
+{
+    const IsegPixels *src = job->src;
+    const KmSpace *sp = job->sp;
+    const KmCenters *c = job->c;
+    const int D = sp->dims, cd = sp->cdims, bpp = src->bytes_per_pixel;
+    const int ro = src->r, go = src->g, bo = src->b;
+    const double *xfeat = job->km->xfeat;
+    double f[KM_D];
+    f[cd + 1] = km_pos_feature(sp, 1, y);
+    Run run = { 0, 0, { 0, 0, 0 }, 0 };
+    for (int x = 0; x < src->width; x++, p += bpp) {
+        unsigned v[3];
+        if (cd == 1) {
+            v[0] = p[0];
+        } else {
+            v[0] = p[ro];
+            v[1] = p[go];
+            v[2] = p[bo];
+        }
+        for (int d = 0; d < cd; d++)
+            f[d] = (double)v[d];
+        f[cd] = xfeat[x];
+        const int l = nearest_all(f, c, D);
+        lab[x] = (uint8_t)l;
+        if (l != run.label) {
+            run_flush(&run, acc, cd, 2, y);
+            run.label = l;
+        }
+        run.n++;
+        for (int d = 0; d < cd; d++)
+            run.s[d] += v[d];
+        run.sx += (uint32_t)x;
+    }
+    run_flush(&run, acc, cd, 2, y);
+}
+
+static void assign_job(void *arg, int begin, int end, unsigned slot)
+{
+    AssignJob *job = arg;
+    KmSlotAcc *acc = &job->km->acc[slot];
+    const IsegPixels *src = job->src;
+    const int bpp = src->bytes_per_pixel;
+    const int other = bpp == 4 ? 6 - src->r - src->g - src->b : -1;
+    memset(&acc->sums, 0, sizeof(acc->sums));
+    acc->q = 0;
+    for (int y = begin; y < end; y++) {
+        const uint8_t *p = src->data + (ptrdiff_t)y * src->stride;
+        uint8_t *lab = label_row(job, y, slot);
+        if (job->sp->pdims) {
+            assign_position_row(job, y, p, lab, &acc->sums);
+            acc->q += row_color_q(p, src->width, bpp, other);
+        } else if (job->sp->cdims == 1) {
+            assign_gray_row(job, p, lab);
+        } else if (!job->sums) {
+            if (bpp == 3)
+                assign_color_row(job, p, lab, NULL, 3, 0);
+            else
+                assign_color_row(job, p, lab, NULL, 4, 0);
+        } else {
+            if (bpp == 3)
+                assign_color_row(job, p, lab, &acc->sums, 3, 1);
+            else
+                assign_color_row(job, p, lab, &acc->sums, 4, 1);
+            acc->q += row_color_q(p, src->width, bpp, other);
+        }
+        if (job->dst)
+            write_row(job, y, lab);
+    }
+}
+
+void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c, IsegKmeansOutput output,
+                      const IsegPixels *src, IsegPixels *dst, IsegImage *labels, KmSums *sums,
+                      uint64_t *q_color, int want_sums, IsegPool *pool)
+{
+    memset(sums, 0, sizeof(*sums));
+    *q_color = 0;
+    AssignJob job;
+    memset(&job, 0, sizeof(job));
+    job.km = km;
+    job.sp = sp;
+    job.c = c;
+    job.src = src;
+    job.dst = dst;
+    job.labels = labels;
+    job.all = c->k == 64 ? ~0ull : (1ull << c->k) - 1;
+    km_output_table(c, output, sp->cdims == 1, job.table);
+    if (dst && dst->bytes_per_pixel == 4) {
+        /* bytes in memory order, whatever the host's endianness */
+        uint8_t keep[4] = { 0xff, 0xff, 0xff, 0xff };
+        keep[dst->r] = keep[dst->g] = keep[dst->b] = 0;
+        memcpy(&job.keep, keep, 4);
+        for (int j = 0; j < c->k; j++) {
+            uint8_t b[4] = { 0, 0, 0, 0 };
+            b[dst->r] = job.table[j][0];
+            b[dst->g] = job.table[j][1];
+            b[dst->b] = job.table[j][2];
+            memcpy(&job.word[j], b, 4);
+        }
+    }
+
+    if (sp->pdims) {
+        for (int x = 0; x < src->width; x++)
+            km->xfeat[x] = km_pos_feature(sp, 0, x);
+    } else if (sp->cdims == 1) {
+        /* the gray histogram holds every pixel: sums come from it */
+        for (int v = 0; v < 256; v++) {
+            const double f = (double)v;
+            job.gray_lut[v] = (uint8_t)nearest_all(&f, c, 1);
+        }
+        const KmCoreset *cs = &km->cs;
+        for (int i = 0; i < cs->n; i++) {
+            const int l = job.gray_lut[cs->bin[i]];
+            sums->n[l] += cs->w[i];
+            sums->s[l][0] += cs->sum[i];
+            *q_color += cs->sum[i] * (uint64_t)cs->bin[i];
+        }
+        if (!dst && !labels)
+            return;
+    } else {
+        build_color_tables(km, c);
+        job.sums = want_sums;
+        if (!want_sums && !dst && !labels)
+            return;
+    }
+
+    const int grain = 8;
+    const unsigned chunks = iseg_pool_chunks(pool, src->height, grain);
+    iseg_pool_run(pool, src->height, grain, assign_job, &job);
+    if (!sp->pdims && sp->cdims == 1)
+        return;
+    for (unsigned s = 0; s < chunks; s++) {
+        const KmSlotAcc *a = &km->acc[s];
+        for (int j = 0; j < c->k; j++) {
+            sums->n[j] += a->sums.n[j];
+            for (int d = 0; d < sp->dims; d++)
+                sums->s[j][d] += a->sums.s[j][d];
+        }
+        *q_color += a->q;
+    }
+}

@@ -1,0 +1,193 @@
+/* k-means segmentation, plain reference: the coreset built one pixel at a
+ * time, the loop computing every point-to-center distance in every
+ * iteration, every pixel compared with every center. It shares with the
+ * fast path only the definitions in kmeans_internal.h (features,
+ * initialisation, center update, label order, inertia formula), so a
+ * difference in how the fast path assigns points shows up as a mismatch. */
+#include "kmeans_internal.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int nearest(const double *f, const KmCenters *c, int dims)
+{
+    int best = 0;
+    double bd = km_dist2(f, c->feat[0], dims);
+    for (int j = 1; j < c->k; j++) {
+        const double d = km_dist2(f, c->feat[j], dims);
+        if (d < bd) {
+            bd = d;
+            best = j;
+        }
+    }
+    return best;
+}
+
+/* Color values of pixel (x, y) as integers and doubles. */
+static void pixel_color(const IsegPixels *px, int x, int y, int cdims, unsigned v[3])
+{
+    const uint8_t *p = px->data + (ptrdiff_t)y * px->stride + (ptrdiff_t)x * px->bytes_per_pixel;
+    if (cdims == 1) {
+        v[0] = p[0];
+    } else {
+        v[0] = p[px->r];
+        v[1] = p[px->g];
+        v[2] = p[px->b];
+    }
+}
+
+static int coreset_push(KmCoreset *cs, const KmSpace *sp, int bin, uint64_t n, const uint64_t *s)
+{
+    if (cs->n == cs->cap)
+        return -ENOMEM; /* cannot happen: see the capacities below */
+    const int i = cs->n++;
+    double canon[KM_D];
+    cs->w[i] = n;
+    cs->bin[i] = bin;
+    memcpy(cs->sum + (size_t)i * cs->dims, s, (size_t)cs->dims * sizeof(uint64_t));
+    km_mean_from_sums(sp, n, s, canon, cs->feat + (size_t)i * cs->dims);
+    return 0;
+}
+
+/* The coreset exactly as kmeans_internal.h defines it. */
+static int build_coreset(KmCoreset *cs, const KmSpace *sp, const IsegPixels *src)
+{
+    cs->n = 0;
+    cs->dims = sp->dims;
+    if (sp->pdims) {
+        const int step = km_sample_step(src->width, src->height, ISEG_KMEANS_SAMPLE_TARGET);
+        for (int j = 0; j < km_sample_count(src->height, step); j++)
+            for (int i = 0; i < km_sample_count(src->width, step); i++) {
+                const int x = km_sample_coord(i, step, src->width);
+                const int y = km_sample_coord(j, step, src->height);
+                unsigned v[3];
+                pixel_color(src, x, y, sp->cdims, v);
+                uint64_t s[KM_D];
+                for (int d = 0; d < sp->cdims; d++)
+                    s[d] = v[d];
+                s[sp->cdims] = (uint64_t)x;
+                s[sp->cdims + 1] = (uint64_t)y;
+                if (coreset_push(cs, sp, -1, 1, s) < 0)
+                    return -ENOMEM;
+            }
+        return 0;
+    }
+    const int gray = sp->cdims == 1;
+    const int bins = gray ? 256 : KM_BINS;
+    const int step = gray ? 1 : km_sample_step(src->width, src->height, ISEG_KMEANS_COLOR_SAMPLE_TARGET);
+    uint64_t(*hist)[4] = calloc((size_t)bins, sizeof(*hist));
+    if (!hist)
+        return -ENOMEM;
+    for (int j = 0; j < km_sample_count(src->height, step); j++)
+        for (int i = 0; i < km_sample_count(src->width, step); i++) {
+            unsigned v[3];
+            pixel_color(src, km_sample_coord(i, step, src->width), km_sample_coord(j, step, src->height),
+                        sp->cdims, v);
+            const int b = gray ? (int)v[0] : km_bin_of(v[0], v[1], v[2]);
+            hist[b][0]++;
+            for (int d = 0; d < sp->cdims; d++)
+                hist[b][1 + d] += v[d];
+        }
+    int err = 0;
+    for (int b = 0; b < bins && !err; b++)
+        if (hist[b][0])
+            err = coreset_push(cs, sp, b, hist[b][0], &hist[b][1]);
+    free(hist);
+    return err;
+}
+
+int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, const IsegPixels *src,
+                            IsegPixels *dst, IsegImage *labels, IsegKmeansResult *result)
+{
+    int err = km_check_args(km, settings, src, dst, labels);
+    if (err < 0)
+        return err;
+    KmSpace sp;
+    km_space_init(&sp, src, settings);
+
+    const int cap = ISEG_MAX(KM_BINS, ISEG_KMEANS_SAMPLE_TARGET);
+    KmCoreset cs = { 0, cap, sp.dims, NULL, NULL, NULL, NULL };
+    cs.feat = malloc((size_t)cap * KM_D * sizeof(double));
+    cs.w = malloc((size_t)cap * sizeof(uint64_t));
+    cs.sum = malloc((size_t)cap * KM_D * sizeof(uint64_t));
+    cs.bin = malloc((size_t)cap * sizeof(int32_t));
+    int *assign = malloc((size_t)cap * sizeof(int));
+    double *scratch = malloc((size_t)cap * sizeof(double));
+    err = -ENOMEM;
+    if (!cs.feat || !cs.w || !cs.sum || !cs.bin || !assign || !scratch)
+        goto out;
+    err = build_coreset(&cs, &sp, src);
+    if (err < 0)
+        goto out;
+
+    KmCenters c;
+    memset(&c, 0, sizeof(c));
+    c.k = settings->k;
+    c.dims = sp.dims;
+    const int warm = km_warm_centers(km, &sp, settings, &c);
+    if (!warm)
+        km_init_centers(&cs, &sp, settings->k, settings->init, settings->seed, &c, scratch);
+
+    /* the lecture's loop: assign, move to the means, repeat while they move */
+    int iterations = 0;
+    for (;;) {
+        for (int i = 0; i < cs.n; i++)
+            assign[i] = nearest(cs.feat + (size_t)i * cs.dims, &c, cs.dims);
+        double moves[KM_K];
+        int relocated;
+        const double maxmove = km_update_centers(&cs, &sp, assign, &c, scratch, &relocated, moves);
+        iterations++;
+        if (maxmove <= settings->epsilon || iterations >= settings->max_iterations)
+            break;
+    }
+    if (!warm)
+        km_sort_centers(&c, sp.cdims);
+
+    uint8_t table[KM_K][3];
+    km_output_table(&c, settings->output, sp.cdims == 1, table);
+    KmSums sums;
+    memset(&sums, 0, sizeof(sums));
+    uint64_t q_pix = 0;
+    for (int y = 0; y < src->height; y++)
+        for (int x = 0; x < src->width; x++) {
+            unsigned v[3];
+            double f[KM_D];
+            pixel_color(src, x, y, sp.cdims, v);
+            for (int d = 0; d < sp.cdims; d++)
+                f[d] = (double)v[d];
+            if (sp.pdims) {
+                f[sp.cdims] = km_pos_feature(&sp, 0, x);
+                f[sp.cdims + 1] = km_pos_feature(&sp, 1, y);
+            }
+            const int l = nearest(f, &c, sp.dims);
+            sums.n[l]++;
+            for (int d = 0; d < sp.cdims; d++) {
+                sums.s[l][d] += v[d];
+                q_pix += v[d] * v[d];
+            }
+            if (sp.pdims) {
+                sums.s[l][sp.cdims] += (uint64_t)x;
+                sums.s[l][sp.cdims + 1] += (uint64_t)y;
+            }
+            if (dst)
+                km_write_pixel(dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)x * dst->bytes_per_pixel,
+                               dst, table[l]);
+            if (labels)
+                labels->data[(ptrdiff_t)y * labels->stride + x] = (uint8_t)l;
+        }
+    const double inertia = km_inertia(&sp, &c, &sums, (double)q_pix + km_position_q(&sp));
+    km_keep_centers(km, &c, settings->warm_start);
+    if (result)
+        km_fill_result(result, &c, &sums, inertia, iterations, warm);
+    err = 0;
+out:
+    free(cs.feat);
+    free(cs.w);
+    free(cs.sum);
+    free(cs.bin);
+    free(assign);
+    free(scratch);
+    return err;
+}

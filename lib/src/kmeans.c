@@ -370,9 +370,9 @@ static double potential_with(const KmCoreset *cs, const double *d2, const double
 }
 
 void km_init_centers(const KmCoreset *cs, const KmSpace *sp, int k, IsegKmeansInit init, uint32_t seed,
-                     KmCenters *out, double *d2)
+                     int attempt, KmCenters *out, double *d2)
 {
-    KmRng rng = { 0x5EEDC0DE00000000ull ^ seed };
+    KmRng rng = { 0x5EEDC0DE00000000ull ^ ((uint64_t)attempt << 32) ^ seed };
     const int D = cs->dims;
     out->k = k;
     out->dims = D;
@@ -478,6 +478,14 @@ double km_update_centers(const KmCoreset *cs, const KmSpace *sp, const int *assi
             maxmove = moves[j];
     }
     return maxmove;
+}
+
+double km_assignment_cost(const KmCoreset *cs, const int *assign, const KmCenters *c)
+{
+    double t = 0;
+    for (int i = 0; i < cs->n; i++)
+        t += (double)cs->w[i] * km_dist2(cs->feat + (size_t)i * cs->dims, c->feat[assign[i]], cs->dims);
+    return t;
 }
 
 static double luminance(const KmCenters *c, int j)
@@ -755,11 +763,25 @@ int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, cons
     c.k = settings->k;
     c.dims = sp.dims;
     const int warm = km_warm_centers(km, &sp, settings, &c);
-    if (!warm)
-        km_init_centers(&km->cs, &sp, settings->k, settings->init, settings->seed, &c, km->d2);
-    const int iterations = lloyd_fast(km, &sp, &c, settings->max_iterations, settings->epsilon);
-    if (!warm)
+    int iterations;
+    if (warm) {
+        iterations = lloyd_fast(km, &sp, &c, settings->max_iterations, settings->epsilon);
+    } else {
+        double best = INFINITY;
+        iterations = 0;
+        for (int a = 0; a < KM_COLD_ATTEMPTS; a++) {
+            KmCenters t = c;
+            km_init_centers(&km->cs, &sp, settings->k, settings->init, settings->seed, a, &t, km->d2);
+            const int it = lloyd_fast(km, &sp, &t, settings->max_iterations, settings->epsilon);
+            const double cost = km_assignment_cost(&km->cs, km->assign, &t);
+            if (cost < best) {
+                best = cost;
+                c = t;
+                iterations = it;
+            }
+        }
         km_sort_centers(&c, sp.cdims);
+    }
 
     KmSums sums;
     uint64_t q_color = 0;

@@ -145,10 +145,19 @@ void km_center_set_canon(KmCenters *c, const KmSpace *sp, int j, const double *c
 /* canon/feat of the mean of n pixels whose integer sums are s[] (n > 0) */
 void km_mean_from_sums(const KmSpace *sp, uint64_t n, const uint64_t *s, double *canon, double *feat);
 
+/* A cold start runs the initialisation and the loop this many times (the
+ * random draws of attempt a depend on seed and a) and keeps the attempt
+ * with the lowest km_assignment_cost() (the first on a tie). */
+#define KM_COLD_ATTEMPTS 3
+
 /* Initialisation: k-means++ (greedy) or random, seeded. d2 is scratch of
  * cs->n doubles. */
 void km_init_centers(const KmCoreset *cs, const KmSpace *sp, int k, IsegKmeansInit init, uint32_t seed,
-                     KmCenters *out, double *d2);
+                     int attempt, KmCenters *out, double *d2);
+
+/* sum of w * squared distance of each coreset point to the center of its
+ * (last) assignment */
+double km_assignment_cost(const KmCoreset *cs, const int *assign, const KmCenters *c);
 
 /* The lecture's step 3 on the coreset: each center becomes the mean of its
  * points (assign[i] = cluster of point i). A cluster left empty takes the

@@ -98,6 +98,23 @@ static int build_coreset(KmCoreset *cs, const KmSpace *sp, const IsegPixels *src
     return err;
 }
 
+/* The lecture's loop: assign, move to the means, repeat while they move. */
+static int lloyd(const KmCoreset *cs, const KmSpace *sp, KmCenters *c, const IsegKmeansSettings *s, int *assign,
+                 double *scratch)
+{
+    int iterations = 0;
+    for (;;) {
+        for (int i = 0; i < cs->n; i++)
+            assign[i] = nearest(cs->feat + (size_t)i * cs->dims, c, cs->dims);
+        double moves[KM_K];
+        int relocated;
+        const double maxmove = km_update_centers(cs, sp, assign, c, scratch, &relocated, moves);
+        iterations++;
+        if (maxmove <= s->epsilon || iterations >= s->max_iterations)
+            return iterations;
+    }
+}
+
 int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, const IsegPixels *src,
                             IsegPixels *dst, IsegImage *labels, IsegKmeansResult *result)
 {
@@ -127,23 +144,24 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, 
     c.k = settings->k;
     c.dims = sp.dims;
     const int warm = km_warm_centers(km, &sp, settings, &c);
-    if (!warm)
-        km_init_centers(&cs, &sp, settings->k, settings->init, settings->seed, &c, scratch);
-
-    /* the lecture's loop: assign, move to the means, repeat while they move */
     int iterations = 0;
-    for (;;) {
-        for (int i = 0; i < cs.n; i++)
-            assign[i] = nearest(cs.feat + (size_t)i * cs.dims, &c, cs.dims);
-        double moves[KM_K];
-        int relocated;
-        const double maxmove = km_update_centers(&cs, &sp, assign, &c, scratch, &relocated, moves);
-        iterations++;
-        if (maxmove <= settings->epsilon || iterations >= settings->max_iterations)
-            break;
-    }
-    if (!warm)
+    if (warm) {
+        iterations = lloyd(&cs, &sp, &c, settings, assign, scratch);
+    } else {
+        double best = INFINITY;
+        for (int a = 0; a < KM_COLD_ATTEMPTS; a++) {
+            KmCenters t = c;
+            km_init_centers(&cs, &sp, settings->k, settings->init, settings->seed, a, &t, scratch);
+            const int it = lloyd(&cs, &sp, &t, settings, assign, scratch);
+            const double cost = km_assignment_cost(&cs, assign, &t);
+            if (cost < best) {
+                best = cost;
+                c = t;
+                iterations = it;
+            }
+        }
         km_sort_centers(&c, sp.cdims);
+    }
 
     uint8_t table[KM_K][3];
     km_output_table(&c, settings->output, sp.cdims == 1, table);

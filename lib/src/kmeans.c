@@ -140,9 +140,11 @@ int iseg_kmeans_create(IsegKmeans **out, int max_width, int max_height)
         return -ENOMEM;
     km->max_width = max_width;
     km->max_height = max_height;
-    /* the histogram has at most KM_BINS occupied bins; the grid sample at
-     * most ISEG_KMEANS_SAMPLE_TARGET points (see km_sample_step()) */
-    const int cap = ISEG_MAX(KM_BINS, ISEG_KMEANS_SAMPLE_TARGET);
+    /* a frame has no more points than pixels; the histogram has at most
+     * KM_BINS occupied bins, the grid sample at most
+     * ISEG_KMEANS_SAMPLE_TARGET points (see km_sample_step()) */
+    const int pixels = max_width * max_height;
+    const int cap = ISEG_MIN(pixels, ISEG_MAX(KM_BINS, ISEG_KMEANS_SAMPLE_TARGET));
     int err = coreset_alloc(&km->cs, cap);
     km->assign = malloc((size_t)cap * sizeof(int));
     km->upper = malloc((size_t)cap * sizeof(double));
@@ -150,7 +152,7 @@ int iseg_kmeans_create(IsegKmeans **out, int max_width, int max_height)
     km->d2 = malloc((size_t)cap * sizeof(double));
     km->xfeat = malloc((size_t)max_width * sizeof(double));
     km->lut1 = malloc(KM_BINS * sizeof(uint16_t));
-    km->lut2 = malloc((size_t)KM_BLOCKS * 64);
+    km->lut2 = malloc((size_t)(KM_BLOCK_FIRST_FREE + ISEG_MIN(pixels, KM_BINS)) * 64);
     km->cand = malloc(KM_BINS * sizeof(uint64_t));
     if (err < 0 || !km->assign || !km->upper || !km->lower || !km->d2 || !km->xfeat || !km->lut1 ||
         !km->lut2 || !km->cand) {

@@ -92,7 +92,6 @@ typedef struct KmHistBin {
 #define KM_UNKNOWN 0xFF
 #define KM_BLOCK_UNKNOWN KM_K
 #define KM_BLOCK_FIRST_FREE (KM_K + 1)
-#define KM_BLOCKS (KM_BLOCK_FIRST_FREE + KM_BINS)
 
 static inline int km_sub_of(unsigned r, unsigned g, unsigned b)
 {
@@ -121,7 +120,7 @@ struct IsegKmeans {
     KmHistBin *partials;       /* n_slots * KM_BINS */
     KmSlotAcc *acc;            /* n_slots */
     uint16_t *lut1;            /* KM_BINS: block of the bin */
-    uint8_t *lut2;             /* KM_BLOCKS * 64 */
+    uint8_t *lut2;             /* 64 bytes per block: KM_BLOCK_FIRST_FREE + one per cut bin */
     uint64_t *cand;            /* KM_BINS: candidate labels of a cut bin */
     int warm_state;
     int warm_k, warm_dims;

@@ -124,7 +124,13 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, 
     KmSpace sp;
     km_space_init(&sp, src, settings);
 
-    const int cap = ISEG_MAX(KM_BINS, ISEG_KMEANS_SAMPLE_TARGET);
+    int cap;
+    if (sp.pdims) {
+        const int step = km_sample_step(src->width, src->height, ISEG_KMEANS_SAMPLE_TARGET);
+        cap = km_sample_count(src->width, step) * km_sample_count(src->height, step);
+    } else {
+        cap = sp.cdims == 1 ? 256 : KM_BINS;
+    }
     KmCoreset cs = { 0, cap, sp.dims, NULL, NULL, NULL, NULL };
     cs.feat = malloc((size_t)cap * KM_D * sizeof(double));
     cs.w = malloc((size_t)cap * sizeof(uint64_t));

@@ -53,14 +53,31 @@ rng_next (guint32 * s)
 GstBuffer *
 eu_make_frame (GstVideoFormat fmt, gint w, gint h, guint seed, guint index)
 {
+  return eu_make_frame_padded (fmt, w, h, seed, index, 0);
+}
+
+GstBuffer *
+eu_make_frame_padded (GstVideoFormat fmt, gint w, gint h, guint seed,
+    guint index, guint pad)
+{
   GstVideoInfo info;
   GstVideoFrame frame;
   GstBuffer *buf;
   guint32 s = seed * 2654435761u + 1;
 
   gst_video_info_set_format (&info, fmt, w, h);
+  if (pad) {
+    GstVideoAlignment align;
+    gst_video_alignment_reset (&align);
+    align.padding_right = pad;
+    align.padding_bottom = 2;
+    fail_unless (gst_video_info_align (&info, &align));
+  }
   buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
   gst_buffer_memset (buf, 0, 0x5a, GST_VIDEO_INFO_SIZE (&info));
+  if (pad)
+    gst_buffer_add_video_meta_full (buf, GST_VIDEO_FRAME_FLAG_NONE, fmt, w, h,
+        GST_VIDEO_INFO_N_PLANES (&info), info.offset, info.stride);
   fail_unless (gst_video_frame_map (&frame, &info, buf, GST_MAP_WRITE));
   for (guint c = 0; c < GST_VIDEO_FRAME_N_COMPONENTS (&frame); c++) {
     guint8 *d = GST_VIDEO_FRAME_COMP_DATA (&frame, c);

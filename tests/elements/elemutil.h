@@ -28,6 +28,11 @@ void eu_harness_set_format (GstHarness * h, GstVideoFormat fmt, gint w,
  * duration 1/30 s. */
 GstBuffer *eu_make_frame (GstVideoFormat fmt, gint w, gint h, guint seed,
     guint index);
+/* The same with `pad` extra bytes at the end of every plane row (and two
+ * extra rows), described by a GstVideoMeta, as a decoder or a hardware
+ * buffer pool hands out. eu_map_view maps it through the meta. */
+GstBuffer *eu_make_frame_padded (GstVideoFormat fmt, gint w, gint h,
+    guint seed, guint index, guint pad);
 /* A frame whose luma is constant v. */
 GstBuffer *eu_make_constant_frame (GstVideoFormat fmt, gint w, gint h, guint8 v);
 

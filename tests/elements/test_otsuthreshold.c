@@ -419,6 +419,39 @@ GST_START_TEST (test_defaults_and_controllable)
 
 GST_END_TEST;
 
+/* Buffers whose GstVideoMeta strides are larger than the default. */
+GST_START_TEST (test_video_meta_strides)
+{
+  for (guint f = 0; f < eu_n_luma_formats; f++) {
+    const GstVideoFormat fmt = eu_luma_formats[f];
+    GstHarness *h = eu_harness_new ("otsuthreshold", fmt, 385, 289);
+    gst_util_set_object_arg (G_OBJECT (h->element), "output", "masked");
+    for (guint pad = 1; pad <= 64; pad *= 4) {
+      GstBuffer *in = eu_make_frame_padded (fmt, 385, 289, pad, 0, pad);
+      GstBuffer *expected, *res;
+      GstVideoFrame frame;
+      IsegFrame view;
+      guint64 hist[256];
+      unsigned T;
+      expected = gst_buffer_copy_deep (in);
+      eu_map_view (expected, fmt, 385, 289, &frame, &view);
+      fail_unless (view.luma.stride >= 385 + (gint) pad);
+      iseg_histogram_ref (&view.luma, hist);
+      iseg_otsu_threshold_ref (hist, &T, NULL);
+      iseg_threshold_frame_ref (&view, T, FALSE, ISEG_OUTPUT_MASKED);
+      gst_video_frame_unmap (&frame);
+      res = gst_harness_push_and_pull (h, in);
+      fail_unless (eu_buffers_equal (res, expected, "video meta strides"),
+          "%s pad %u", gst_video_format_to_string (fmt), pad);
+      gst_buffer_unref (res);
+      gst_buffer_unref (expected);
+    }
+    gst_harness_teardown (h);
+  }
+}
+
+GST_END_TEST;
+
 static Suite *
 otsuthreshold_suite (void)
 {
@@ -435,6 +468,7 @@ otsuthreshold_suite (void)
   tcase_add_test (tc, test_messages);
   tcase_add_test (tc, test_n_threads_bit_identical);
   tcase_add_test (tc, test_renegotiation);
+  tcase_add_test (tc, test_video_meta_strides);
   tcase_add_test (tc, test_properties_from_another_thread);
   tcase_add_test (tc, test_out_of_range_rejected);
   return s;

@@ -13,7 +13,9 @@ packages=(
   libopencv-dev
 )
 if [[ "${1:-}" == "--test" ]]; then
-  packages+=(clang libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick)
+  # python3-skimage: its sample photos (camera, coins, page, ...) are the
+  # real images of the agreement tests, and its Sauvola the speed reference
+  packages+=(clang libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick python3-skimage)
 fi
 
 missing=()

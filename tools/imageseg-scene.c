@@ -7,7 +7,7 @@
  * thresholds work), coloured shapes that move (k-means, morphology), thin
  * lines and a ring (hit-or-miss, skeletons), and sensor-like noise.
  *
- *   imageseg-scene [--size WxH] [--frames N] [--ppm FRAME] > out
+ *   imageseg-scene [--size WxH] [--frames N] [--ppm FRAME | --pgm FRAME] > out
  */
 #include <math.h>
 #include <stdint.h>
@@ -111,7 +111,7 @@ static void render(uint8_t *rgb, int w, int h, int t)
 
 int main(int argc, char **argv)
 {
-    int w = 640, h = 360, frames = 150, ppm = -1;
+    int w = 640, h = 360, frames = 150, ppm = -1, pgm = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--size") && i + 1 < argc) {
             if (sscanf(argv[++i], "%dx%d", &w, &h) != 2 || w < 1 || h < 1 || w > 8192 || h > 8192) {
@@ -120,11 +120,13 @@ int main(int argc, char **argv)
             }
         } else if (!strcmp(argv[i], "--frames") && i + 1 < argc) {
             frames = atoi(argv[++i]);
-        } else if (!strcmp(argv[i], "--ppm") && i + 1 < argc) {
+        } else if ((!strcmp(argv[i], "--ppm") || !strcmp(argv[i], "--pgm")) && i + 1 < argc) {
+            pgm = !strcmp(argv[i], "--pgm");
             ppm = atoi(argv[++i]);
         } else {
-            fprintf(stderr, "usage: %s [--size WxH] [--frames N] [--ppm FRAME] > output\n"
-                            "Writes raw RGB frames (or one binary PPM) to stdout.\n", argv[0]);
+            fprintf(stderr, "usage: %s [--size WxH] [--frames N] [--ppm FRAME | --pgm FRAME] > output\n"
+                            "Writes raw RGB frames (or one binary PPM or gray PGM still) to stdout.\n",
+                    argv[0]);
             return 2;
         }
     }
@@ -133,8 +135,16 @@ int main(int argc, char **argv)
         return 1;
     if (ppm >= 0) {
         render(rgb, w, h, ppm);
-        printf("P6\n%d %d\n255\n", w, h);
-        fwrite(rgb, 3, (size_t)w * h, stdout);
+        if (pgm) {
+            /* BT.601 luma, as videoconvert gives GRAY8 */
+            for (size_t i = 0; i < (size_t)w * h; i++)
+                rgb[i] = (uint8_t)((66 * rgb[3 * i] + 129 * rgb[3 * i + 1] + 25 * rgb[3 * i + 2] + 128) / 256 + 16);
+            printf("P5\n%d %d\n255\n", w, h);
+            fwrite(rgb, 1, (size_t)w * h, stdout);
+        } else {
+            printf("P6\n%d %d\n255\n", w, h);
+            fwrite(rgb, 3, (size_t)w * h, stdout);
+        }
     } else {
         for (int t = 0; t < frames; t++) {
             render(rgb, w, h, t);

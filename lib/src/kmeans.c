@@ -144,24 +144,22 @@ int iseg_kmeans_create(IsegKmeans **out, int max_width, int max_height)
      * KM_BINS occupied bins, the grid sample at most
      * ISEG_KMEANS_SAMPLE_TARGET points (see km_sample_step()) */
     const int pixels = max_width * max_height;
-    const int cap = ISEG_MIN(pixels, ISEG_MAX(KM_BINS, ISEG_KMEANS_SAMPLE_TARGET));
+    const int cap = ISEG_MIN(pixels, ISEG_MAX(KM_BINS, ISEG_MAX(KM_FINE_BUDGET, ISEG_KMEANS_SAMPLE_TARGET)));
     int err = coreset_alloc(&km->cs, cap);
     km->assign = malloc((size_t)cap * sizeof(int));
     km->upper = malloc((size_t)cap * sizeof(double));
     km->lower = malloc((size_t)cap * sizeof(double));
     km->d2 = malloc((size_t)cap * sizeof(double));
     km->xfeat = malloc((size_t)max_width * sizeof(double));
-    km->lut1 = malloc(KM_BINS * sizeof(uint16_t));
-    km->lut2 = malloc((size_t)(KM_BLOCK_FIRST_FREE + ISEG_MIN(pixels, KM_BINS)) * 64);
+    km->lut = malloc(KM_LUT_SIZE);
     km->cand = malloc(KM_BINS * sizeof(uint64_t));
-    if (err < 0 || !km->assign || !km->upper || !km->lower || !km->d2 || !km->xfeat || !km->lut1 ||
-        !km->lut2 || !km->cand) {
+    km->occ = malloc(KM_BINS * sizeof(int32_t));
+    km->coarse_slot = malloc(KM_BINS * sizeof(uint16_t));
+    if (err < 0 || !km->occ || !km->coarse_slot || !km->assign || !km->upper || !km->lower || !km->d2 || !km->xfeat || !km->lut ||
+        !km->cand) {
         iseg_kmeans_destroy(km);
         return -ENOMEM;
     }
-    for (int j = 0; j < KM_K; j++)
-        memset(km->lut2 + (size_t)j * 64, j, 64);
-    memset(km->lut2 + (size_t)KM_BLOCK_UNKNOWN * 64, KM_UNKNOWN, 64);
     if (km_reserve_slots(km, 1) < 0) {
         iseg_kmeans_destroy(km);
         return -ENOMEM;
@@ -186,9 +184,10 @@ void iseg_kmeans_destroy(IsegKmeans *km)
     free(km->partials);
     free(km->acc);
     free(km->rowbuf);
-    free(km->lut1);
-    free(km->lut2);
+    free(km->lut);
     free(km->cand);
+    free(km->occ);
+    free(km->coarse_slot);
     free(km);
 }
 
@@ -683,7 +682,8 @@ static inline int nearest2(const double *f, const KmCenters *c, int D, double *b
  * center; when the upper bound is below both the lower bound and half the
  * distance from its center to the nearest other center, the point cannot
  * change cluster and no distance is computed. */
-static int lloyd_fast(IsegKmeans *km, const KmSpace *sp, KmCenters *c, int max_iterations, double epsilon)
+static int lloyd_fast(IsegKmeans *km, const KmSpace *sp, KmCenters *c, int max_iterations, double epsilon,
+                      int *converged)
 {
     const KmCoreset *cs = &km->cs;
     const int n = cs->n, D = cs->dims, k = c->k;
@@ -700,7 +700,8 @@ static int lloyd_fast(IsegKmeans *km, const KmSpace *sp, KmCenters *c, int max_i
         int relocated;
         const double maxmove = km_update_centers(cs, sp, assign, c, km->d2, &relocated, moves);
         it++;
-        if (maxmove <= epsilon || it >= max_iterations)
+        *converged = maxmove <= epsilon;
+        if (*converged || it >= max_iterations)
             break;
         if (relocated) {
             full = 1;
@@ -765,23 +766,30 @@ int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, cons
     c.k = settings->k;
     c.dims = sp.dims;
     const int warm = km_warm_centers(km, &sp, settings, &c);
-    int iterations;
+    const int max_it = settings->max_iterations;
+    int iterations, converged;
     if (warm) {
-        iterations = lloyd_fast(km, &sp, &c, settings->max_iterations, settings->epsilon);
+        iterations = lloyd_fast(km, &sp, &c, max_it, settings->epsilon, &converged);
     } else {
+        /* the attempts are ranked after a few iterations; the best goes on */
         double best = INFINITY;
-        iterations = 0;
-        for (int a = 0; a < KM_COLD_ATTEMPTS; a++) {
+        iterations = converged = 0;
+        const int attempts = km_cold_attempts(km->cs.n);
+        for (int a = 0; a < attempts; a++) {
             KmCenters t = c;
+            int conv;
             km_init_centers(&km->cs, &sp, settings->k, settings->init, settings->seed, a, &t, km->d2);
-            const int it = lloyd_fast(km, &sp, &t, settings->max_iterations, settings->epsilon);
+            const int it = lloyd_fast(km, &sp, &t, ISEG_MIN(max_it, KM_ATTEMPT_ITERATIONS), settings->epsilon, &conv);
             const double cost = km_assignment_cost(&km->cs, km->assign, &t);
             if (cost < best) {
                 best = cost;
                 c = t;
                 iterations = it;
+                converged = conv;
             }
         }
+        if (!converged && iterations < max_it)
+            iterations += lloyd_fast(km, &sp, &c, max_it - iterations, settings->epsilon, &converged);
         km_sort_centers(&c, sp.cdims);
     }
 

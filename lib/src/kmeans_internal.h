@@ -29,6 +29,29 @@ static inline int km_bin_of(unsigned r, unsigned g, unsigned b)
                  (b >> KM_BIN_SHIFT));
 }
 
+/* The color histogram is refined when the coarse one is sparse: with n
+ * occupied coarse bins, each is split into 8^j sub-bins (5 + j bits per
+ * channel) for the largest j <= 3 with n * 8^j <= KM_FINE_BUDGET. A gray
+ * picture in RGB (at most 32 coarse bins) thus gets its exact colors. */
+#define KM_FINE_BUDGET 16384
+
+static inline int km_fine_bits(int n_occupied)
+{
+    int j = 0;
+    while (j < 3 && ((int64_t)n_occupied << (3 * (j + 1))) <= KM_FINE_BUDGET)
+        j++;
+    return j;
+}
+
+/* Index of a color in the refined histogram: the slot of its coarse bin
+ * (slot_of[coarse bin], in coarse-bin order) then the next j bits of R, G, B. */
+static inline int km_fine_index(const uint16_t *slot_of, unsigned r, unsigned g, unsigned b, int j)
+{
+    const unsigned m = (1u << j) - 1, sh = (unsigned)(KM_BIN_SHIFT - j);
+    const unsigned sub = (((r >> sh) & m) << (2 * j)) | (((g >> sh) & m) << j) | ((b >> sh) & m);
+    return (int)(((unsigned)slot_of[km_bin_of(r, g, b)] << (3 * j)) | sub);
+}
+
 /* How the pixels of one call map to features. */
 typedef struct KmSpace {
     int cdims;         /* color values: 1 (gray) or 3 */
@@ -82,20 +105,19 @@ typedef struct KmHistBin {
     uint32_t n, r, g, b;
 } KmHistBin;
 
-/* Label tables of the color path. lut1[bin] is the index of a block of 64
- * labels, one per 2x2x2 sub-box of the bin (7 bits per channel): blocks
- * 0..63 hold one label each (bins entirely in one cluster), block 64 is
- * KM_UNKNOWN (a bin the sample did not see), the next ones belong to bins
- * cut by a cluster boundary. A sub-box entry KM_AMBIGUOUS means: compare the
- * pixel with the bin's candidate centers cand[bin]. */
+/* The label table of the color path: one entry per box of 4x4x4 colors
+ * (6 bits per channel). An entry is the label of every color in the box, or
+ * KM_AMBIGUOUS (a cluster boundary cuts the box: compare the pixel with the
+ * candidates cand[] of its 8x8x8 histogram bin), or KM_UNKNOWN (the sample
+ * did not see the bin: compare with every center). */
 #define KM_AMBIGUOUS 0xFE
 #define KM_UNKNOWN 0xFF
-#define KM_BLOCK_UNKNOWN KM_K
-#define KM_BLOCK_FIRST_FREE (KM_K + 1)
+#define KM_LUT_BITS 6
+#define KM_LUT_SIZE (1 << (3 * KM_LUT_BITS))
 
-static inline int km_sub_of(unsigned r, unsigned g, unsigned b)
+static inline int km_lut_index(unsigned r, unsigned g, unsigned b)
 {
-    return (int)((((r >> 1) & 3) << 4) | (((g >> 1) & 3) << 2) | ((b >> 1) & 3));
+    return (int)(((r >> 2) << 12) | ((g >> 2) << 6) | (b >> 2));
 }
 
 /* A thread's sums over the pixels it assigned one by one. Padded to whole
@@ -119,23 +141,43 @@ struct IsegKmeans {
     uint8_t *rowbuf;           /* n_slots * max_width: a row's labels */
     KmHistBin *partials;       /* n_slots * KM_BINS */
     KmSlotAcc *acc;            /* n_slots */
-    uint16_t *lut1;            /* KM_BINS: block of the bin */
-    uint8_t *lut2;             /* 64 bytes per block: KM_BLOCK_FIRST_FREE + one per cut bin */
+    uint8_t *lut;              /* KM_LUT_SIZE */
     uint64_t *cand;            /* KM_BINS: candidate labels of a cut bin */
+    int32_t *occ;              /* KM_BINS: the coarse bins the sample saw, in order */
+    int n_occ;
+    uint16_t *coarse_slot;     /* KM_BINS: index in occ of an occupied coarse bin */
     int warm_state;
     int warm_k, warm_dims;
     double warm[KM_K][KM_D];
 };
 
-/* Squared Euclidean distance, terms added in index order. */
+/* Squared Euclidean distance, terms added in index order. The cases spell
+ * out the same sums (0 + x is x) so that the compiler can unroll them. */
 static inline double km_dist2(const double *a, const double *b, int dims)
 {
-    double s = 0;
-    for (int d = 0; d < dims; d++) {
-        const double t = a[d] - b[d];
-        s += t * t;
+    switch (dims) {
+    case 1: {
+        const double t = a[0] - b[0];
+        return t * t;
     }
-    return s;
+    case 3: {
+        const double t0 = a[0] - b[0], t1 = a[1] - b[1], t2 = a[2] - b[2];
+        return t0 * t0 + t1 * t1 + t2 * t2;
+    }
+    case 5: {
+        const double t0 = a[0] - b[0], t1 = a[1] - b[1], t2 = a[2] - b[2], t3 = a[3] - b[3];
+        const double t4 = a[4] - b[4];
+        return t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3 + t4 * t4;
+    }
+    default: {
+        double s = 0;
+        for (int d = 0; d < dims; d++) {
+            const double t = a[d] - b[d];
+            s += t * t;
+        }
+        return s;
+    }
+    }
 }
 
 /* canon -> feat for center j */
@@ -144,10 +186,21 @@ void km_center_set_canon(KmCenters *c, const KmSpace *sp, int j, const double *c
 /* canon/feat of the mean of n pixels whose integer sums are s[] (n > 0) */
 void km_mean_from_sums(const KmSpace *sp, uint64_t n, const uint64_t *s, double *canon, double *feat);
 
-/* A cold start runs the initialisation and the loop this many times (the
- * random draws of attempt a depend on seed and a) and keeps the attempt
- * with the lowest km_assignment_cost() (the first on a tie). */
-#define KM_COLD_ATTEMPTS 3
+/* A cold start runs the initialisation and up to KM_ATTEMPT_ITERATIONS
+ * iterations of the loop km_cold_attempts() times (the random draws of
+ * attempt a depend on seed and a), keeps the attempt with the lowest
+ * km_assignment_cost() (the first on a tie), and goes on with it up to
+ * max_iterations in all (unless it converged already). The number of
+ * attempts keeps their cost about constant: many for few points (gray,
+ * few colors, where local minima are common and attempts cheap), at least
+ * 2 for the richest frames. */
+#define KM_ATTEMPT_BUDGET 24576
+static inline int km_cold_attempts(int n_points)
+{
+    const int a = KM_ATTEMPT_BUDGET / (n_points > 0 ? n_points : 1);
+    return a < 2 ? 2 : a > 8 ? 8 : a;
+}
+#define KM_ATTEMPT_ITERATIONS 3
 
 /* Initialisation: k-means++ (greedy) or random, seeded. d2 is scratch of
  * cs->n doubles. */
@@ -229,7 +282,8 @@ int km_reserve_slots(IsegKmeans *km, unsigned n);
 /* The coreset of a frame (same definition in both paths):
  *  gray, color only: the 256-level histogram of every pixel;
  *  color only: the 5-bit color histogram of the grid sample with step
- *    km_sample_step(W, H, ISEG_KMEANS_COLOR_SAMPLE_TARGET);
+ *    km_sample_step(W, H, ISEG_KMEANS_COLOR_SAMPLE_TARGET), refined by
+ *    km_fine_bits() when sparse;
  *  with position: the grid sample with step
  *    km_sample_step(W, H, ISEG_KMEANS_SAMPLE_TARGET), one point per pixel.
  * Points are in bin order (histograms) or row-major order (samples). */

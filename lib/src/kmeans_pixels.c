@@ -5,11 +5,10 @@
  * or the grid sample of the color-position path.
  *
  * Pass 2 gives every pixel the label of its nearest center and sums the
- * pixels per label. Color: a bin (8x8x8 colors) whose whole box lies on one
- * side of every bisector between centers takes its label from a table; a
- * bin cut by a bisector has a block of 64 sub-boxes (2x2x2 colors) that are
- * resolved the same way; a pixel in a sub-box that is still cut is compared
- * with the few centers that can win in its bin. Gray: a 256-entry table.
+ * pixels per label. Color: a table gives the label of every box of 4x4x4
+ * colors that lies on one side of every bisector between centers (checked
+ * exactly, see box_label()); a pixel in a box that a bisector cuts is
+ * compared with the few centers that can win in its histogram bin. Gray: a 256-entry table.
  * Color-position: each pixel against every center. Per-label sums are
  * integers, so the thread count and chunking never change a bit of the
  * result. */
@@ -24,42 +23,29 @@ typedef struct HistJob {
     IsegKmeans *km;
     const IsegPixels *src;
     int step;           /* color: sample step */
+    int fine;           /* 0: coarse pass; j > 0: the refining pass at 5 + j bits */
+    int fine_bins;      /* refining pass: bins in all */
 } HistJob;
 
-/* Consecutive samples in one bin (common: smooth regions) are summed in
- * registers and added once, instead of chaining load-add-store on the same
- * counters. */
+/* One sample row into the histogram. fine > 0: the refined bins (see
+ * km_fine_index()). */
 static inline void hist_color_row(const uint8_t *row, int width, int step, const int bpp, int ro, int go,
-                                  int bo, KmHistBin *h)
+                                  int bo, int fine, const uint16_t *slot_of, KmHistBin *h)
 {
     const int nx = km_sample_count(width, step);
-    int cur = -1;
-    uint32_t n = 0, sr = 0, sg = 0, sb = 0;
-    for (int i = 0; i < nx; i++) {
-        const uint8_t *p = row + (ptrdiff_t)km_sample_coord(i, step, width) * bpp;
+    /* samples x = i * step + (step - 1) / 2, the last one clamped */
+    const uint8_t *p = row + (ptrdiff_t)((step - 1) / 2) * bpp;
+    const ptrdiff_t adv = (ptrdiff_t)step * bpp;
+    for (int i = 0; i < nx; i++, p += adv) {
+        if (i == nx - 1)
+            p = row + (ptrdiff_t)km_sample_coord(i, step, width) * bpp;
         const unsigned r = p[ro], g = p[go], b = p[bo];
-        const int bin = km_bin_of(r, g, b);
-        if (bin != cur) {
-            if (cur >= 0) {
-                KmHistBin *e = &h[cur];
-                e->n += n;
-                e->r += sr;
-                e->g += sg;
-                e->b += sb;
-            }
-            n = sr = sg = sb = 0;
-            cur = bin;
-        }
-        n++;
-        sr += r;
-        sg += g;
-        sb += b;
+        KmHistBin *e = &h[fine ? km_fine_index(slot_of, r, g, b, fine) : km_bin_of(r, g, b)];
+        e->n++;
+        e->r += r;
+        e->g += g;
+        e->b += b;
     }
-    KmHistBin *e = &h[cur];
-    e->n += n;
-    e->r += sr;
-    e->g += sg;
-    e->b += sb;
 }
 
 static void hist_job(void *arg, int begin, int end, unsigned slot)
@@ -77,14 +63,16 @@ static void hist_job(void *arg, int begin, int end, unsigned slot)
         }
         return;
     }
-    memset(h, 0, KM_BINS * sizeof(*h));
+    memset(h, 0, (size_t)(job->fine ? job->fine_bins : KM_BINS) * sizeof(*h));
     for (int j = begin; j < end; j++) {
         const int y = km_sample_coord(j, job->step, src->height);
         const uint8_t *row = src->data + (ptrdiff_t)y * src->stride;
         if (src->bytes_per_pixel == 3)
-            hist_color_row(row, src->width, job->step, 3, src->r, src->g, src->b, h);
+            hist_color_row(row, src->width, job->step, 3, src->r, src->g, src->b, job->fine,
+                           job->km->coarse_slot, h);
         else
-            hist_color_row(row, src->width, job->step, 4, src->r, src->g, src->b, h);
+            hist_color_row(row, src->width, job->step, 4, src->r, src->g, src->b, job->fine,
+                           job->km->coarse_slot, h);
     }
 }
 
@@ -100,40 +88,69 @@ static void coreset_add(KmCoreset *cs, const KmSpace *sp, int bin, uint64_t n, c
     km_mean_from_sums(sp, n, s, canon, cs->feat + (size_t)i * cs->dims);
 }
 
+/* Bin b summed over the threads' partial histograms. */
+static void merged_bin(const IsegKmeans *km, unsigned chunks, int b, uint64_t t[4])
+{
+    t[0] = t[1] = t[2] = t[3] = 0;
+    for (unsigned s = 0; s < chunks; s++) {
+        const KmHistBin *e = km->partials + (size_t)s * KM_BINS + b;
+        t[0] += e->n;
+        t[1] += e->r;
+        t[2] += e->g;
+        t[3] += e->b;
+    }
+}
+
 static void build_histogram_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src, IsegPool *pool)
 {
     const int gray = sp->cdims == 1;
-    const int bins = gray ? 256 : KM_BINS;
     const int grain = gray ? 16 : 8;
-    HistJob job = { km, src, 1 };
+    HistJob job = { km, src, 1, 0, 0 };
     int rows = src->height;
     if (!gray) {
         job.step = km_sample_step(src->width, src->height, ISEG_KMEANS_COLOR_SAMPLE_TARGET);
         rows = km_sample_count(src->height, job.step);
     }
-    const unsigned chunks = iseg_pool_chunks(pool, rows, grain);
+    unsigned chunks = iseg_pool_chunks(pool, rows, grain);
     iseg_pool_run(pool, rows, grain, hist_job, &job);
 
     KmCoreset *cs = &km->cs;
     cs->n = 0;
     cs->dims = sp->dims;
-    for (int b = 0; b < bins; b++) {
-        uint64_t t[4] = { 0, 0, 0, 0 };
-        for (unsigned s = 0; s < chunks; s++) {
-            const KmHistBin *e = km->partials + (size_t)s * KM_BINS + b;
-            t[0] += e->n;
-            t[1] += e->r;
-            t[2] += e->g;
-            t[3] += e->b;
+    if (gray) {
+        for (int b = 0; b < 256; b++) {
+            uint64_t t[4];
+            merged_bin(km, chunks, b, t);
+            if (t[0]) {
+                const uint64_t sum = t[0] * (uint64_t)b;
+                coreset_add(cs, sp, b, t[0], &sum);
+            }
         }
+        return;
+    }
+    km->n_occ = 0;
+    for (int b = 0; b < KM_BINS; b++) {
+        uint64_t t[4];
+        merged_bin(km, chunks, b, t);
         if (!t[0])
             continue;
-        if (gray) {
-            const uint64_t sum = t[0] * (uint64_t)b;
-            coreset_add(cs, sp, b, t[0], &sum);
-        } else {
-            coreset_add(cs, sp, b, t[0], t + 1);
-        }
+        km->coarse_slot[b] = (uint16_t)km->n_occ;
+        km->occ[km->n_occ++] = b;
+        coreset_add(cs, sp, b, t[0], t + 1);
+    }
+    job.fine = km_fine_bits(km->n_occ);
+    if (!job.fine)
+        return;
+    /* few colors: a second look at the sample with finer bins */
+    job.fine_bins = km->n_occ << (3 * job.fine);
+    chunks = iseg_pool_chunks(pool, rows, grain);
+    iseg_pool_run(pool, rows, grain, hist_job, &job);
+    cs->n = 0;
+    for (int b = 0; b < job.fine_bins; b++) {
+        uint64_t t[4];
+        merged_bin(km, chunks, b, t);
+        if (t[0])
+            coreset_add(cs, sp, -1, t[0], t + 1);
     }
 }
 
@@ -236,40 +253,37 @@ static int box_label(const KmCenters *c, uint64_t among, const int lo[3], const 
     return -1;
 }
 
-/* The color path's tables for the bins the sample saw; other bins point to
- * the KM_UNKNOWN block (their pixels are compared with every center). */
+/* The color path's table for the bins the sample saw; the other bins stay
+ * KM_UNKNOWN (their pixels are compared with every center). */
 static void build_color_tables(IsegKmeans *km, const KmCenters *c)
 {
-    const KmCoreset *cs = &km->cs;
     const uint64_t all = c->k == 64 ? ~0ull : (1ull << c->k) - 1;
-    for (int b = 0; b < KM_BINS; b++)
-        km->lut1[b] = KM_BLOCK_UNKNOWN;
-    int next = KM_BLOCK_FIRST_FREE;
+    memset(km->lut, KM_UNKNOWN, KM_LUT_SIZE);
     const int side = 1 << KM_BIN_SHIFT;
-    for (int i = 0; i < cs->n; i++) {
-        const int bin = cs->bin[i];
+    for (int i = 0; i < km->n_occ; i++) {
+        const int bin = km->occ[i];
         const int q[3] = { bin >> (2 * KM_BIN_BITS), (bin >> KM_BIN_BITS) & (KM_BIN_SIDE - 1),
                            bin & (KM_BIN_SIDE - 1) };
         const int lo[3] = { q[0] * side, q[1] * side, q[2] * side };
         const int hi[3] = { lo[0] + side - 1, lo[1] + side - 1, lo[2] + side - 1 };
         uint64_t cut = 0;
         const int l = box_label(c, all, lo, hi, &cut);
-        if (l >= 0) {
-            km->lut1[bin] = (uint16_t)l;
-            continue;
-        }
-        km->cand[bin] = cut;
-        km->lut1[bin] = (uint16_t)next;
-        uint8_t *block = km->lut2 + (size_t)next * 64;
-        next++;
-        for (int sr = 0; sr < 4; sr++)
-            for (int sg = 0; sg < 4; sg++)
-                for (int sb = 0; sb < 4; sb++) {
-                    const int slo[3] = { lo[0] + 2 * sr, lo[1] + 2 * sg, lo[2] + 2 * sb };
-                    const int shi[3] = { slo[0] + 1, slo[1] + 1, slo[2] + 1 };
-                    uint64_t sub_cut;
-                    const int sl = box_label(c, cut, slo, shi, &sub_cut);
-                    block[(sr << 4) | (sg << 2) | sb] = sl >= 0 ? (uint8_t)sl : KM_AMBIGUOUS;
+        if (l >= 0)
+            km->cand[bin] = 1ull << l;
+        else
+            km->cand[bin] = cut;
+        for (int sr = 0; sr < 2; sr++)
+            for (int sg = 0; sg < 2; sg++)
+                for (int sb = 0; sb < 2; sb++) {
+                    const int slo[3] = { lo[0] + 4 * sr, lo[1] + 4 * sg, lo[2] + 4 * sb };
+                    int sl = l;
+                    if (l < 0) {
+                        const int shi[3] = { slo[0] + 3, slo[1] + 3, slo[2] + 3 };
+                        uint64_t sub_cut;
+                        sl = box_label(c, cut, slo, shi, &sub_cut);
+                    }
+                    km->lut[km_lut_index((unsigned)slo[0], (unsigned)slo[1], (unsigned)slo[2])] =
+                        sl >= 0 ? (uint8_t)sl : KM_AMBIGUOUS;
                 }
     }
 }
@@ -286,7 +300,7 @@ typedef struct AssignJob {
     uint64_t all;             /* mask of every label */
     int sums;                 /* color path: sum the pixels per label */
     uint8_t table[KM_K][3];
-    uint32_t word[KM_K];      /* 4-byte dst: the table's bytes at dst's offsets */
+    uint32_t word[KM_K];      /* color dst: the table's bytes at dst's offsets */
     uint32_t keep;            /* 4-byte dst: mask of the byte that is not R, G or B */
     uint8_t gray_lut[256];
 } AssignJob;
@@ -326,13 +340,16 @@ static void write_row(const AssignJob *job, int y, const uint8_t *lab)
             memcpy(o, &v, 4);
         }
     } else {
-        const int ro = dst->r, go = dst->g, bo = dst->b;
-        for (int x = 0; x < w; x++, o += 3) {
-            const uint8_t *t = job->table[lab[x]];
-            o[ro] = t[0];
-            o[go] = t[1];
-            o[bo] = t[2];
-        }
+        /* 3 bytes: a 4-byte store whose 4th byte lands on the next pixel,
+         * which the next store overwrites; the row's last pixel is written
+         * byte by byte so that nothing beyond the row is touched. The row's
+         * labels are all known, so in place the next pixel was read already. */
+        for (int x = 0; x + 1 < w; x++, o += 3)
+            memcpy(o, &job->word[lab[x]], 4);
+        const uint8_t *t = job->table[lab[w - 1]];
+        o[dst->r] = t[0];
+        o[dst->g] = t[1];
+        o[dst->b] = t[2];
     }
 }
 
@@ -387,36 +404,62 @@ static inline void run_flush(Run *run, KmSums *acc, int cdims, int pdims, int y)
 }
 
 /* sums: 0 when the caller wants labels only (no per-label sums). */
+/* Per-label sums of the color path, packed: count and R, G, B in 16-bit
+ * lanes of one 64-bit word, so a pixel costs one addition. Four copies in
+ * turn (pixel x goes to copy x & 3) keep runs of one label from chaining
+ * load-add-store on one word. A block of KM_PACK_PIXELS pixels puts at most
+ * 1024 / 4 = 256 pixels in a lane: 256 * 255 < 2^16. */
+#define KM_PACK_PIXELS 1024
+
+typedef struct PackedSums {
+    uint64_t w[4][KM_K];
+} PackedSums;
+
+static inline uint64_t pack_pixel(unsigned r, unsigned g, unsigned b)
+{
+    return (uint64_t)r | (uint64_t)g << 16 | (uint64_t)b << 32 | (uint64_t)1 << 48;
+}
+
+static void packed_flush(PackedSums *ps, int k, KmSums *acc)
+{
+    for (int u = 0; u < 4; u++)
+        for (int l = 0; l < k; l++) {
+            const uint64_t v = ps->w[u][l];
+            acc->n[l] += v >> 48;
+            acc->s[l][0] += v & 0xffff;
+            acc->s[l][1] += (v >> 16) & 0xffff;
+            acc->s[l][2] += (v >> 32) & 0xffff;
+            ps->w[u][l] = 0;
+        }
+}
+
+/* sums: 0 when the caller wants labels only (no per-label sums). */
 static inline void assign_color_row(const AssignJob *job, const uint8_t *p, uint8_t *lab, KmSums *acc,
                                     const int bpp, const int sums)
 {
     const IsegPixels *src = job->src;
-    const uint16_t *lut1 = job->km->lut1;
-    const uint8_t *lut2 = job->km->lut2;
+    const uint8_t *lut = job->km->lut;
     const uint64_t *cand = job->km->cand;
     const KmCenters *c = job->c;
-    const int w = src->width, ro = src->r, go = src->g, bo = src->b;
-    Run run = { 0, 0, { 0, 0, 0 }, 0 };
-    for (int x = 0; x < w; x++, p += bpp) {
-        const unsigned r = p[ro], g = p[go], b = p[bo];
-        const int bin = km_bin_of(r, g, b);
-        int l = lut2[(size_t)lut1[bin] * 64 + km_sub_of(r, g, b)];
-        if (l >= KM_AMBIGUOUS)
-            l = nearest_masked(r, g, b, l == KM_AMBIGUOUS ? cand[bin] : job->all, c);
-        lab[x] = (uint8_t)l;
-        if (sums) {
-            if (l != run.label) {
-                run_flush(&run, acc, 3, 0, 0);
-                run.label = l;
-            }
-            run.n++;
-            run.s[0] += r;
-            run.s[1] += g;
-            run.s[2] += b;
-        }
-    }
+    const int w = src->width, ro = src->r, go = src->g, bo = src->b, k = c->k;
+    PackedSums ps;
     if (sums)
-        run_flush(&run, acc, 3, 0, 0);
+        for (int u = 0; u < 4; u++)
+            memset(ps.w[u], 0, (size_t)k * sizeof(uint64_t));
+    for (int x0 = 0; x0 < w; x0 += KM_PACK_PIXELS) {
+        const int x1 = ISEG_MIN(w, x0 + KM_PACK_PIXELS);
+        for (int x = x0; x < x1; x++, p += bpp) {
+            const unsigned r = p[ro], g = p[go], b = p[bo];
+            int l = lut[km_lut_index(r, g, b)];
+            if (l >= KM_AMBIGUOUS)
+                l = nearest_masked(r, g, b, l == KM_AMBIGUOUS ? cand[km_bin_of(r, g, b)] : job->all, c);
+            lab[x] = (uint8_t)l;
+            if (sums)
+                ps.w[x & 3][l] += pack_pixel(r, g, b);
+        }
+        if (sums)
+            packed_flush(&ps, k, acc);
+    }
 }
 
 static void assign_gray_row(const AssignJob *job, const uint8_t *p, uint8_t *lab)
@@ -512,7 +555,7 @@ void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c, Ise
     job.labels = labels;
     job.all = c->k == 64 ? ~0ull : (1ull << c->k) - 1;
     km_output_table(c, output, sp->cdims == 1, job.table);
-    if (dst && dst->bytes_per_pixel == 4) {
+    if (dst && dst->bytes_per_pixel > 1) {
         /* bytes in memory order, whatever the host's endianness */
         uint8_t keep[4] = { 0xff, 0xff, 0xff, 0xff };
         keep[dst->r] = keep[dst->g] = keep[dst->b] = 0;

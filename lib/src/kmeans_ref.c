@@ -78,9 +78,9 @@ static int build_coreset(KmCoreset *cs, const KmSpace *sp, const IsegPixels *src
     const int bins = gray ? 256 : KM_BINS;
     const int step = gray ? 1 : km_sample_step(src->width, src->height, ISEG_KMEANS_COLOR_SAMPLE_TARGET);
     uint64_t(*hist)[4] = calloc((size_t)bins, sizeof(*hist));
-    if (!hist)
-        return -ENOMEM;
-    for (int j = 0; j < km_sample_count(src->height, step); j++)
+    uint16_t *slot_of = calloc(KM_BINS, sizeof(uint16_t));
+    int err = hist && slot_of ? 0 : -ENOMEM;
+    for (int j = 0; !err && j < km_sample_count(src->height, step); j++)
         for (int i = 0; i < km_sample_count(src->width, step); i++) {
             unsigned v[3];
             pixel_color(src, km_sample_coord(i, step, src->width), km_sample_coord(j, step, src->height),
@@ -90,17 +90,42 @@ static int build_coreset(KmCoreset *cs, const KmSpace *sp, const IsegPixels *src
             for (int d = 0; d < sp->cdims; d++)
                 hist[b][1 + d] += v[d];
         }
-    int err = 0;
+    int occupied = 0;
     for (int b = 0; b < bins && !err; b++)
-        if (hist[b][0])
+        if (hist[b][0]) {
+            slot_of[b] = (uint16_t)occupied++;
             err = coreset_push(cs, sp, b, hist[b][0], &hist[b][1]);
+        }
+    const int fine = gray ? 0 : km_fine_bits(occupied);
+    if (!err && fine) {
+        /* refined: every sample again, into finer bins */
+        const int fine_bins = occupied << (3 * fine);
+        uint64_t(*fh)[4] = calloc((size_t)fine_bins, sizeof(*fh));
+        err = fh ? 0 : -ENOMEM;
+        for (int j = 0; !err && j < km_sample_count(src->height, step); j++)
+            for (int i = 0; i < km_sample_count(src->width, step); i++) {
+                unsigned v[3];
+                pixel_color(src, km_sample_coord(i, step, src->width), km_sample_coord(j, step, src->height),
+                            3, v);
+                const int b = km_fine_index(slot_of, v[0], v[1], v[2], fine);
+                fh[b][0]++;
+                for (int d = 0; d < 3; d++)
+                    fh[b][1 + d] += v[d];
+            }
+        cs->n = 0;
+        for (int b = 0; b < fine_bins && !err; b++)
+            if (fh[b][0])
+                err = coreset_push(cs, sp, -1, fh[b][0], &fh[b][1]);
+        free(fh);
+    }
     free(hist);
+    free(slot_of);
     return err;
 }
 
 /* The lecture's loop: assign, move to the means, repeat while they move. */
-static int lloyd(const KmCoreset *cs, const KmSpace *sp, KmCenters *c, const IsegKmeansSettings *s, int *assign,
-                 double *scratch)
+static int lloyd(const KmCoreset *cs, const KmSpace *sp, KmCenters *c, int max_iterations, double epsilon,
+                 int *assign, double *scratch, int *converged)
 {
     int iterations = 0;
     for (;;) {
@@ -110,7 +135,8 @@ static int lloyd(const KmCoreset *cs, const KmSpace *sp, KmCenters *c, const Ise
         int relocated;
         const double maxmove = km_update_centers(cs, sp, assign, c, scratch, &relocated, moves);
         iterations++;
-        if (maxmove <= s->epsilon || iterations >= s->max_iterations)
+        *converged = maxmove <= epsilon;
+        if (*converged || iterations >= max_iterations)
             return iterations;
     }
 }
@@ -129,7 +155,7 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, 
         const int step = km_sample_step(src->width, src->height, ISEG_KMEANS_SAMPLE_TARGET);
         cap = km_sample_count(src->width, step) * km_sample_count(src->height, step);
     } else {
-        cap = sp.cdims == 1 ? 256 : KM_BINS;
+        cap = sp.cdims == 1 ? 256 : KM_BINS; /* >= KM_FINE_BUDGET */
     }
     KmCoreset cs = { 0, cap, sp.dims, NULL, NULL, NULL, NULL };
     cs.feat = malloc((size_t)cap * KM_D * sizeof(double));
@@ -150,22 +176,29 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, 
     c.k = settings->k;
     c.dims = sp.dims;
     const int warm = km_warm_centers(km, &sp, settings, &c);
-    int iterations = 0;
+    const int max_it = settings->max_iterations;
+    int iterations = 0, converged = 0;
     if (warm) {
-        iterations = lloyd(&cs, &sp, &c, settings, assign, scratch);
+        iterations = lloyd(&cs, &sp, &c, max_it, settings->epsilon, assign, scratch, &converged);
     } else {
         double best = INFINITY;
-        for (int a = 0; a < KM_COLD_ATTEMPTS; a++) {
+        const int attempts = km_cold_attempts(cs.n);
+        for (int a = 0; a < attempts; a++) {
             KmCenters t = c;
+            int conv;
             km_init_centers(&cs, &sp, settings->k, settings->init, settings->seed, a, &t, scratch);
-            const int it = lloyd(&cs, &sp, &t, settings, assign, scratch);
+            const int it = lloyd(&cs, &sp, &t, ISEG_MIN(max_it, KM_ATTEMPT_ITERATIONS), settings->epsilon, assign,
+                                 scratch, &conv);
             const double cost = km_assignment_cost(&cs, assign, &t);
             if (cost < best) {
                 best = cost;
                 c = t;
                 iterations = it;
+                converged = conv;
             }
         }
+        if (!converged && iterations < max_it)
+            iterations += lloyd(&cs, &sp, &c, max_it - iterations, settings->epsilon, assign, scratch, &converged);
         km_sort_centers(&c, sp.cdims);
     }
 

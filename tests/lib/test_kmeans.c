@@ -103,6 +103,11 @@ static void fill_px(IsegPixels *px, TuRng *r, int kind, int few)
         }
 }
 
+static int min_int(int a, int b)
+{
+    return a < b ? a : b;
+}
+
 static IsegKmeansSettings settings_k(int k)
 {
     IsegKmeansSettings s;
@@ -601,7 +606,8 @@ static void random_settings(TuRng *r, IsegKmeansSettings *s)
     s->output = (IsegKmeansOutput)tu_rng_range(r, 0, 2);
 }
 
-static void check_fast_vs_ref(TuRng *r, int w, int h, IsegPool *pool, int *bad, int *checked)
+/* features: -1 random, else forced */
+static void check_fast_vs_ref(TuRng *r, int w, int h, int features, IsegPool *pool, int *bad, int *checked)
 {
     const IsegPixelFormat fmt = (IsegPixelFormat)tu_rng_range(r, 0, ISEG_PIXEL_GRAY8);
     TuPx src, a, b;
@@ -617,6 +623,10 @@ static void check_fast_vs_ref(TuRng *r, int w, int h, IsegPool *pool, int *bad, 
     tu_img_alloc_random_pad(&lb, r, w, h);
     IsegKmeansSettings s;
     random_settings(r, &s);
+    if (features >= 0) {
+        s.features = (IsegKmeansFeatures)features;
+        s.k = min_int(s.k, 16);
+    }
     IsegKmeans *ka = NULL, *kb = NULL;
     iseg_kmeans_create(&ka, w + tu_rng_range(r, 0, 3), h);
     iseg_kmeans_create(&kb, w, h + tu_rng_range(r, 0, 3));
@@ -673,14 +683,16 @@ static void test_fast_equals_reference(void)
     static const int sizes[][2] = { { 1, 1 }, { 1, 7 }, { 7, 1 }, { 2, 2 }, { 385, 289 }, { 321, 241 } };
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
         for (int rep = 0; rep < 4; rep++)
-            check_fast_vs_ref(&r, sizes[i][0], sizes[i][1], pools[rep], &bad, &checked);
+            check_fast_vs_ref(&r, sizes[i][0], sizes[i][1], -1, pools[rep], &bad, &checked);
     for (int iter = 0; iter < 1500 && bad < 5; iter++)
         check_fast_vs_ref(&r, tu_rng_range(&r, 1, iter % 50 ? 40 : 200), tu_rng_range(&r, 1, iter % 50 ? 40 : 150),
-                          pools[iter % 4], &bad, &checked);
-    /* larger than the samples: the color histogram and the color-position
-     * loop then see a grid sample */
-    for (int iter = 0; iter < 3; iter++)
-        check_fast_vs_ref(&r, 1030, 520 + iter, pools[iter + 1], &bad, &checked);
+                          -1, pools[iter % 4], &bad, &checked);
+    /* larger than the samples: the color histogram (2^19 pixels) and the
+     * color-position loop (2^16 pixels) then see a grid sample */
+    check_fast_vs_ref(&r, 731, 719, ISEG_KMEANS_COLOR, pools[2], &bad, &checked);
+    check_fast_vs_ref(&r, 1030, 509, ISEG_KMEANS_COLOR, pools[3], &bad, &checked);
+    check_fast_vs_ref(&r, 263, 251, ISEG_KMEANS_COLOR_POSITION, pools[2], &bad, &checked);
+    check_fast_vs_ref(&r, 301, 777, ISEG_KMEANS_COLOR_POSITION, pools[1], &bad, &checked);
     CHECK_EQ_INT(bad, 0);
     printf("  %d fast/reference comparisons\n", checked);
     for (int i = 1; i < 4; i++)
@@ -693,7 +705,7 @@ static void test_determinism(void)
 {
     TuRng r;
     tu_rng_seed(&r, tu_seed(33));
-    const int w = 640, h = 360;
+    const int w = 333, h = 241;
     TuPx src;
     tu_px_alloc(&src, ISEG_PIXEL_RGBX, w, h, 12);
     fill_px(&src.px, &r, FILL_PHOTO, 0);

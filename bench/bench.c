@@ -31,7 +31,6 @@ static const BenchSection *const sections[] = {
 #define MAX_SIZES 16
 #define MAX_FILTERS 16
 #define MAX_POOLS 8
-#define MAX_FRAMES 32
 
 typedef struct Result {
     char id[160];
@@ -68,6 +67,7 @@ struct Bench {
     const char *filters[MAX_FILTERS];
     int n_filters;
     int quick, list, best, markdown, rounds;
+    const char *dump_dir;
     double min_time;
     int min_samples;
     unsigned threads;
@@ -84,8 +84,8 @@ struct Bench {
     size_t n_messages, cap_messages;
     int failed_checks;
 
-    CachedFrame frames[MAX_FRAMES];
-    int n_frames;
+    CachedFrame *frames; /* the running section's; freed when it ends */
+    int n_frames, cap_frames;
     CachedPool pools[MAX_POOLS];
     int n_pools;
 };
@@ -591,10 +591,10 @@ const BenchImage *bench_frame(Bench *b, BenchFrameKind kind, int width, int heig
         if (f->kind == kind && f->img.width == width && f->img.height == height)
             return &f->img;
     }
-    if (b->n_frames == MAX_FRAMES) { /* forget the oldest */
-        bench_image_free(&b->frames[0].img);
-        memmove(&b->frames[0], &b->frames[1], (MAX_FRAMES - 1) * sizeof(CachedFrame));
-        b->n_frames--;
+    /* no eviction: a section may hold any number of frames at once */
+    if (b->n_frames == b->cap_frames) {
+        b->cap_frames = b->cap_frames ? 2 * b->cap_frames : 8;
+        b->frames = xrealloc(b->frames, (size_t)b->cap_frames * sizeof(CachedFrame));
     }
     CachedFrame *f = &b->frames[b->n_frames];
     const int ch = kind == BENCH_FRAME_RGB ? 3 : kind == BENCH_FRAME_RGBX ? 4 : 1;
@@ -788,8 +788,16 @@ static void print_table(Bench *b)
         printf("\n");
 }
 
+static void free_frames(Bench *b)
+{
+    for (int i = 0; i < b->n_frames; i++)
+        bench_image_free(&b->frames[i].img);
+    b->n_frames = 0;
+}
+
 static void clear_section(Bench *b)
 {
+    free_frames(b);
     for (size_t i = 0; i < b->n_results; i++)
         free(b->results[i].samples);
     b->n_results = 0;
@@ -797,6 +805,38 @@ static void clear_section(Bench *b)
 }
 
 /* ------------------------------------------------------------ main */
+
+/* Writes every kind of test frame at every size as binary PGM (gray, mask)
+ * or PPM (colour; RGBX without x), to look at them. */
+static int dump_frames(Bench *b)
+{
+    static const struct {
+        BenchFrameKind kind;
+        const char *name;
+    } kinds[] = { { BENCH_FRAME_GRAY, "gray" }, { BENCH_FRAME_RGB, "rgb" }, { BENCH_FRAME_MASK, "mask" } };
+    for (int i = 0; i < b->n_sizes; i++)
+        for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+            const BenchSize s = b->sizes[i];
+            const BenchImage *f = bench_frame(b, kinds[k].kind, s.width, s.height);
+            char path[4096];
+            snprintf(path, sizeof(path), "%s/%s-%dx%d.%s", b->dump_dir, kinds[k].name, s.width, s.height,
+                     f && f->channels == 3 ? "ppm" : "pgm");
+            FILE *out = f ? fopen(path, "wb") : NULL;
+            if (!out) {
+                fprintf(stderr, "imageseg-bench: cannot write %s: %s\n", path, f ? strerror(errno) : "no memory");
+                return 2;
+            }
+            fprintf(out, "P%c\n%d %d\n255\n", f->channels == 3 ? '6' : '5', f->width, f->height);
+            for (int y = 0; y < f->height; y++)
+                fwrite(f->data + (ptrdiff_t)y * f->stride, 1, (size_t)f->width * (size_t)f->channels, out);
+            if (fclose(out) != 0) {
+                fprintf(stderr, "imageseg-bench: cannot write %s\n", path);
+                return 2;
+            }
+            printf("%s\n", path);
+        }
+    return 0;
+}
 
 static void usage(FILE *f)
 {
@@ -816,6 +856,7 @@ static void usage(FILE *f)
             "  --best             report the fastest call instead of the median\n"
             "  --markdown         print the header and tables as Markdown\n"
             "  --csv FILE         also write every row to FILE as CSV\n"
+            "  --dump-frames DIR  write the test frames at --sizes to DIR as PGM/PPM, run nothing\n"
             "  --help\n",
             0.02, 0.3);
 }
@@ -913,6 +954,9 @@ static int parse_args(Bench *b, int argc, char **argv)
                 fprintf(stderr, "imageseg-bench: --rounds takes 1..100\n");
                 return -1;
             }
+        } else if (strcmp(a, "--dump-frames") == 0) {
+            NEED_VALUE();
+            b->dump_dir = val;
         } else if (strcmp(a, "--csv") == 0) {
             NEED_VALUE();
             b->csv = fopen(val, "w");
@@ -942,6 +986,12 @@ int main(int argc, char **argv)
     Bench *b = &bench;
     if (parse_args(b, argc, argv) < 0)
         return 2;
+    if (b->dump_dir) {
+        const int status = dump_frames(b);
+        free_frames(b);
+        free(b->frames);
+        return status;
+    }
     if (!b->list)
         print_header(b);
     if (b->csv)
@@ -967,8 +1017,8 @@ int main(int argc, char **argv)
     }
     for (int i = 0; i < b->n_pools; i++)
         iseg_pool_destroy(b->pools[i].pool);
-    for (int i = 0; i < b->n_frames; i++)
-        bench_image_free(&b->frames[i].img);
+    free_frames(b);
+    free(b->frames);
     free(b->results);
     free(b->messages);
     if (b->csv)

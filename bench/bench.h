@@ -139,8 +139,9 @@ typedef struct BenchImage {
 } BenchImage;
 
 /* The test frame of that kind and size: deterministic (same pixels on every
- * machine and run), generated on first use and owned by the framework.
- * Read only. NULL only if out of memory. */
+ * machine and run), generated on first use and owned by the framework, valid
+ * until the section returns (after its last round). Read only. NULL only if
+ * out of memory. */
 const BenchImage *bench_frame(Bench *b, BenchFrameKind kind, int width, int height);
 
 /* A scratch image of the same layout rules (contents undefined); free with

@@ -659,12 +659,13 @@ static void print_header(const Bench *b)
     printf("%simageseg-bench, libimageseg %s, %s\n", b->markdown ? "### " : "", iseg_version(), date);
     if (b->markdown)
         printf("\n");
-    printf("%sCPU: %s, %ld online / %u usable cores, Linux %s\n", li, cpu, sysconf(_SC_NPROCESSORS_ONLN),
-           iseg_cpu_count(), u.release);
+    printf("%sCPU: %s, %ld cores online, Linux %s\n", li, cpu, sysconf(_SC_NPROCESSORS_ONLN), u.release);
     printf("%sload average at start: %s\n", li, load);
     printf("%scompiler: %s, %s\n", li,
-#ifdef __VERSION__
-           "gcc-compatible " __VERSION__,
+#if defined(__clang__)
+           "clang " __clang_version__,
+#elif defined(__GNUC__)
+           "gcc " __VERSION__,
 #else
            "unknown",
 #endif

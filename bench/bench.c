@@ -141,39 +141,82 @@ static void result_add_sample(Result *r, double t)
 #define MIN_SAMPLE_SECONDS 100e-6
 #define MAX_SAMPLES 200000
 
-static void measure(Bench *b, const BenchCase *c, Result *r)
+#ifdef HAVE_OPENCV
+/* cv::setNumThreads() rebuilds OpenCV's thread arena: only on a change. */
+static void set_cv_threads(unsigned n)
 {
-    /* warm-up: first touch of buffers, pool wake-up, lazy allocations */
+    static unsigned current;
+    if (n != current) {
+        bench_cv_set_threads(n);
+        current = n;
+    }
+}
+#endif
+
+/* One case being timed: its result row (an index, as rows may move) and
+ * its progress this round. */
+typedef struct Timing {
+    const BenchCase *c;
+    size_t result;
+    int opencv;
+    long batch;
+    double timed;
+    size_t samples;
+    int done;
+} Timing;
+
+static double take_sample(Timing *t)
+{
+    const BenchCase *c = t->c;
+#ifdef HAVE_OPENCV
+    if (t->opencv)
+        set_cv_threads(c->threads);
+#endif
     if (c->prepare)
         c->prepare(c->arg);
-    double t0 = now_seconds();
-    c->run(c->arg);
-    double one = now_seconds() - t0;
+    const double t0 = now_seconds();
+    for (long i = 0; i < t->batch; i++)
+        c->run(c->arg);
+    return now_seconds() - t0;
+}
 
-    long batch = 1;
-    if (!c->prepare && one < MIN_SAMPLE_SECONDS)
-        batch = (long)ceil(MIN_SAMPLE_SECONDS / (one > 1e-9 ? one : 1e-9));
-
-    /* the budget is shared by the rounds: more rounds interleave the cases
-     * more finely without taking longer */
+/* Times the cases of a group sample by sample in turn (A B C A B C ...),
+ * so that whatever else the machine does hits them alike, until each has its
+ * share of the time budget and samples. */
+static void measure_group(Bench *b, Timing *t, int n)
+{
+    /* warm-up: first touch of buffers, pool wake-up, lazy allocations; and
+     * the batch size of short calls */
+    for (int i = 0; i < n; i++) {
+        t[i].batch = 1;
+        const double one = take_sample(&t[i]);
+        if (!t[i].c->prepare && one < MIN_SAMPLE_SECONDS)
+            t[i].batch = (long)ceil(MIN_SAMPLE_SECONDS / (one > 1e-9 ? one : 1e-9));
+        t[i].timed = 0;
+        t[i].samples = 0;
+        t[i].done = 0;
+    }
+    /* the budget is shared by the rounds: more rounds interleave the
+     * sections' cases more finely without taking longer */
     const double min_time = b->min_time / b->rounds;
     const size_t min_samples = (size_t)((b->min_samples + b->rounds - 1) / b->rounds);
-    double timed = 0;
-    size_t samples = 0;
+    /* prepare steps are untimed but not free: also stop on wall time */
+    const double wall_limit = n * (10 * min_time + 0.5);
     const double wall_start = now_seconds();
-    /* also stop on wall time: prepare steps are untimed but not free */
-    while ((timed < min_time || samples < min_samples) && samples < MAX_SAMPLES) {
-        if (samples >= 2 && now_seconds() - wall_start > 10 * min_time + 0.5)
-            break;
-        if (c->prepare)
-            c->prepare(c->arg);
-        t0 = now_seconds();
-        for (long i = 0; i < batch; i++)
-            c->run(c->arg);
-        const double t = now_seconds() - t0;
-        timed += t;
-        result_add_sample(r, t / (double)batch);
-        samples++;
+    for (int remaining = n; remaining > 0;) {
+        for (int i = 0; i < n; i++) {
+            if (t[i].done)
+                continue;
+            const double dt = take_sample(&t[i]);
+            t[i].timed += dt;
+            t[i].samples++;
+            result_add_sample(&b->results[t[i].result], dt / (double)t[i].batch);
+            if ((t[i].timed >= min_time && t[i].samples >= min_samples) || t[i].samples >= MAX_SAMPLES ||
+                (t[i].samples >= 2 && now_seconds() - wall_start > wall_limit)) {
+                t[i].done = 1;
+                remaining--;
+            }
+        }
     }
 }
 
@@ -227,22 +270,24 @@ int bench_round(const Bench *b)
     return b->round;
 }
 
-static Result *find_or_add_result(Bench *b, const char *id, int *added)
+/* The row for id, added (with *added = 1) if new. Returns its index. */
+static size_t find_or_add_result(Bench *b, const char *id, int *added)
 {
     for (size_t i = 0; i < b->n_results; i++)
         if (strcmp(b->results[i].id, id) == 0) {
             *added = 0;
-            return &b->results[i];
+            return i;
         }
     if (b->n_results == b->cap_results) {
         b->cap_results = b->cap_results ? 2 * b->cap_results : 32;
         b->results = xrealloc(b->results, b->cap_results * sizeof(Result));
     }
-    Result *r = &b->results[b->n_results++];
+    Result *r = &b->results[b->n_results];
     memset(r, 0, sizeof(*r));
+    r->last_round = -1;
     snprintf(r->id, sizeof(r->id), "%s", id);
     *added = 1;
-    return r;
+    return b->n_results++;
 }
 
 /* The memcpy baseline: copy a frame of the same size (w * h * channels
@@ -271,77 +316,106 @@ static void memcpy_run(void *p)
         memcpy(a->dst, a->src, (size_t)a->rows * a->row_bytes);
 }
 
-static void run_memcpy_baseline(Bench *b, int w, int h, int channels, unsigned threads)
+/* The memcpy case for frames like c, or none if it was measured already
+ * this round (once per round and size, before the first case of that size). */
+static int memcpy_case(Bench *b, const BenchCase *c, BenchCase *out, MemcpyArgs *args, size_t *result)
 {
+    const int channels = c->channels > 0 ? c->channels : 1;
     char name[48], id[160];
     if (channels > 1)
         snprintf(name, sizeof(name), "memcpy-%dch", channels);
     else
         snprintf(name, sizeof(name), "memcpy");
-    make_id(id, sizeof(id), b->section->name, name, "libc", w, h, threads);
+    make_id(id, sizeof(id), b->section->name, name, "libc", c->width, c->height, c->threads);
     int added;
-    Result *r = find_or_add_result(b, id, &added);
+    const size_t i = find_or_add_result(b, id, &added);
+    Result *r = &b->results[i];
     if (added) {
         snprintf(r->name, sizeof(r->name), "%s", name);
         snprintf(r->impl, sizeof(r->impl), "libc");
-        r->width = w;
-        r->height = h;
-        r->channels = channels;
-        r->threads = threads;
-    } else if (r->last_round == b->round) {
-        return; /* measured this round, before an earlier case of that size */
-    }
-    r->last_round = b->round;
-
-    const size_t row_bytes = (size_t)w * (size_t)channels, bytes = row_bytes * (size_t)h;
-    MemcpyArgs a = { malloc(bytes), malloc(bytes), row_bytes, h, bench_pool(b, threads) };
-    if (!a.src || !a.dst) {
-        fprintf(stderr, "imageseg-bench: out of memory\n");
-        exit(2);
-    }
-    for (size_t i = 0; i < bytes; i++) /* touch every page; contents do not matter */
-        a.src[i] = (uint8_t)(i * 31 + (i >> 12));
-    memset(a.dst, 1, row_bytes * (size_t)h);
-    BenchCase c = { .name = name, .impl = "libc", .width = w, .height = h, .threads = threads,
-                    .run = memcpy_run, .arg = &a };
-    measure(b, &c, r);
-    free(a.src);
-    free(a.dst);
-}
-
-void bench_case(Bench *b, const BenchCase *c)
-{
-    const char *impl = impl_of(c);
-    char id[160];
-    make_id(id, sizeof(id), b->section->name, c->name, impl, c->width, c->height, c->threads);
-    if (!id_matches(b, id))
-        return;
-    if (b->list) {
-        printf("%s%s%s\n", id, c->note ? "   " : "", c->note ? c->note : "");
-        return;
-    }
-    if (isatty(STDERR_FILENO))
-        fprintf(stderr, "\r\033[K  %s (round %d/%d)", id, b->round + 1, b->rounds);
-
-    const int channels = c->channels > 0 ? c->channels : 1;
-    run_memcpy_baseline(b, c->width, c->height, channels, c->threads);
-
-    int added;
-    Result *r = find_or_add_result(b, id, &added);
-    if (added) {
-        snprintf(r->name, sizeof(r->name), "%s", c->name);
-        snprintf(r->impl, sizeof(r->impl), "%s", impl);
-        snprintf(r->note, sizeof(r->note), "%s", c->note ? c->note : "");
         r->width = c->width;
         r->height = c->height;
         r->channels = channels;
         r->threads = c->threads;
     }
-#ifdef HAVE_OPENCV
-    if (strcmp(impl, BENCH_IMPL_OPENCV) == 0)
-        bench_cv_set_threads(c->threads);
-#endif
-    measure(b, c, r);
+    if (r->last_round == b->round)
+        return 0;
+    r->last_round = b->round;
+    const size_t row_bytes = (size_t)c->width * (size_t)channels, bytes = row_bytes * (size_t)c->height;
+    *args = (MemcpyArgs){ malloc(bytes), malloc(bytes), row_bytes, c->height, bench_pool(b, c->threads) };
+    if (!args->src || !args->dst) {
+        fprintf(stderr, "imageseg-bench: out of memory\n");
+        exit(2);
+    }
+    for (size_t k = 0; k < bytes; k++) /* touch every page; contents do not matter */
+        args->src[k] = (uint8_t)(k * 31 + (k >> 12));
+    memset(args->dst, 1, bytes);
+    *out = (BenchCase){ .name = r->name, .impl = "libc", .width = c->width, .height = c->height,
+                        .channels = channels, .threads = c->threads, .run = memcpy_run, .arg = args };
+    *result = i;
+    return 1;
+}
+
+void bench_cases(Bench *b, const BenchCase *cases, int n)
+{
+    /* the wanted cases, each preceded by its memcpy baseline when that is new */
+    Timing *t = calloc((size_t)(2 * n + 1), sizeof(Timing));
+    BenchCase *memcpy_cases = calloc((size_t)n + 1, sizeof(BenchCase));
+    MemcpyArgs *memcpy_args = calloc((size_t)n + 1, sizeof(MemcpyArgs));
+    if (!t || !memcpy_cases || !memcpy_args) {
+        fprintf(stderr, "imageseg-bench: out of memory\n");
+        exit(2);
+    }
+    int n_t = 0, n_memcpy = 0;
+    for (int k = 0; k < n; k++) {
+        const BenchCase *c = &cases[k];
+        const char *impl = impl_of(c);
+        char id[160];
+        make_id(id, sizeof(id), b->section->name, c->name, impl, c->width, c->height, c->threads);
+        if (!id_matches(b, id))
+            continue;
+        if (b->list) {
+            printf("%s%s%s\n", id, c->note ? "   " : "", c->note ? c->note : "");
+            continue;
+        }
+        size_t mi;
+        if (memcpy_case(b, c, &memcpy_cases[n_memcpy], &memcpy_args[n_memcpy], &mi)) {
+            t[n_t++] = (Timing){ .c = &memcpy_cases[n_memcpy], .result = mi };
+            n_memcpy++;
+        }
+        int added;
+        const size_t ri = find_or_add_result(b, id, &added);
+        Result *r = &b->results[ri];
+        if (added) {
+            snprintf(r->name, sizeof(r->name), "%s", c->name);
+            snprintf(r->impl, sizeof(r->impl), "%s", impl);
+            snprintf(r->note, sizeof(r->note), "%s", c->note ? c->note : "");
+            r->width = c->width;
+            r->height = c->height;
+            r->channels = c->channels > 0 ? c->channels : 1;
+            r->threads = c->threads;
+        }
+        t[n_t++] = (Timing){ .c = c, .result = ri, .opencv = strcmp(impl, BENCH_IMPL_OPENCV) == 0 };
+    }
+    if (n_t > 0) {
+        if (isatty(STDERR_FILENO))
+            fprintf(stderr, "\r\033[K  %s/%dx%d/t%u: %d cases (round %d/%d)", b->section->name,
+                    t[n_t - 1].c->width, t[n_t - 1].c->height, t[n_t - 1].c->threads, n_t, b->round + 1,
+                    b->rounds);
+        measure_group(b, t, n_t);
+    }
+    for (int k = 0; k < n_memcpy; k++) {
+        free(memcpy_args[k].src);
+        free(memcpy_args[k].dst);
+    }
+    free(memcpy_args);
+    free(memcpy_cases);
+    free(t);
+}
+
+void bench_case(Bench *b, const BenchCase *c)
+{
+    bench_cases(b, c, 1);
 }
 
 static void add_message(Bench *b, int ok, const char *fmt, va_list ap)

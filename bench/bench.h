@@ -73,10 +73,18 @@ typedef struct BenchCase {
 int bench_wanted(const Bench *b, const char *name, const char *impl, int width, int height,
                  unsigned threads);
 
-/* Times c (or lists it with --list; skips it when filtered out) and records
- * the result for the section's table. Repeats the call until the minimum time
- * and sample count are reached and records the median (or with --best the
- * fastest) time per call. */
+/* Times the cases of an array together (or lists them with --list; skips
+ * those filtered out), calling them in turn sample by sample (A B C A B C
+ * ...) so that whatever else runs on the machine hits them alike: give it
+ * the cases that will be compared (ours and OpenCV's at one size and thread
+ * count). Each is repeated until it has its share of the minimum time and
+ * sample count; its row records the median (or with --best the fastest) time
+ * per call. The memcpy baseline of each size and thread count joins the
+ * first group of that size in every round. The cases and what their args
+ * point to need only live for the call. */
+void bench_cases(Bench *b, const BenchCase *cases, int n);
+
+/* bench_cases() for one case. */
 void bench_case(Bench *b, const BenchCase *c);
 
 /* Records a correctness check of the section (e.g. "our mask equals

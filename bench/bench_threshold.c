@@ -226,14 +226,15 @@ static void run_size(Bench *b, int w, int h)
 
     for (int i = 0; i < n_counts; i++) {
         a.pool = bench_pool(b, counts[i]);
+        BenchCase cases[N_CASES];
         for (size_t c = 0; c < N_CASES; c++) {
-            BenchCase bc = threshold_cases[c];
-            bc.width = w;
-            bc.height = h;
-            bc.threads = counts[i];
-            bc.arg = &a;
-            bench_case(b, &bc);
+            cases[c] = threshold_cases[c];
+            cases[c].width = w;
+            cases[c].height = h;
+            cases[c].threads = counts[i];
+            cases[c].arg = &a;
         }
+        bench_cases(b, cases, (int)N_CASES);
     }
     bench_image_free(&a.work);
     bench_image_free(&a.dst);

@@ -4,7 +4,8 @@
 #      examples, docs pictures),
 #   2. the library and element tests again in an AddressSanitizer +
 #      UndefinedBehaviorSanitizer build,
-#   3. each libFuzzer target for FUZZ_SECONDS (default 10) under the same
+#   3. the element tests under valgrind memcheck (zero definite leaks),
+#   4. each libFuzzer target for FUZZ_SECONDS (default 10) under the same
 #      sanitizers.
 # Prints "tests: N passed, N failed" last; exits non-zero on any failure.
 set -euo pipefail
@@ -31,6 +32,15 @@ UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
 GST_REGISTRY_FORK=no \
   meson test -C build-asan --print-errorlogs --num-processes 2 --suite lib --suite elements || status=1
 
+echo "== element tests under valgrind memcheck (definite leaks are errors)"
+# CK_FORK=no keeps each test in one process valgrind can follow;
+# G_SLICE=always-malloc lets it see GLib's allocations.
+CK_FORK=no G_SLICE=always-malloc GST_REGISTRY_FORK=no \
+  meson test -C build --print-errorlogs --num-processes 2 --suite elements \
+  --test-args '' --logbase memcheck --timeout-multiplier 4 \
+  --wrapper "valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=42 --suppressions=/usr/share/glib-2.0/valgrind/glib.supp" \
+  || status=1
+
 echo "== libFuzzer runs (clang, address + undefined), ${FUZZ_SECONDS:=10} s per target"
 CC=clang "$root/scripts/build.sh" build-fuzz -Dbuildtype=debugoptimized -Dfuzz=true \
   -Db_sanitize=address,undefined -Db_lundef=false -Dgst=disabled -Dopencv=disabled \
@@ -56,6 +66,6 @@ done
 fuzz_ok=$(grep -c ': ok' "$fuzz_log" || true)
 fuzz_failed=$(grep -c 'FAILED' "$fuzz_log" || true)
 
-summary build/meson-logs/testlog.json build-asan/meson-logs/testlog.json \
+summary build/meson-logs/testlog.json build/meson-logs/memcheck*.json build-asan/meson-logs/testlog.json \
   --extra "$fuzz_ok" "$fuzz_failed" || status=1
 exit $status

@@ -33,6 +33,19 @@ eu_harness_new (const gchar * factory, GstVideoFormat fmt, gint w, gint ht)
 }
 
 void
+eu_harness_teardown (GstHarness * h)
+{
+  GstBus *bus = gst_element_get_bus (h->element);
+
+  if (bus) {
+    gst_bus_set_flushing (bus, TRUE);
+    gst_object_unref (bus);
+  }
+  gst_element_set_bus (h->element, NULL);
+  gst_harness_teardown (h);
+}
+
+void
 eu_harness_set_format (GstHarness * h, GstVideoFormat fmt, gint w, gint ht)
 {
   gchar *caps = caps_string (fmt, w, ht);

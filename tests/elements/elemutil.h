@@ -20,6 +20,9 @@ extern const guint eu_n_sizes;
  * 30 fps. The element's bus is kept for messages (eu_pop_element_message). */
 GstHarness *eu_harness_new (const gchar * factory, GstVideoFormat fmt, gint w,
     gint ht);
+/* Tears down a harness from eu_harness_new: drops the messages left on the
+ * bus first (each holds a reference to the element, which holds the bus). */
+void eu_harness_teardown (GstHarness * h);
 void eu_harness_set_format (GstHarness * h, GstVideoFormat fmt, gint w,
     gint ht);
 

@@ -155,7 +155,7 @@ GST_START_TEST (test_property_limits)
         check_numeric_limits (h, e, props[p]);
     }
     g_free (props);
-    gst_harness_teardown (h);
+    eu_harness_teardown (h);
   }
   report ("property_limits");
 }
@@ -179,7 +179,7 @@ GST_START_TEST (test_extreme_sizes)
           continue;             /* one 8K frame per element is enough */
         h = eu_harness_new (e->factory, fmts[f], sizes[s][0], sizes[s][1]);
         push_one (h, fmts[f], sizes[s][0], sizes[s][1], s);
-        gst_harness_teardown (h);
+        eu_harness_teardown (h);
       }
   }
   report ("extreme_sizes");
@@ -207,7 +207,7 @@ GST_START_TEST (test_caps_changes)
       push_one (h, fmts[k % n], w, ht, k);
       push_one (h, fmts[k % n], w, ht, k + 1);
     }
-    gst_harness_teardown (h);
+    eu_harness_teardown (h);
   }
   report ("caps_changes");
 }
@@ -243,7 +243,7 @@ GST_START_TEST (test_properties_while_streaming)
       gst_harness_stress_thread_stop (g_ptr_array_index (threads, t));
     g_ptr_array_free (threads, TRUE);
     g_free (props);
-    gst_harness_teardown (h);
+    eu_harness_teardown (h);
   }
   report ("properties_while_streaming");
 }

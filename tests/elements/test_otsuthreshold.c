@@ -52,7 +52,7 @@ check_case (GstVideoFormat fmt, gint w, gint h, const gchar * method,
   fail_unless_equals_int (read_back, T);
   gst_buffer_unref (result);
   gst_buffer_unref (expected);
-  gst_harness_teardown (hs);
+  eu_harness_teardown (hs);
   g_free (what);
 }
 
@@ -100,7 +100,7 @@ GST_START_TEST (test_hand_checked_pixels)
   gst_buffer_unmap (out, &map);
   gst_buffer_unref (out);
   gst_buffer_unref (buf);
-  gst_harness_teardown (h);
+  eu_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -123,7 +123,7 @@ GST_START_TEST (test_constant_frames_are_background)
     g_object_get (h->element, "threshold", &T, NULL);
     fail_unless_equals_int (T, v + 1);
   }
-  gst_harness_teardown (h);
+  eu_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -180,7 +180,7 @@ GST_START_TEST (test_temporal_smoothing_sequence)
   gst_util_set_object_arg (G_OBJECT (h->element), "method", "manual");
   g_object_set (h->element, "threshold", 10, NULL);
   fail_unless_equals_int (push_and_get_threshold (h, two_level_frame (99, 200)), 10);
-  gst_harness_teardown (h);
+  eu_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -234,7 +234,7 @@ GST_START_TEST (test_messages)
   fail_unless_equals_uint64 (dur, GST_SECOND / 30);
   gst_message_unref (msg);
   fail_unless (eu_pop_element_message (h) == NULL, "one message per frame");
-  gst_harness_teardown (h);
+  eu_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -258,7 +258,7 @@ GST_START_TEST (test_n_threads_bit_identical)
           fail_unless (eu_buffers_equal (first, res, "n-threads"));
           gst_buffer_unref (res);
         }
-        gst_harness_teardown (h);
+        eu_harness_teardown (h);
       }
       gst_buffer_unref (first);
     }
@@ -292,7 +292,7 @@ GST_START_TEST (test_renegotiation)
       gst_buffer_unref (expected);
     }
   }
-  gst_harness_teardown (h);
+  eu_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -362,7 +362,7 @@ GST_START_TEST (test_properties_from_another_thread)
   gst_harness_stress_thread_stop (t3);
   g_value_unset (&v1);
   g_value_unset (&v2);
-  gst_harness_teardown (h);
+  eu_harness_teardown (h);
 }
 
 GST_END_TEST;
@@ -446,7 +446,7 @@ GST_START_TEST (test_video_meta_strides)
       gst_buffer_unref (res);
       gst_buffer_unref (expected);
     }
-    gst_harness_teardown (h);
+    eu_harness_teardown (h);
   }
 }
 

@@ -28,9 +28,9 @@ static const BenchSection *const sections[] = {
 
 /* ------------------------------------------------------------ state */
 
-#define MAX_SIZES 16
+#define MAX_SIZES   16
 #define MAX_FILTERS 16
-#define MAX_POOLS 8
+#define MAX_POOLS   8
 
 typedef struct Result {
     char id[160];
@@ -42,13 +42,13 @@ typedef struct Result {
     int last_round;  /* memcpy rows: the round that measured it last */
     double *samples; /* seconds per call, pooled over rounds */
     size_t n_samples, cap_samples;
-    double time;     /* median or best, filled when tabulating */
-    double best;     /* fastest call */
-    double spread;   /* interquartile range / median */
+    double time;   /* median or best, filled when tabulating */
+    double best;   /* fastest call */
+    double spread; /* interquartile range / median */
 } Result;
 
 typedef struct Message {
-    int ok;       /* 1, 0, or -1 for a note */
+    int ok; /* 1, 0, or -1 for a note */
     char text[240];
 } Message;
 
@@ -139,7 +139,7 @@ static void result_add_sample(Result *r, double t)
 /* A sample shorter than this is dominated by clock and loop overhead: calls
  * without a prepare step are batched up to it. */
 #define MIN_SAMPLE_SECONDS 100e-6
-#define MAX_SAMPLES 200000
+#define MAX_SAMPLES        200000
 
 #ifdef HAVE_OPENCV
 /* cv::setNumThreads() rebuilds OpenCV's thread arena: only on a change. */
@@ -211,7 +211,8 @@ static void measure_group(Bench *b, Timing *t, int n)
             t[i].timed += dt;
             t[i].samples++;
             result_add_sample(&b->results[t[i].result], dt / (double)t[i].batch);
-            if ((t[i].timed >= min_time && t[i].samples >= min_samples) || t[i].samples >= MAX_SAMPLES ||
+            if ((t[i].timed >= min_time && t[i].samples >= min_samples) ||
+                t[i].samples >= MAX_SAMPLES ||
                 (t[i].samples >= 2 && now_seconds() - wall_start > wall_limit)) {
                 t[i].done = 1;
                 remaining--;
@@ -318,7 +319,8 @@ static void memcpy_run(void *p)
 
 /* The memcpy case for frames like c, or none if it was measured already
  * this round (once per round and size, before the first case of that size). */
-static int memcpy_case(Bench *b, const BenchCase *c, BenchCase *out, MemcpyArgs *args, size_t *result)
+static int memcpy_case(Bench *b, const BenchCase *c, BenchCase *out, MemcpyArgs *args,
+                       size_t *result)
 {
     const int channels = c->channels > 0 ? c->channels : 1;
     char name[48], id[160];
@@ -341,8 +343,10 @@ static int memcpy_case(Bench *b, const BenchCase *c, BenchCase *out, MemcpyArgs 
     if (r->last_round == b->round)
         return 0;
     r->last_round = b->round;
-    const size_t row_bytes = (size_t)c->width * (size_t)channels, bytes = row_bytes * (size_t)c->height;
-    *args = (MemcpyArgs){ malloc(bytes), malloc(bytes), row_bytes, c->height, bench_pool(b, c->threads) };
+    const size_t row_bytes = (size_t)c->width * (size_t)channels,
+                 bytes = row_bytes * (size_t)c->height;
+    *args = (MemcpyArgs){ malloc(bytes), malloc(bytes), row_bytes, c->height,
+                          bench_pool(b, c->threads) };
     if (!args->src || !args->dst) {
         fprintf(stderr, "imageseg-bench: out of memory\n");
         exit(2);
@@ -350,8 +354,14 @@ static int memcpy_case(Bench *b, const BenchCase *c, BenchCase *out, MemcpyArgs 
     for (size_t k = 0; k < bytes; k++) /* touch every page; contents do not matter */
         args->src[k] = (uint8_t)(k * 31 + (k >> 12));
     memset(args->dst, 1, bytes);
-    *out = (BenchCase){ .name = r->name, .impl = "libc", .width = c->width, .height = c->height,
-                        .channels = channels, .threads = c->threads, .run = memcpy_run, .arg = args };
+    *out = (BenchCase){ .name = r->name,
+                        .impl = "libc",
+                        .width = c->width,
+                        .height = c->height,
+                        .channels = channels,
+                        .threads = c->threads,
+                        .run = memcpy_run,
+                        .arg = args };
     *result = i;
     return 1;
 }
@@ -400,8 +410,8 @@ void bench_cases(Bench *b, const BenchCase *cases, int n)
     if (n_t > 0) {
         if (isatty(STDERR_FILENO))
             fprintf(stderr, "\r\033[K  %s/%dx%d/t%u: %d cases (round %d/%d)", b->section->name,
-                    t[n_t - 1].c->width, t[n_t - 1].c->height, t[n_t - 1].c->threads, n_t, b->round + 1,
-                    b->rounds);
+                    t[n_t - 1].c->width, t[n_t - 1].c->height, t[n_t - 1].c->threads, n_t,
+                    b->round + 1, b->rounds);
         measure_group(b, t, n_t);
     }
     for (int k = 0; k < n_memcpy; k++) {
@@ -530,22 +540,22 @@ void bench_image_copy(BenchImage *dst, const BenchImage *src)
  * (textured) object, a blown-out highlight, plus sensor noise (sd ~4). The
  * histogram is multi-modal, as in a real photo, and Otsu has work to do. */
 typedef struct Shape {
-    char kind;            /* 'e' ellipse, 'r' rectangle */
+    char kind;             /* 'e' ellipse, 'r' rectangle */
     double cx, cy, rx, ry; /* centre and half-sizes */
-    int level[3];         /* R, G, B; gray = the first */
-    int shade;            /* top-to-bottom shading amplitude */
-    int stripes;          /* period in pixels of a vertical stripe texture, 0 none */
-    int noisy;            /* 0 for the flat (clipped) highlight */
+    int level[3];          /* R, G, B; gray = the first */
+    int shade;             /* top-to-bottom shading amplitude */
+    int stripes;           /* period in pixels of a vertical stripe texture, 0 none */
+    int noisy;             /* 0 for the flat (clipped) highlight */
 } Shape;
 
 static const Shape scene[] = {
-    { 'e', 0.30, 0.42, 0.15, 0.22, { 196, 172, 150 }, 30, 0, 1 },  /* a face-like bright blob */
-    { 'r', 0.67, 0.32, 0.13, 0.12, { 172, 205, 90 }, 20, 0, 1 },   /* a lit box */
-    { 'e', 0.72, 0.74, 0.13, 0.11, { 34, 44, 86 }, 12, 0, 1 },     /* a dark object */
-    { 'r', 0.17, 0.82, 0.08, 0.10, { 222, 218, 206 }, 10, 0, 1 },  /* paper */
-    { 'r', 0.46, 0.75, 0.06, 0.15, { 150, 120, 110 }, 10, 3, 1 },  /* fabric */
-    { 'e', 0.88, 0.14, 0.05, 0.07, { 255, 255, 255 }, 0, 0, 0 },   /* a lamp, clipped */
-    { 'e', 0.50, 0.52, 0.025, 0.03, { 240, 236, 228 }, 0, 0, 1 },  /* a small bright spot */
+    { 'e', 0.30, 0.42, 0.15, 0.22, { 196, 172, 150 }, 30, 0, 1 }, /* a face-like bright blob */
+    { 'r', 0.67, 0.32, 0.13, 0.12, { 172, 205, 90 }, 20, 0, 1 },  /* a lit box */
+    { 'e', 0.72, 0.74, 0.13, 0.11, { 34, 44, 86 }, 12, 0, 1 },    /* a dark object */
+    { 'r', 0.17, 0.82, 0.08, 0.10, { 222, 218, 206 }, 10, 0, 1 }, /* paper */
+    { 'r', 0.46, 0.75, 0.06, 0.15, { 150, 120, 110 }, 10, 3, 1 }, /* fabric */
+    { 'e', 0.88, 0.14, 0.05, 0.07, { 255, 255, 255 }, 0, 0, 0 },  /* a lamp, clipped */
+    { 'e', 0.50, 0.52, 0.025, 0.03, { 240, 236, 228 }, 0, 0, 1 }, /* a small bright spot */
 };
 #define N_SHAPES (sizeof(scene) / sizeof(scene[0]))
 
@@ -592,7 +602,8 @@ static void render(BenchImage *img, BenchFrameKind kind)
     }
     for (int x = 0; x < w; x++)
         ripple_x[x] = sin(6.2832 * 2.3 * (x + 0.5) / w);
-    Rng rng = { 0x9E3779B97F4A7C15ull ^ ((uint64_t)kind << 40) ^ ((uint64_t)w << 20) ^ (uint64_t)h };
+    Rng rng = { 0x9E3779B97F4A7C15ull ^ ((uint64_t)kind << 40) ^ ((uint64_t)w << 20) ^
+                (uint64_t)h };
     /* background per channel: base + gradients + ripple amplitude */
     static const double bg_base[3] = { 70, 78, 92 }, bg_gx[3] = { 40, 30, 18 },
                         bg_gy[3] = { 28, 22, 34 }, bg_ripple[3] = { 14, 12, 10 };
@@ -607,7 +618,8 @@ static void render(BenchImage *img, BenchFrameKind kind)
             } else {
                 const double base = bg_base[c] + bg_gy[c] * (1 - v);
                 for (int x = 0; x < w; x++)
-                    row[x] = (int)(base + bg_gx[c] * (1 - (x + 0.5) / w) + bg_ripple[c] * ripple_x[x] * ripple_y);
+                    row[x] = (int)(base + bg_gx[c] * (1 - (x + 0.5) / w) +
+                                   bg_ripple[c] * ripple_x[x] * ripple_y);
             }
             memset(flat, 0, (size_t)w * sizeof(int));
             for (size_t i = 0; i < N_SHAPES; i++) {
@@ -642,8 +654,8 @@ static void render(BenchImage *img, BenchFrameKind kind)
                 if (!flat[x]) {
                     /* sum of four uniform bytes: roughly Gaussian, sd ~4 */
                     const uint64_t q = rng_next(&rng);
-                    const int sum = (int)(q & 255) + (int)((q >> 8) & 255) + (int)((q >> 16) & 255) +
-                                    (int)((q >> 24) & 255);
+                    const int sum = (int)(q & 255) + (int)((q >> 8) & 255) +
+                                    (int)((q >> 16) & 255) + (int)((q >> 24) & 255);
                     val += ((sum - 510) * 7) / 256;
                 }
                 out[x * ch + c] = (uint8_t)(val < 0 ? 0 : val > 255 ? 255 : val);
@@ -730,10 +742,12 @@ static void print_header(const Bench *b)
     if (uname(&u) != 0)
         snprintf(u.release, sizeof(u.release), "?");
     const char *li = b->markdown ? "- " : "  ";
-    printf("%simageseg-bench, libimageseg %s, %s\n", b->markdown ? "### " : "", iseg_version(), date);
+    printf("%simageseg-bench, libimageseg %s, %s\n", b->markdown ? "### " : "", iseg_version(),
+           date);
     if (b->markdown)
         printf("\n");
-    printf("%sCPU: %s, %ld cores online, Linux %s\n", li, cpu, sysconf(_SC_NPROCESSORS_ONLN), u.release);
+    printf("%sCPU: %s, %ld cores online, Linux %s\n", li, cpu, sysconf(_SC_NPROCESSORS_ONLN),
+           u.release);
     printf("%sload average at start: %s\n", li, load);
     printf("%scompiler: %s, %s\n", li,
 #if defined(__clang__)
@@ -745,8 +759,9 @@ static void print_header(const Bench *b)
 #endif
            BENCH_BUILD_INFO);
 #ifdef HAVE_OPENCV
-    printf("%sOpenCV %s, parallel framework %s (thread count set per case with cv::setNumThreads)\n", li,
-           bench_cv_version(), bench_cv_parallel_framework());
+    printf(
+        "%sOpenCV %s, parallel framework %s (thread count set per case with cv::setNumThreads)\n",
+        li, bench_cv_version(), bench_cv_parallel_framework());
 #else
     printf("%sOpenCV: not built in (meson setup -Dopencv=enabled to compare)\n", li);
 #endif
@@ -755,10 +770,11 @@ static void print_header(const Bench *b)
         snprintf(threads, sizeof(threads), "1 and %u", b->threads);
     printf("%stiming: %s time per call; per case >= %.3g s and >= %d samples, split over %d "
            "interleaved round%s; threads: %s\n",
-           li, b->best ? "fastest" : "median", b->min_time, b->min_samples, b->rounds, b->rounds == 1 ? "" : "s",
-           threads);
+           li, b->best ? "fastest" : "median", b->min_time, b->min_samples, b->rounds,
+           b->rounds == 1 ? "" : "s", threads);
     printf("%sx memcpy = time / time of memcpy of the same frame size on as many threads; "
-           "vs OpenCV = OpenCV's time / ours (> 1: we are faster); spread = interquartile range / median\n\n",
+           "vs OpenCV = OpenCV's time / ours (> 1: we are faster); spread = interquartile range / "
+           "median\n\n",
            li);
 }
 
@@ -798,7 +814,10 @@ static void finish_results(Bench *b)
         const double med = quantile(r->samples, r->n_samples, 0.5);
         r->best = r->samples[0];
         r->time = b->best ? r->best : med;
-        r->spread = med > 0 ? (quantile(r->samples, r->n_samples, 0.75) - quantile(r->samples, r->n_samples, 0.25)) / med : 0;
+        r->spread = med > 0 ? (quantile(r->samples, r->n_samples, 0.75) -
+                               quantile(r->samples, r->n_samples, 0.25)) /
+                                  med
+                            : 0;
     }
 }
 
@@ -806,7 +825,13 @@ static void finish_results(Bench *b)
 static void format_ms(char *out, size_t size, double seconds)
 {
     const double ms = 1e3 * seconds;
-    snprintf(out, size, ms >= 100 ? "%.1f" : ms >= 10 ? "%.2f" : ms >= 1 ? "%.3f" : ms >= 0.1 ? "%.4f" : "%.5f", ms);
+    snprintf(out, size,
+             ms >= 100   ? "%.1f"
+             : ms >= 10  ? "%.2f"
+             : ms >= 1   ? "%.3f"
+             : ms >= 0.1 ? "%.4f"
+                         : "%.5f",
+             ms);
 }
 
 static void print_table(Bench *b)
@@ -814,12 +839,13 @@ static void print_table(Bench *b)
     const BenchSection *s = b->section;
     if (b->markdown) {
         printf("#### %s: %s\n\n", s->name, s->description);
-        printf("| case | impl | size | threads | ms/frame | best ms | Mpixel/s | x memcpy | vs OpenCV | spread | note |\n");
+        printf("| case | impl | size | threads | ms/frame | best ms | Mpixel/s | x memcpy | vs "
+               "OpenCV | spread | note |\n");
         printf("|---|---|---|---:|---:|---:|---:|---:|---:|---:|---|\n");
     } else {
         printf("== %s: %s\n", s->name, s->description);
-        printf("%-12s %-8s %-9s %3s %9s %9s %9s %8s %9s %6s  %s\n", "case", "impl", "size", "thr", "ms/frame",
-               "best ms", "Mpixel/s", "x memcpy", "vs OpenCV", "spread", "note");
+        printf("%-12s %-8s %-9s %3s %9s %9s %9s %8s %9s %6s  %s\n", "case", "impl", "size", "thr",
+               "ms/frame", "best ms", "Mpixel/s", "x memcpy", "vs OpenCV", "spread", "note");
     }
     for (size_t i = 0; i < b->n_results; i++) {
         const Result *r = &b->results[i];
@@ -839,18 +865,18 @@ static void print_table(Bench *b)
         format_ms(ms, sizeof(ms), r->time);
         format_ms(best, sizeof(best), r->best);
         if (b->markdown)
-            printf("| %s | %s | %s | %u | %s | %s | %.0f | %s | %s | %s | %s |\n", r->name, r->impl, size,
-                   r->threads, ms, best, mpix, xm, vs, spread, r->note);
+            printf("| %s | %s | %s | %u | %s | %s | %.0f | %s | %s | %s | %s |\n", r->name, r->impl,
+                   size, r->threads, ms, best, mpix, xm, vs, spread, r->note);
         else
-            printf("%-12s %-8s %-9s %3u %9s %9s %9.0f %8s %9s %6s  %s\n", r->name, r->impl, size, r->threads,
-                   ms, best, mpix, xm, vs, spread, r->note);
+            printf("%-12s %-8s %-9s %3u %9s %9s %9.0f %8s %9s %6s  %s\n", r->name, r->impl, size,
+                   r->threads, ms, best, mpix, xm, vs, spread, r->note);
         if (b->csv) {
             char vs_csv[32] = "";
             if (o && r->time > 0)
                 snprintf(vs_csv, sizeof(vs_csv), "%.4f", o->time / r->time);
-            fprintf(b->csv, "%s,%s,%s,%d,%d,%u,%.6f,%.6f,%.3f,%s,%s,%.4f,\"%s\"\n", s->name, r->name, r->impl,
-                    r->width, r->height, r->threads, 1e3 * r->time, 1e3 * r->best, mpix, xm, vs_csv, r->spread,
-                    r->note);
+            fprintf(b->csv, "%s,%s,%s,%d,%d,%u,%.6f,%.6f,%.3f,%s,%s,%.4f,\"%s\"\n", s->name,
+                    r->name, r->impl, r->width, r->height, r->threads, 1e3 * r->time, 1e3 * r->best,
+                    mpix, xm, vs_csv, r->spread, r->note);
         }
     }
     printf("\n");
@@ -888,22 +914,26 @@ static int dump_frames(Bench *b)
     static const struct {
         BenchFrameKind kind;
         const char *name;
-    } kinds[] = { { BENCH_FRAME_GRAY, "gray" }, { BENCH_FRAME_RGB, "rgb" }, { BENCH_FRAME_MASK, "mask" } };
+    } kinds[] = { { BENCH_FRAME_GRAY, "gray" },
+                  { BENCH_FRAME_RGB, "rgb" },
+                  { BENCH_FRAME_MASK, "mask" } };
     for (int i = 0; i < b->n_sizes; i++)
         for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
             const BenchSize s = b->sizes[i];
             const BenchImage *f = bench_frame(b, kinds[k].kind, s.width, s.height);
             char path[4096];
-            snprintf(path, sizeof(path), "%s/%s-%dx%d.%s", b->dump_dir, kinds[k].name, s.width, s.height,
-                     f && f->channels == 3 ? "ppm" : "pgm");
+            snprintf(path, sizeof(path), "%s/%s-%dx%d.%s", b->dump_dir, kinds[k].name, s.width,
+                     s.height, f && f->channels == 3 ? "ppm" : "pgm");
             FILE *out = f ? fopen(path, "wb") : NULL;
             if (!out) {
-                fprintf(stderr, "imageseg-bench: cannot write %s: %s\n", path, f ? strerror(errno) : "no memory");
+                fprintf(stderr, "imageseg-bench: cannot write %s: %s\n", path,
+                        f ? strerror(errno) : "no memory");
                 return 2;
             }
             fprintf(out, "P%c\n%d %d\n255\n", f->channels == 3 ? '6' : '5', f->width, f->height);
             for (int y = 0; y < f->height; y++)
-                fwrite(f->data + (ptrdiff_t)y * f->stride, 1, (size_t)f->width * (size_t)f->channels, out);
+                fwrite(f->data + (ptrdiff_t)y * f->stride, 1,
+                       (size_t)f->width * (size_t)f->channels, out);
             if (fclose(out) != 0) {
                 fprintf(stderr, "imageseg-bench: cannot write %s\n", path);
                 return 2;
@@ -915,25 +945,28 @@ static int dump_frames(Bench *b)
 
 static void usage(FILE *f)
 {
-    fprintf(f,
-            "usage: imageseg-bench [options]\n"
-            "  --filter S[,S...]  run only cases whose id contains one of the substrings;\n"
-            "                     ids are section/case/impl/WxH/tN, e.g. threshold/otsu/opencv/1920x1080/t1\n"
-            "                     (repeatable)\n"
-            "  --list             print the ids of the cases that would run, run nothing\n"
-            "  --quick            short runs (%.3g s a case instead of %.3g s): a smoke test, not a measurement\n"
-            "  --threads N        the \"all threads\" count besides 1 (default: usable cores)\n"
-            "  --sizes WxH[,WxH]  frame sizes (default 640x480,1920x1080,3840x2160)\n"
-            "  --min-time SEC     minimum timed seconds a case\n"
-            "  --rounds N         run each section N times, each with 1/N of the time budget, and\n"
-            "                     pool the samples: cases interleave more finely, so a busy machine\n"
-            "                     disturbs all of them alike (default 3, --quick 1)\n"
-            "  --best             report the fastest call instead of the median\n"
-            "  --markdown         print the header and tables as Markdown\n"
-            "  --csv FILE         also write every row to FILE as CSV\n"
-            "  --dump-frames DIR  write the test frames at --sizes to DIR as PGM/PPM, run nothing\n"
-            "  --help\n",
-            0.02, 0.3);
+    fprintf(
+        f,
+        "usage: imageseg-bench [options]\n"
+        "  --filter S[,S...]  run only cases whose id contains one of the substrings;\n"
+        "                     ids are section/case/impl/WxH/tN, e.g. "
+        "threshold/otsu/opencv/1920x1080/t1\n"
+        "                     (repeatable)\n"
+        "  --list             print the ids of the cases that would run, run nothing\n"
+        "  --quick            short runs (%.3g s a case instead of %.3g s): a smoke test, not a "
+        "measurement\n"
+        "  --threads N        the \"all threads\" count besides 1 (default: usable cores)\n"
+        "  --sizes WxH[,WxH]  frame sizes (default 640x480,1920x1080,3840x2160)\n"
+        "  --min-time SEC     minimum timed seconds a case\n"
+        "  --rounds N         run each section N times, each with 1/N of the time budget, and\n"
+        "                     pool the samples: cases interleave more finely, so a busy machine\n"
+        "                     disturbs all of them alike (default 3, --quick 1)\n"
+        "  --best             report the fastest call instead of the median\n"
+        "  --markdown         print the header and tables as Markdown\n"
+        "  --csv FILE         also write every row to FILE as CSV\n"
+        "  --dump-frames DIR  write the test frames at --sizes to DIR as PGM/PPM, run nothing\n"
+        "  --help\n",
+        0.02, 0.3);
 }
 
 static int parse_sizes(Bench *b, const char *arg)
@@ -971,13 +1004,13 @@ static int parse_args(Bench *b, int argc, char **argv)
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
-#define NEED_VALUE()                                                                             \
-    do {                                                                                         \
-        if (!val) {                                                                              \
-            fprintf(stderr, "imageseg-bench: %s needs a value\n", a);                           \
-            return -1;                                                                           \
-        }                                                                                        \
-        i++;                                                                                     \
+#define NEED_VALUE()                                                                               \
+    do {                                                                                           \
+        if (!val) {                                                                                \
+            fprintf(stderr, "imageseg-bench: %s needs a value\n", a);                              \
+            return -1;                                                                             \
+        }                                                                                          \
+        i++;                                                                                       \
     } while (0)
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             usage(stdout);
@@ -1070,8 +1103,9 @@ int main(int argc, char **argv)
     if (!b->list)
         print_header(b);
     if (b->csv)
-        fprintf(b->csv, "section,case,impl,width,height,threads,ms_per_frame,best_ms,mpixel_per_s,x_memcpy,"
-                        "speedup_vs_opencv,spread,note\n");
+        fprintf(b->csv,
+                "section,case,impl,width,height,threads,ms_per_frame,best_ms,mpixel_per_s,x_memcpy,"
+                "speedup_vs_opencv,spread,note\n");
     for (size_t i = 0; i < N_SECTIONS; i++) {
         b->section = sections[i];
         for (b->round = 0; b->round < b->rounds; b->round++)
@@ -1099,7 +1133,8 @@ int main(int argc, char **argv)
     if (b->csv)
         fclose(b->csv);
     if (b->failed_checks) {
-        fprintf(stderr, "imageseg-bench: %d check%s failed\n", b->failed_checks, b->failed_checks == 1 ? "" : "s");
+        fprintf(stderr, "imageseg-bench: %d check%s failed\n", b->failed_checks,
+                b->failed_checks == 1 ? "" : "s");
         return 1;
     }
     return 0;

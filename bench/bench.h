@@ -45,17 +45,17 @@ typedef struct BenchSection {
 
 /* The implementation names the framework knows: the memcpy baseline row and
  * the OpenCV row are matched with imageseg rows by (name, size, threads). */
-#define BENCH_IMPL_ISEG "imageseg"
+#define BENCH_IMPL_ISEG   "imageseg"
 #define BENCH_IMPL_OPENCV "opencv"
 
 typedef struct BenchCase {
-    const char *name;      /* "otsu", "histogram" ... (no spaces) */
-    const char *impl;      /* BENCH_IMPL_ISEG (default when NULL) or BENCH_IMPL_OPENCV */
-    int width, height;     /* the frame size: pixels per call = width * height */
-    int channels;          /* bytes a pixel (0 means 1): the memcpy baseline copies
-                              width * height * channels bytes */
-    unsigned threads;      /* threads the call uses (for the table and the pairing) */
-    const char *note;      /* short remark for the table ("in place"), may be NULL */
+    const char *name;  /* "otsu", "histogram" ... (no spaces) */
+    const char *impl;  /* BENCH_IMPL_ISEG (default when NULL) or BENCH_IMPL_OPENCV */
+    int width, height; /* the frame size: pixels per call = width * height */
+    int channels;      /* bytes a pixel (0 means 1): the memcpy baseline copies
+                          width * height * channels bytes */
+    unsigned threads;  /* threads the call uses (for the table and the pairing) */
+    const char *note;  /* short remark for the table ("in place"), may be NULL */
     /* Called, untimed, before every timed call, e.g. to restore a frame that
      * an in-place operation overwrote. NULL: none; then calls are also
      * batched when one call is too short to time alone. */

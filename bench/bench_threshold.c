@@ -14,11 +14,12 @@
 
 #ifdef HAVE_OPENCV
 /* cv_threshold.cpp */
-double bench_cv_threshold_otsu(const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride,
-                               int width, int height);
-void bench_cv_threshold_binary(const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst, ptrdiff_t dst_stride,
-                               int width, int height, double thresh);
-void bench_cv_histogram(const uint8_t *src, ptrdiff_t src_stride, int width, int height, uint64_t hist[256]);
+double bench_cv_threshold_otsu(const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst,
+                               ptrdiff_t dst_stride, int width, int height);
+void bench_cv_threshold_binary(const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst,
+                               ptrdiff_t dst_stride, int width, int height, double thresh);
+void bench_cv_histogram(const uint8_t *src, ptrdiff_t src_stride, int width, int height,
+                        uint64_t hist[256]);
 #endif
 
 typedef struct ThresholdArgs {
@@ -26,7 +27,7 @@ typedef struct ThresholdArgs {
     BenchImage work;         /* in-place target, restored before every call */
     BenchImage dst;          /* out-of-place target */
     IsegPool *pool;
-    unsigned T;              /* for "apply": the frame's Otsu threshold */
+    unsigned T; /* for "apply": the frame's Otsu threshold */
     uint64_t hist[ISEG_HIST_BINS];
 } ThresholdArgs;
 
@@ -84,36 +85,37 @@ static void iseg_apply_copy(void *p)
 static void cv_hist(void *p)
 {
     ThresholdArgs *a = p;
-    bench_cv_histogram(a->frame->data, a->frame->stride, a->frame->width, a->frame->height, a->hist);
+    bench_cv_histogram(a->frame->data, a->frame->stride, a->frame->width, a->frame->height,
+                       a->hist);
 }
 
 static void cv_otsu_in_place(void *p)
 {
     ThresholdArgs *a = p;
-    bench_cv_threshold_otsu(a->work.data, a->work.stride, a->work.data, a->work.stride, a->work.width,
-                            a->work.height);
+    bench_cv_threshold_otsu(a->work.data, a->work.stride, a->work.data, a->work.stride,
+                            a->work.width, a->work.height);
 }
 
 static void cv_otsu_copy(void *p)
 {
     ThresholdArgs *a = p;
-    bench_cv_threshold_otsu(a->frame->data, a->frame->stride, a->dst.data, a->dst.stride, a->dst.width,
-                            a->dst.height);
+    bench_cv_threshold_otsu(a->frame->data, a->frame->stride, a->dst.data, a->dst.stride,
+                            a->dst.width, a->dst.height);
 }
 
 /* OpenCV: foreground iff value > t, ours iff value >= T: t = T - 1. */
 static void cv_apply_in_place(void *p)
 {
     ThresholdArgs *a = p;
-    bench_cv_threshold_binary(a->work.data, a->work.stride, a->work.data, a->work.stride, a->work.width,
-                              a->work.height, (double)a->T - 1);
+    bench_cv_threshold_binary(a->work.data, a->work.stride, a->work.data, a->work.stride,
+                              a->work.width, a->work.height, (double)a->T - 1);
 }
 
 static void cv_apply_copy(void *p)
 {
     ThresholdArgs *a = p;
-    bench_cv_threshold_binary(a->frame->data, a->frame->stride, a->dst.data, a->dst.stride, a->dst.width,
-                              a->dst.height, (double)a->T - 1);
+    bench_cv_threshold_binary(a->frame->data, a->frame->stride, a->dst.data, a->dst.stride,
+                              a->dst.width, a->dst.height, (double)a->T - 1);
 }
 #endif
 
@@ -134,8 +136,9 @@ static void check_results(Bench *b, ThresholdArgs *a, unsigned threads)
     uint64_t ref[ISEG_HIST_BINS], fast[ISEG_HIST_BINS];
     iseg_histogram_ref(&src, ref);
     iseg_histogram(&src, fast, bench_pool(b, threads));
-    bench_check(b, memcmp(ref, fast, sizeof(ref)) == 0, "%dx%d: histogram on %u thread%s == reference", w, h,
-                threads, threads == 1 ? "" : "s");
+    bench_check(b, memcmp(ref, fast, sizeof(ref)) == 0,
+                "%dx%d: histogram on %u thread%s == reference", w, h, threads,
+                threads == 1 ? "" : "s");
 
     unsigned T_ref;
     iseg_otsu_threshold_ref(ref, &T_ref, NULL);
@@ -151,12 +154,14 @@ static void check_results(Bench *b, ThresholdArgs *a, unsigned threads)
     t.pool = bench_pool(b, threads);
     restore(&t);
     iseg_otsu_in_place(&t);
-    bench_check(b, images_equal(&one, &t.work), "%dx%d: in-place Otsu mask on %u thread%s == reference", w,
-                h, threads, threads == 1 ? "" : "s");
+    bench_check(b, images_equal(&one, &t.work),
+                "%dx%d: in-place Otsu mask on %u thread%s == reference", w, h, threads,
+                threads == 1 ? "" : "s");
     memset(t.dst.data, 7, (size_t)t.dst.stride * (size_t)h);
     iseg_otsu_copy(&t);
-    bench_check(b, images_equal(&one, &t.dst), "%dx%d: src -> dst Otsu mask on %u thread%s == reference", w,
-                h, threads, threads == 1 ? "" : "s");
+    bench_check(b, images_equal(&one, &t.dst),
+                "%dx%d: src -> dst Otsu mask on %u thread%s == reference", w, h, threads,
+                threads == 1 ? "" : "s");
 
 #ifdef HAVE_OPENCV
     uint64_t cvh[ISEG_HIST_BINS];
@@ -164,19 +169,22 @@ static void check_results(Bench *b, ThresholdArgs *a, unsigned threads)
     bench_check(b, memcmp(ref, cvh, sizeof(ref)) == 0, "%dx%d: histogram == cv::calcHist", w, h);
     bench_cv_set_threads(1);
     restore(&t);
-    const double t_cv = bench_cv_threshold_otsu(t.work.data, t.work.stride, t.work.data, t.work.stride, w, h);
+    const double t_cv =
+        bench_cv_threshold_otsu(t.work.data, t.work.stride, t.work.data, t.work.stride, w, h);
     int levels = 0;
     for (int v = 0; v < ISEG_HIST_BINS; v++)
         levels += ref[v] != 0;
     if (levels < 2) {
         /* INTERFACE.md: a constant frame has no two classes, nothing is
          * foreground; OpenCV returns some t and thresholds anyway. */
-        bench_note(b, "%dx%d: constant frame, T = %u (nothing foreground), OpenCV t = %g: not compared", w, h,
-                   a->T, t_cv);
+        bench_note(
+            b, "%dx%d: constant frame, T = %u (nothing foreground), OpenCV t = %g: not compared", w,
+            h, a->T, t_cv);
     } else {
-        bench_check(b, (double)a->T == t_cv + 1, "%dx%d: Otsu T = %u, OpenCV t = %g (T = t + 1)", w, h, a->T,
-                    t_cv);
-        bench_check(b, images_equal(&one, &t.work), "%dx%d: Otsu mask == OpenCV's THRESH_OTSU mask", w, h);
+        bench_check(b, (double)a->T == t_cv + 1, "%dx%d: Otsu T = %u, OpenCV t = %g (T = t + 1)", w,
+                    h, a->T, t_cv);
+        bench_check(b, images_equal(&one, &t.work), "%dx%d: Otsu mask == OpenCV's THRESH_OTSU mask",
+                    w, h);
     }
 #endif
     bench_image_free(&one);
@@ -190,9 +198,17 @@ static const BenchCase threshold_cases[] = {
     { .name = "apply-copy", .note = "src -> dst", .run = iseg_apply_copy },
 #ifdef HAVE_OPENCV
     { .name = "histogram", .impl = BENCH_IMPL_OPENCV, .note = "cv::calcHist", .run = cv_hist },
-    { .name = "otsu", .impl = BENCH_IMPL_OPENCV, .note = "in place", .prepare = restore, .run = cv_otsu_in_place },
+    { .name = "otsu",
+      .impl = BENCH_IMPL_OPENCV,
+      .note = "in place",
+      .prepare = restore,
+      .run = cv_otsu_in_place },
     { .name = "otsu-copy", .impl = BENCH_IMPL_OPENCV, .note = "src -> dst", .run = cv_otsu_copy },
-    { .name = "apply", .impl = BENCH_IMPL_OPENCV, .note = "in place", .prepare = restore, .run = cv_apply_in_place },
+    { .name = "apply",
+      .impl = BENCH_IMPL_OPENCV,
+      .note = "in place",
+      .prepare = restore,
+      .run = cv_apply_in_place },
     { .name = "apply-copy", .impl = BENCH_IMPL_OPENCV, .note = "src -> dst", .run = cv_apply_copy },
 #endif
 };
@@ -205,14 +221,16 @@ static void run_size(Bench *b, int w, int h)
     int wanted = 0;
     for (int i = 0; i < n_counts; i++)
         for (size_t c = 0; c < N_CASES; c++)
-            wanted |= bench_wanted(b, threshold_cases[c].name, threshold_cases[c].impl, w, h, counts[i]);
+            wanted |=
+                bench_wanted(b, threshold_cases[c].name, threshold_cases[c].impl, w, h, counts[i]);
     if (!wanted)
         return;
 
     ThresholdArgs a = { 0 };
     if (!bench_listing(b)) {
         a.frame = bench_frame(b, BENCH_FRAME_GRAY, w, h);
-        if (!a.frame || bench_image_alloc(&a.work, w, h, 1) < 0 || bench_image_alloc(&a.dst, w, h, 1) < 0) {
+        if (!a.frame || bench_image_alloc(&a.work, w, h, 1) < 0 ||
+            bench_image_alloc(&a.dst, w, h, 1) < 0) {
             bench_check(b, 0, "%dx%d: out of memory", w, h);
             bench_image_free(&a.work);
             return;

@@ -31,7 +31,7 @@ int iseg_histogram_ref(const IsegImage *img, uint64_t hist[ISEG_HIST_BINS])
  * flushed to 64 bits before they can overflow. (Measured on Zen 3 with the
  * bench's photo frame: one row and four sub-histograms ~7% slower, 16-bit
  * counters and pair tables slower still.) */
-#define HIST_SUBS 8
+#define HIST_SUBS         8
 #define HIST_FLUSH_PIXELS (1u << 30)
 
 typedef struct HistPartial {
@@ -51,7 +51,8 @@ static void hist_flush(uint32_t h[HIST_SUBS][ISEG_HIST_BINS], uint64_t out[ISEG_
 
 /* Counts one row (p) or two rows side by side (p and q, q may be NULL):
  * row p into sub-histograms 0..3, row q into 4..7. */
-static void hist_row_pair(uint32_t h[HIST_SUBS][ISEG_HIST_BINS], const uint8_t *p, const uint8_t *q, int w)
+static void hist_row_pair(uint32_t h[HIST_SUBS][ISEG_HIST_BINS], const uint8_t *p, const uint8_t *q,
+                          int w)
 {
     int x = 0;
     if (q) {

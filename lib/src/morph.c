@@ -209,7 +209,9 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel)
             it->r1 = i1 - oy;
             it->len = je - j + 1;
             it->level = floor_log2(it->len);
+            it->stored = it->r1 > it->r0;
             it->vh = it->r1 - it->r0 + 1 > MORPH_VDIRECT_MAX;
+            it->direct = it->stored && it->len <= MORPH_HDIRECT_MAX;
             j = je + 1;
         }
         i0 = i1 + 1;
@@ -226,8 +228,11 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel)
         pl->maxr = ISEG_MAX(pl->maxr, it->r1);
         min_a = ISEG_MIN(min_a, it->a);
         max_b = ISEG_MAX(max_b, it->b);
-        pl->max_level = ISEG_MAX(pl->max_level, it->level);
-        if (!it->vh) {
+        if (!it->direct) {
+            pl->need_tables = 1;
+            pl->max_level = ISEG_MAX(pl->max_level, it->level);
+        }
+        if (!it->stored) {
             pl->has_direct = 1;
             min_direct_r0 = ISEG_MIN(min_direct_r0, it->r0);
         }
@@ -266,6 +271,8 @@ int iseg_morph_create(IsegMorph **out, const IsegSel *sel, const IsegMorphSettin
     int ret = iseg_sel_copy(&m->sel, sel);
     if (ret == 0)
         ret = plan_compile(&m->plan, sel);
+    for (int i = 0; ret == 0 && i < m->plan.n_items; i++)
+        m->n_stored += m->plan.items[i].stored;
     if (ret == 0 && s->max_width > 0 && s->max_height > 0)
         ret = iseg_morph_reserve(m, s->max_width, s->max_height, iseg_cpu_count());
     if (ret < 0) {

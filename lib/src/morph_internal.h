@@ -15,11 +15,15 @@ typedef struct MorphItem {
     int r0, r1;     /* dy range */
     int len;        /* b - a + 1 */
     int level;      /* floor(log2(len)): run min read from table level 2^level at two offsets */
-    int vh;         /* 1: vertical van Herk over stored runs; 0: rows read directly */
+    int stored;     /* 1: the run min S(v) of each row is stored (items of 2+ rows) */
+    int vh;         /* 1: stored and tall: vertical van Herk / Gil-Werman over S */
+    int direct;     /* 1: S(v) computed straight from the source row (short runs) */
 } MorphItem;
 
 /* Items with more rows than this use van Herk / Gil-Werman vertically. */
 #define MORPH_VDIRECT_MAX 4
+/* Stored runs this short are computed from the source row without tables. */
+#define MORPH_HDIRECT_MAX 4
 
 typedef struct MorphPlan {
     int n_items;
@@ -30,6 +34,7 @@ typedef struct MorphPlan {
     int max_level;
     int depth;          /* table ring depth (rows) */
     int has_direct;     /* some item reads tables at output time */
+    int need_tables;    /* some item reads tables (at output or build time) */
 } MorphPlan;
 
 /* Row kernels. n is a pixel count; no kernel reads or writes past n. */
@@ -38,6 +43,8 @@ typedef struct MorphKernels {
     void (*pair)(uint8_t *d, const uint8_t *s, int shift, int n, int is_max);
     /* d[i] = op over src[k][i] (and d[i] itself when accumulate), 1 <= nsrc <= 4 */
     void (*reduce)(uint8_t *d, const uint8_t *const *src, int nsrc, int accumulate, int n, int is_max);
+    /* d[i] = op(p[i], ..., p[i + len - 1]), 1 <= len <= MORPH_HDIRECT_MAX */
+    void (*hrun)(uint8_t *d, const uint8_t *p, int len, int n, int is_max);
     /* d[i] = max(a[i] - b[i], 0) */
     void (*subsat)(uint8_t *d, const uint8_t *a, const uint8_t *b, int n);
 } MorphKernels;
@@ -49,7 +56,8 @@ void iseg_morph_kernels_avx2(MorphKernels *k);
 
 const MorphKernels *iseg_morph_kernels(void);
 
-/* Vertical van Herk / Gil-Werman state of one tall item in one band. */
+/* Stored run rows and the vertical van Herk / Gil-Werman state of one
+ * item of 2+ rows in one band (suf/pre unused for short items). */
 typedef struct MorphVh {
     uint8_t *sbuf;              /* ring of run-min rows S(v), `ring` rows of width W */
     const uint8_t **sptr;       /* S(v) for v mod ring (a row of sbuf or the neutral row) */
@@ -68,7 +76,7 @@ typedef struct MorphSlot {
     uint8_t *mem;
     uint8_t *tables;            /* depth x (max_level + 1) rows of width W + pad_l + pad_r */
     uint8_t *row_neutral;       /* per table row: 1 if it stands for an outside row (neutral border) */
-    MorphVh *vh;                /* one per tall item */
+    MorphVh *vh;                /* one per stored item */
     uint8_t *above, *below;     /* in-place halo snapshots */
     uint8_t *ones, *zeros;      /* neutral rows for erosion (255) and dilation (0) */
 } MorphSlot;
@@ -78,7 +86,7 @@ struct IsegMorph {
     IsegMorphSettings set;
     MorphPlan plan;
     const MorphKernels *k;
-    int n_vh;                   /* items with vh set */
+    int n_stored;               /* items with stored set */
     int cap_w;                  /* scratch sized for this width ... */
     unsigned cap_slots;         /* ... and this many bands */
     MorphSlot *slots;

@@ -128,6 +128,28 @@ static void reduce(uint8_t *d, const uint8_t *const *s, int nsrc, int accumulate
         reduce_min(d, s, nsrc, accumulate, n);
 }
 
+#define DEF_HRUN(OPN, OP)                                                                        \
+    static void hrun_##OPN(uint8_t *restrict d, const uint8_t *restrict p, int len, int n)      \
+    {                                                                                            \
+        switch (len) {                                                                           \
+        case 1: red1_##OPN(d, p, n); break;                                                      \
+        case 2: red2_##OPN(d, p, p + 1, n); break;                                               \
+        case 3: red3_##OPN(d, p, p + 1, p + 2, n); break;                                        \
+        default: red4_##OPN(d, p, p + 1, p + 2, p + 3, n); break;                                \
+        }                                                                                        \
+    }
+
+DEF_HRUN(min, OPMIN)
+DEF_HRUN(max, OPMAX)
+
+static void hrun(uint8_t *d, const uint8_t *p, int len, int n, int is_max)
+{
+    if (is_max)
+        hrun_max(d, p, len, n);
+    else
+        hrun_min(d, p, len, n);
+}
+
 /* d may be a or b (in-place top-hat): no restrict, the compiler checks overlap at run time */
 static void subsat(uint8_t *d, const uint8_t *a, const uint8_t *b, int n)
 {
@@ -139,5 +161,6 @@ void KNAME(iseg_morph_kernels_)(MorphKernels *k)
 {
     k->pair = pair;
     k->reduce = reduce;
+    k->hrun = hrun;
     k->subsat = subsat;
 }

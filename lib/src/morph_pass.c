@@ -67,15 +67,20 @@ static size_t slot_bytes(const IsegMorph *m, int W, size_t *n_ptrs)
 {
     const MorphPlan *pl = &m->plan;
     const size_t wp = (size_t)W + pl->pad_l + pl->pad_r;
-    size_t bytes = (size_t)pl->depth * (pl->max_level + 1) * wp + (size_t)pl->depth;
+    size_t bytes = pl->need_tables ? (size_t)pl->depth * (pl->max_level + 1) * wp : 0;
+    bytes += (size_t)pl->depth;
     size_t ptrs = 0;
     for (int i = 0; i < pl->n_items; i++) {
         const MorphItem *it = &pl->items[i];
-        if (!it->vh)
+        if (!it->stored)
             continue;
         const int V = it->r1 - it->r0 + 1, ring = pl->maxr_eff - it->r0 + 1;
-        bytes += ((size_t)ring + V) * W;
-        ptrs += (size_t)ring + V;
+        bytes += (size_t)ring * W;
+        ptrs += (size_t)ring;
+        if (it->vh) {
+            bytes += (size_t)V * W;
+            ptrs += (size_t)V;
+        }
     }
     bytes += ((size_t)ISEG_MAX(0, -pl->minr) + pl->maxr_eff) * W;
     bytes += 2 * (size_t)W;
@@ -111,37 +116,37 @@ static int slot_init(IsegMorph *m, MorphSlot *sl, int W)
     const size_t ptr_bytes = n_ptrs * sizeof(const uint8_t *);
     /* pointers first (aligned by malloc), bytes after */
     sl->mem = malloc(ptr_bytes + bytes + 64);
-    int n_vh = 0;
-    for (int i = 0; i < pl->n_items; i++)
-        n_vh += pl->items[i].vh;
-    sl->vh = calloc(ISEG_MAX(n_vh, 1), sizeof(MorphVh));
+    sl->vh = calloc(ISEG_MAX(m->n_stored, 1), sizeof(MorphVh));
     if (!sl->mem || !sl->vh)
         return -ENOMEM;
     const uint8_t **pp = (const uint8_t **)(void *)sl->mem;
     uint8_t *p = sl->mem + ptr_bytes;
     const size_t wp = (size_t)W + pl->pad_l + pl->pad_r;
     sl->tables = p;
-    p += (size_t)pl->depth * (pl->max_level + 1) * wp;
+    if (pl->need_tables)
+        p += (size_t)pl->depth * (pl->max_level + 1) * wp;
     sl->row_neutral = p;
     p += pl->depth;
     int k = 0;
     for (int i = 0; i < pl->n_items; i++) {
         const MorphItem *it = &pl->items[i];
-        if (!it->vh)
+        if (!it->stored)
             continue;
         MorphVh *vh = &sl->vh[k++];
         const int V = it->r1 - it->r0 + 1;
         vh->ring = pl->maxr_eff - it->r0 + 1;
         vh->sbuf = p;
         p += (size_t)vh->ring * W;
-        vh->suf = p;
-        p += (size_t)(V - 1) * W;
-        vh->pre = p;
-        p += W;
         vh->sptr = pp;
         pp += vh->ring;
-        vh->sufp = pp;
-        pp += V;
+        if (it->vh) {
+            vh->suf = p;
+            p += (size_t)(V - 1) * W;
+            vh->pre = p;
+            p += W;
+            vh->sufp = pp;
+            pp += V;
+        }
     }
     sl->above = p;
     p += (size_t)ISEG_MAX(0, -pl->minr) * W;
@@ -244,6 +249,32 @@ static inline uint8_t *table_row(const Band *b, int ring_row, int level)
     return b->sl->tables + ((size_t)ring_row * (pl->max_level + 1) + level) * b->wp;
 }
 
+/* S = op over src[x + a .. x + b] for x in [0, W), straight from the source
+ * row: vectorised where the run lies inside the row, scalar at the ends. */
+static void direct_run(const Band *b, const MorphItem *it, const uint8_t *s, uint8_t *d)
+{
+    const PassJob *job = b->job;
+    const int W = job->W, is_max = job->is_max;
+    const int replicate = job->m->set.border == ISEG_MORPH_BORDER_REPLICATE;
+    const int xlo = ISEG_MIN(W, ISEG_MAX(0, -it->a)), xhi = ISEG_MAX(xlo, ISEG_MIN(W, W - it->b));
+    if (xhi > xlo)
+        job->m->k->hrun(d + xlo, s + xlo + it->a, it->len, xhi - xlo, is_max);
+    for (int x = 0; x < W; x++) {
+        if (x == xlo)
+            x = xhi;
+        if (x >= W)
+            break;
+        int acc = is_max ? 0 : 255;
+        for (int xx = x + it->a; xx <= x + it->b; xx++) {
+            if ((xx < 0 || xx >= W) && !replicate)
+                continue;
+            const int v = s[ISEG_CLAMP(xx, 0, W - 1)];
+            acc = is_max ? ISEG_MAX(acc, v) : ISEG_MIN(acc, v);
+        }
+        d[x] = (uint8_t)acc;
+    }
+}
+
 static void build_row(const Band *b, int v)
 {
     const PassJob *job = b->job;
@@ -257,36 +288,39 @@ static void build_row(const Band *b, int v)
 
     if ((v < 0 || v >= job->H) && !replicate) {
         b->sl->row_neutral[rr] = 1;
-        for (int i = 0, q = 0; i < pl->n_items; i++)
-            if (pl->items[i].vh) {
-                vh[q].sptr[mod(v, vh[q].ring)] = neutral;
-                q++;
-            }
+        for (int q = 0; q < m->n_stored; q++)
+            vh[q].sptr[mod(v, vh[q].ring)] = neutral;
         return;
     }
     b->sl->row_neutral[rr] = 0;
     const uint8_t *s = src_row(b, ISEG_CLAMP(v, 0, job->H - 1));
-    uint8_t *t0 = table_row(b, rr, 0);
-    memcpy(t0 + pl->pad_l, s, (size_t)W);
-    memset(t0, replicate ? s[0] : neutral[0], (size_t)pl->pad_l);
-    memset(t0 + pl->pad_l + W, replicate ? s[W - 1] : neutral[0], (size_t)pl->pad_r);
-    for (int lv = 1; lv <= pl->max_level; lv++)
-        k->pair(table_row(b, rr, lv), table_row(b, rr, lv - 1), 1 << (lv - 1), (int)b->wp - (1 << lv) + 1,
-                job->is_max);
+    if (pl->need_tables) {
+        uint8_t *t0 = table_row(b, rr, 0);
+        memcpy(t0 + pl->pad_l, s, (size_t)W);
+        memset(t0, replicate ? s[0] : neutral[0], (size_t)pl->pad_l);
+        memset(t0 + pl->pad_l + W, replicate ? s[W - 1] : neutral[0], (size_t)pl->pad_r);
+        for (int lv = 1; lv <= pl->max_level; lv++)
+            k->pair(table_row(b, rr, lv), table_row(b, rr, lv - 1), 1 << (lv - 1), (int)b->wp - (1 << lv) + 1,
+                    job->is_max);
+    }
     for (int i = 0, q = 0; i < pl->n_items; i++) {
         const MorphItem *it = &pl->items[i];
-        if (!it->vh)
+        if (!it->stored)
             continue;
         MorphVh *h = &vh[q++];
         const int slot = mod(v, h->ring);
         uint8_t *d = h->sbuf + (size_t)slot * W;
+        h->sptr[slot] = d;
+        if (it->direct) {
+            direct_run(b, it, s, d);
+            continue;
+        }
         const uint8_t *first = table_row(b, rr, it->level) + pl->pad_l + it->a;
         const int shift = it->len - (1 << it->level);
         if (shift)
             k->pair(d, first, shift, W, job->is_max);
         else
             memcpy(d, first, (size_t)W);
-        h->sptr[slot] = d;
     }
 }
 
@@ -352,10 +386,8 @@ static void band_job(void *p, int y0, int y1, unsigned slot)
     const MorphPlan *pl = &m->plan;
     Band b = { job, &m->slots[slot], y0, y1, ISEG_MAX(0, -pl->minr),
                (size_t)job->W + pl->pad_l + pl->pad_r };
-    int n_vh = 0;
-    for (int i = 0; i < pl->n_items; i++)
-        if (pl->items[i].vh)
-            b.sl->vh[n_vh++].started = 0;
+    for (int q = 0; q < m->n_stored; q++)
+        b.sl->vh[q].started = 0;
     Sources src = { { NULL }, 0, 0, NULL, job->W, job->is_max, m->k };
     int next_v = y0 + pl->minr;
     for (int y = y0; y < y1; y++) {
@@ -368,6 +400,12 @@ static void band_job(void *p, int y0, int y1, unsigned slot)
             const MorphItem *it = &pl->items[i];
             if (it->vh) {
                 vh_step(&b, it, &b.sl->vh[q++], y, &src);
+                continue;
+            }
+            if (it->stored) {
+                const MorphVh *h = &b.sl->vh[q++];
+                for (int v = y + it->r0; v <= y + it->r1; v++)
+                    push(&src, h->sptr[mod(v, h->ring)]);
                 continue;
             }
             const int shift = it->len - (1 << it->level);

@@ -241,6 +241,13 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel)
     pl->pad_l = ISEG_MAX(0, -min_a);
     pl->pad_r = ISEG_MAX(0, max_b);
     pl->depth = pl->has_direct ? pl->maxr_eff - min_direct_r0 + 1 : 1;
+    pl->min_direct_r0 = pl->has_direct ? min_direct_r0 : 0;
+    pl->small_rect = pl->n_items == 1 && pl->items[0].len <= MORPH_HDIRECT_MAX &&
+                     pl->items[0].r1 - pl->items[0].r0 + 1 <= MORPH_VDIRECT_MAX;
+    for (int i = 0; i < pl->n_items; i++) {
+        const MorphItem *it = &pl->items[i];
+        pl->max_sources += it->vh ? 2 : it->stored ? it->r1 - it->r0 + 1 : 2 * (it->r1 - it->r0 + 1);
+    }
     return 0;
 }
 
@@ -302,12 +309,20 @@ static int images_overlap(const IsegImage *a, const IsegImage *b)
     return a0 < b1 && b0 < a1;
 }
 
-/* n passes of one kind: src -> dst, then dst -> dst in place */
-static void repeat(IsegMorph *m, int is_max, const IsegImage *src, const IsegImage *dst, IsegPool *pool)
+/* Runs `count` passes (kinds[i]: 0 erosion, 1 dilation) starting from src
+ * and ending in `final`. Intermediate results alternate between `final` and
+ * `spare` so that no pass runs in place unless spare is final (or src is
+ * final and the pass count is odd); passes not in place can read the image
+ * directly. spare must not be an image the caller still needs. */
+static void chain(IsegMorph *m, const int *kinds, int count, const IsegImage *src, const IsegImage *final,
+                  const IsegImage *spare, IsegPool *pool)
 {
-    iseg_morph_pass(m, is_max, src, dst, pool);
-    for (int i = 1; i < m->set.iterations; i++)
-        iseg_morph_pass(m, is_max, dst, dst, pool);
+    const IsegImage *cur = src;
+    for (int i = 0; i < count; i++) {
+        const IsegImage *target = (count - 1 - i) % 2 == 0 ? final : spare;
+        iseg_morph_pass(m, kinds[i], cur, target, pool);
+        cur = target;
+    }
 }
 
 int iseg_morph_apply(IsegMorph *m, const IsegImage *src, IsegImage *dst, IsegPool *pool)
@@ -325,33 +340,39 @@ int iseg_morph_apply(IsegMorph *m, const IsegImage *src, IsegImage *dst, IsegPoo
     if (ret < 0)
         return ret;
     IsegImage tmp = { m->tmp, W, H, W };
+    const IsegImage *spare = m->tmp ? &tmp : dst;
+    const int n = m->set.iterations;
+    int kinds[2 * ISEG_MORPH_MAX_ITERATIONS];
+    const int first = m->set.op == ISEG_MORPH_DILATE || m->set.op == ISEG_MORPH_CLOSE ||
+                      m->set.op == ISEG_MORPH_BLACKHAT;
+    for (int i = 0; i < n; i++) {
+        kinds[i] = first;
+        kinds[n + i] = !first;
+    }
     switch (m->set.op) {
     case ISEG_MORPH_ERODE:
     case ISEG_MORPH_DILATE:
-        repeat(m, m->set.op == ISEG_MORPH_DILATE, src, dst, pool);
+        chain(m, kinds, n, src, dst, spare, pool);
         break;
     case ISEG_MORPH_OPEN:
-        repeat(m, 0, src, dst, pool);
-        repeat(m, 1, dst, dst, pool);
-        break;
     case ISEG_MORPH_CLOSE:
-        repeat(m, 1, src, dst, pool);
-        repeat(m, 0, dst, dst, pool);
+        chain(m, kinds, 2 * n, src, dst, spare, pool);
         break;
-    case ISEG_MORPH_GRADIENT:
-        repeat(m, 1, src, &tmp, pool);
-        repeat(m, 0, src, dst, pool);
+    case ISEG_MORPH_GRADIENT: {
+        /* dilation into tmp, then erosion into dst: src stays intact until both read it */
+        static const int erosions[ISEG_MORPH_MAX_ITERATIONS] = { 0 };
+        chain(m, kinds + n, n, src, &tmp, src->data != dst->data ? dst : &tmp, pool);
+        chain(m, erosions, n, src, dst, dst, pool);
         iseg_morph_subsat(m, &tmp, dst, dst, pool);
         break;
+    }
     case ISEG_MORPH_TOPHAT:
-        repeat(m, 0, src, &tmp, pool);
-        repeat(m, 1, &tmp, &tmp, pool);
-        iseg_morph_subsat(m, src, &tmp, dst, pool);
-        break;
     case ISEG_MORPH_BLACKHAT:
-        repeat(m, 1, src, &tmp, pool);
-        repeat(m, 0, &tmp, &tmp, pool);
-        iseg_morph_subsat(m, &tmp, src, dst, pool);
+        chain(m, kinds, 2 * n, src, &tmp, src->data != dst->data ? dst : &tmp, pool);
+        if (m->set.op == ISEG_MORPH_TOPHAT)
+            iseg_morph_subsat(m, src, &tmp, dst, pool);
+        else
+            iseg_morph_subsat(m, &tmp, src, dst, pool);
         break;
     }
     return 0;

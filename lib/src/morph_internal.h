@@ -35,6 +35,10 @@ typedef struct MorphPlan {
     int depth;          /* table ring depth (rows) */
     int has_direct;     /* some item reads tables at output time */
     int need_tables;    /* some item reads tables (at output or build time) */
+    int min_direct_r0;  /* first row offset read from the tables at output time */
+    int max_sources;    /* source rows combined into one output row, at most */
+    int small_rect;     /* one item of at most MORPH_VDIRECT_MAX x MORPH_HDIRECT_MAX: read
+                           straight from the image when not in place */
 } MorphPlan;
 
 /* Row kernels. n is a pixel count; no kernel reads or writes past n. */
@@ -43,6 +47,13 @@ typedef struct MorphKernels {
     void (*pair)(uint8_t *d, const uint8_t *s, int shift, int n, int is_max);
     /* d[i] = op over src[k][i] (and d[i] itself when accumulate), 1 <= nsrc <= 4 */
     void (*reduce)(uint8_t *d, const uint8_t *const *src, int nsrc, int accumulate, int n, int is_max);
+    /* d[i] = op over src[k][i] for every k < nsrc (nsrc >= 1); d is no source */
+    void (*many)(uint8_t *d, const uint8_t *const *src, int nsrc, int n, int is_max);
+    /* d[i] = op over rows[k][i + j] for k < nrows, j < len (small rectangles) */
+    void (*rect_small)(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n, int is_max);
+    /* 3x3 for two output rows d0, d1 from input rows[0..3]; returns 0 (nothing
+     * done) when n is too short or there is no vector version */
+    int (*rect3x2)(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, int is_max);
     /* d[i] = op(p[i], ..., p[i + len - 1]), 1 <= len <= MORPH_HDIRECT_MAX */
     void (*hrun)(uint8_t *d, const uint8_t *p, int len, int n, int is_max);
     /* d[i] = max(a[i] - b[i], 0) */
@@ -79,6 +90,7 @@ typedef struct MorphSlot {
     MorphVh *vh;                /* one per stored item */
     uint8_t *above, *below;     /* in-place halo snapshots */
     uint8_t *ones, *zeros;      /* neutral rows for erosion (255) and dilation (0) */
+    const uint8_t **srcs;       /* the source rows of one output row */
 } MorphSlot;
 
 struct IsegMorph {

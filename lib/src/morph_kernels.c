@@ -12,6 +12,24 @@
 #define KCAT(a, b) KCAT2(a, b)
 #define KNAME(name) KCAT(name, ISEG_KERNEL_SUFFIX)
 
+#if defined(__AVX2__)
+#  include <immintrin.h>
+typedef __m256i kvec;
+#  define KVW 32
+#  define KLOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#  define KSTORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), v)
+#  define KMIN(a, b) _mm256_min_epu8(a, b)
+#  define KMAX(a, b) _mm256_max_epu8(a, b)
+#elif defined(__SSE2__)
+#  include <emmintrin.h>
+typedef __m128i kvec;
+#  define KVW 16
+#  define KLOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
+#  define KSTORE(p, v) _mm_storeu_si128((__m128i *)(void *)(p), v)
+#  define KMIN(a, b) _mm_min_epu8(a, b)
+#  define KMAX(a, b) _mm_max_epu8(a, b)
+#endif
+
 #define OPMIN(x, y) ((x) < (y) ? (x) : (y))
 #define OPMAX(x, y) ((x) > (y) ? (x) : (y))
 
@@ -150,6 +168,169 @@ static void hrun(uint8_t *d, const uint8_t *p, int len, int n, int is_max)
         hrun_min(d, p, len, n);
 }
 
+/* d[i] = op over s[0..nsrc)[i]. The accumulators stay in registers for a
+ * block of 4 vectors while every source is read, so each source byte costs
+ * one load and one min, and d is written once. Plain C where there are no
+ * vector intrinsics. */
+#if defined(KVW)
+#  define DEF_MANY(OPN, VOP, OP)                                                                  \
+    static void many_##OPN(uint8_t *d, const uint8_t *const *s, int nsrc, int n)                \
+    {                                                                                            \
+        int x = 0;                                                                               \
+        for (; x + 4 * KVW <= n; x += 4 * KVW) {                                                 \
+            const uint8_t *p = s[0] + x;                                                         \
+            kvec a0 = KLOAD(p), a1 = KLOAD(p + KVW), a2 = KLOAD(p + 2 * KVW), a3 = KLOAD(p + 3 * KVW); \
+            for (int k = 1; k < nsrc; k++) {                                                     \
+                p = s[k] + x;                                                                    \
+                a0 = VOP(a0, KLOAD(p));                                                          \
+                a1 = VOP(a1, KLOAD(p + KVW));                                                    \
+                a2 = VOP(a2, KLOAD(p + 2 * KVW));                                                \
+                a3 = VOP(a3, KLOAD(p + 3 * KVW));                                                \
+            }                                                                                    \
+            KSTORE(d + x, a0);                                                                   \
+            KSTORE(d + x + KVW, a1);                                                             \
+            KSTORE(d + x + 2 * KVW, a2);                                                         \
+            KSTORE(d + x + 3 * KVW, a3);                                                         \
+        }                                                                                        \
+        /* the last partial vector overlaps the previous one: d is no source */ \
+        for (; x < n && n >= KVW; x += KVW) {                                                    \
+            x = ISEG_MIN(x, n - KVW);                                                            \
+            kvec a0 = KLOAD(s[0] + x);                                                           \
+            for (int k = 1; k < nsrc; k++)                                                       \
+                a0 = VOP(a0, KLOAD(s[k] + x));                                                   \
+            KSTORE(d + x, a0);                                                                   \
+        }                                                                                        \
+        for (; x < n; x++) {                                                                     \
+            uint8_t a = s[0][x];                                                                 \
+            for (int k = 1; k < nsrc; k++)                                                       \
+                a = OP(a, s[k][x]);                                                              \
+            d[x] = a;                                                                            \
+        }                                                                                        \
+    }
+DEF_MANY(min, KMIN, OPMIN)
+DEF_MANY(max, KMAX, OPMAX)
+#else
+#  define DEF_MANY(OPN, OP)                                                                      \
+    static void many_##OPN(uint8_t *d, const uint8_t *const *s, int nsrc, int n)                \
+    {                                                                                            \
+        if (nsrc <= 4) {                                                                         \
+            reduce_##OPN(d, s, nsrc, 0, n);                                                      \
+            return;                                                                              \
+        }                                                                                        \
+        reduce_##OPN(d, s, 4, 0, n);                                                             \
+        for (int k = 4; k < nsrc; k += 4)                                                        \
+            reduce_##OPN(d, s + k, ISEG_MIN(4, nsrc - k), 1, n);                                 \
+    }
+DEF_MANY(min, OPMIN)
+DEF_MANY(max, OPMAX)
+#endif
+
+/* d[i] = op over rows[k][i + j], k < nrows, j < len (small rectangles read
+ * straight from the image: every load hits L1, nothing is stored between). */
+#if defined(KVW)
+#  define DEF_RECT(OPN, VOP, OP)                                                                  \
+    static void rect_##OPN(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n)   \
+    {                                                                                            \
+        int x = 0;                                                                               \
+        if (nrows == 3 && len == 3) {                                                            \
+            const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2];                           \
+            for (; x < n && n >= KVW; x += KVW) {                                                \
+                x = ISEG_MIN(x, n - KVW);                                                        \
+                kvec a = VOP(VOP(KLOAD(r0 + x), KLOAD(r0 + x + 1)), KLOAD(r0 + x + 2));          \
+                kvec b = VOP(VOP(KLOAD(r1 + x), KLOAD(r1 + x + 1)), KLOAD(r1 + x + 2));          \
+                kvec c = VOP(VOP(KLOAD(r2 + x), KLOAD(r2 + x + 1)), KLOAD(r2 + x + 2));          \
+                KSTORE(d + x, VOP(VOP(a, b), c));                                                \
+            }                                                                                    \
+        } else {                                                                                 \
+            for (; x < n && n >= KVW; x += KVW) {                                                \
+                x = ISEG_MIN(x, n - KVW);                                                        \
+                kvec a = KLOAD(rows[0] + x);                                                     \
+                for (int k = 0; k < nrows; k++)                                                  \
+                    for (int j = 0; j < len; j++)                                                \
+                        a = VOP(a, KLOAD(rows[k] + x + j));                                      \
+                KSTORE(d + x, a);                                                                \
+            }                                                                                    \
+        }                                                                                        \
+        for (; x < n; x++) {                                                                     \
+            uint8_t a = rows[0][x];                                                              \
+            for (int k = 0; k < nrows; k++)                                                      \
+                for (int j = 0; j < len; j++)                                                    \
+                    a = OP(a, rows[k][x + j]);                                                   \
+            d[x] = a;                                                                            \
+        }                                                                                        \
+    }
+DEF_RECT(min, KMIN, OPMIN)
+DEF_RECT(max, KMAX, OPMAX)
+/* 3x3 for two output rows at once: rows[0..3] are input rows y-1 .. y+2;
+ * the horizontal mins of rows y and y+1 are shared. */
+#  define DEF_RECT3X2(OPN, VOP)                                                                   \
+    static void rect3x2_##OPN(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n)      \
+    {                                                                                            \
+        const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];                \
+        for (int x = 0; x < n; x += KVW) {                                                       \
+            x = ISEG_MIN(x, n - KVW);                                                            \
+            kvec a = VOP(VOP(KLOAD(r0 + x), KLOAD(r0 + x + 1)), KLOAD(r0 + x + 2));              \
+            kvec b = VOP(VOP(KLOAD(r1 + x), KLOAD(r1 + x + 1)), KLOAD(r1 + x + 2));              \
+            kvec c = VOP(VOP(KLOAD(r2 + x), KLOAD(r2 + x + 1)), KLOAD(r2 + x + 2));              \
+            kvec e = VOP(VOP(KLOAD(r3 + x), KLOAD(r3 + x + 1)), KLOAD(r3 + x + 2));              \
+            kvec bc = VOP(b, c);                                                                 \
+            KSTORE(d0 + x, VOP(a, bc));                                                          \
+            KSTORE(d1 + x, VOP(bc, e));                                                          \
+        }                                                                                        \
+    }
+DEF_RECT3X2(min, KMIN)
+DEF_RECT3X2(max, KMAX)
+
+static int rect3x2(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, int is_max)
+{
+    if (n < KVW)
+        return 0;
+    if (is_max)
+        rect3x2_max(d0, d1, rows, n);
+    else
+        rect3x2_min(d0, d1, rows, n);
+    return 1;
+}
+#else
+#  define DEF_RECT(OPN, OP)                                                                      \
+    static void rect_##OPN(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n)   \
+    {                                                                                            \
+        hrun_##OPN(d, rows[0], len, n);                                                          \
+        for (int k = 1; k < nrows; k++) {                                                        \
+            for (int x = 0; x < n; x++) {                                                        \
+                uint8_t a = d[x];                                                                \
+                for (int j = 0; j < len; j++)                                                    \
+                    a = OP(a, rows[k][x + j]);                                                   \
+                d[x] = a;                                                                        \
+            }                                                                                    \
+        }                                                                                        \
+    }
+DEF_RECT(min, OPMIN)
+DEF_RECT(max, OPMAX)
+
+static int rect3x2(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, int is_max)
+{
+    (void)d0, (void)d1, (void)rows, (void)n, (void)is_max;
+    return 0;
+}
+#endif
+
+static void rect_small(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n, int is_max)
+{
+    if (is_max)
+        rect_max(d, rows, nrows, len, n);
+    else
+        rect_min(d, rows, nrows, len, n);
+}
+
+static void many(uint8_t *d, const uint8_t *const *s, int nsrc, int n, int is_max)
+{
+    if (is_max)
+        many_max(d, s, nsrc, n);
+    else
+        many_min(d, s, nsrc, n);
+}
+
 /* d may be a or b (in-place top-hat): no restrict, the compiler checks overlap at run time */
 static void subsat(uint8_t *d, const uint8_t *a, const uint8_t *b, int n)
 {
@@ -162,5 +343,8 @@ void KNAME(iseg_morph_kernels_)(MorphKernels *k)
     k->pair = pair;
     k->reduce = reduce;
     k->hrun = hrun;
+    k->many = many;
+    k->rect_small = rect_small;
+    k->rect3x2 = rect3x2;
     k->subsat = subsat;
 }

@@ -84,7 +84,7 @@ static size_t slot_bytes(const IsegMorph *m, int W, size_t *n_ptrs)
     }
     bytes += ((size_t)ISEG_MAX(0, -pl->minr) + pl->maxr_eff) * W;
     bytes += 2 * (size_t)W;
-    *n_ptrs = ptrs;
+    *n_ptrs = ptrs + (size_t)pl->max_sources;
     return bytes;
 }
 
@@ -148,6 +148,8 @@ static int slot_init(IsegMorph *m, MorphSlot *sl, int W)
             pp += V;
         }
     }
+    sl->srcs = pp;
+    pp += pl->max_sources;
     sl->above = p;
     p += (size_t)ISEG_MAX(0, -pl->minr) * W;
     sl->below = p;
@@ -163,7 +165,7 @@ static int slot_init(IsegMorph *m, MorphSlot *sl, int W)
 int iseg_morph_reserve(IsegMorph *m, int W, int H, unsigned chunks)
 {
     const IsegMorphOp op = m->set.op;
-    if (op == ISEG_MORPH_GRADIENT || op == ISEG_MORPH_TOPHAT || op == ISEG_MORPH_BLACKHAT) {
+    if ((op != ISEG_MORPH_ERODE && op != ISEG_MORPH_DILATE) || m->set.iterations > 1) {
         const size_t need = (size_t)W * H;
         if (need > m->tmp_cap) {
             uint8_t *t = malloc(need);
@@ -324,45 +326,29 @@ static void build_row(const Band *b, int v)
     }
 }
 
-typedef struct Sources {
-    const uint8_t *p[4];
-    int n;
-    int have;       /* the output row holds a partial result */
-    uint8_t *out;
-    int W, is_max;
-    const MorphKernels *k;
-} Sources;
-
-static inline void push(Sources *s, const uint8_t *row)
-{
-    s->p[s->n++] = row;
-    if (s->n == 4) {
-        s->k->reduce(s->out, s->p, 4, s->have, s->W, s->is_max);
-        s->have = 1;
-        s->n = 0;
-    }
-}
-
-/* van Herk / Gil-Werman step for output row y: pushes the vertical min of
- * S over rows [y + r0, y + r1]. */
-static void vh_step(const Band *b, const MorphItem *it, MorphVh *h, int y, Sources *src)
+/* van Herk / Gil-Werman step for output row y: adds to srcs the rows whose
+ * min is the vertical min of S over rows [y + r0, y + r1]; returns how many. */
+static int vh_step(const Band *b, const MorphItem *it, MorphVh *h, int y, const uint8_t **srcs)
 {
     const int W = b->job->W, is_max = b->job->is_max;
     const MorphKernels *k = b->job->m->k;
     const int V = it->r1 - it->r0 + 1, s = y + it->r0;
     if (!h->started || s == h->block_start + V) {
+        /* a new block [s, s + V): suffix mins, prefix of the next block empty */
         h->started = 1;
         h->block_start = s;
-        h->sufp[V - 1] = h->sptr[mod(s + V - 1, h->ring)];
+        int slot = mod(s + V - 1, h->ring);
+        h->sufp[V - 1] = h->sptr[slot];
         for (int j = V - 2; j >= 0; j--) {
+            slot = slot == 0 ? h->ring - 1 : slot - 1;
             uint8_t *d = h->suf + (size_t)j * W;
-            const uint8_t *two[2] = { h->sptr[mod(s + j, h->ring)], h->sufp[j + 1] };
+            const uint8_t *two[2] = { h->sptr[slot], h->sufp[j + 1] };
             k->reduce(d, two, 2, 0, W, is_max);
             h->sufp[j] = d;
         }
         h->pre_valid = 0;
-        push(src, h->sufp[0]);
-        return;
+        srcs[0] = h->sufp[0];
+        return 1;
     }
     const uint8_t *newest = h->sptr[mod(s + V - 1, h->ring)];
     if (!h->pre_valid) {
@@ -375,8 +361,9 @@ static void vh_step(const Band *b, const MorphItem *it, MorphVh *h, int y, Sourc
         k->reduce(h->pre, two, 2, 0, W, is_max);
         h->pre_ptr = h->pre;
     }
-    push(src, h->sufp[s - h->block_start]);
-    push(src, h->pre_ptr);
+    srcs[0] = h->sufp[s - h->block_start];
+    srcs[1] = h->pre_ptr;
+    return 2;
 }
 
 static void band_job(void *p, int y0, int y1, unsigned slot)
@@ -388,41 +375,120 @@ static void band_job(void *p, int y0, int y1, unsigned slot)
                (size_t)job->W + pl->pad_l + pl->pad_r };
     for (int q = 0; q < m->n_stored; q++)
         b.sl->vh[q].started = 0;
-    Sources src = { { NULL }, 0, 0, NULL, job->W, job->is_max, m->k };
+    const uint8_t **srcs = b.sl->srcs;
+    const uint8_t *neutral = job->is_max ? b.sl->zeros : b.sl->ones;
     int next_v = y0 + pl->minr;
     for (int y = y0; y < y1; y++) {
         for (; next_v <= y + pl->maxr_eff; next_v++)
             build_row(&b, next_v);
-        src.out = job->dst + y * job->dstride;
-        src.have = 0;
-        src.n = 0;
+        /* table ring row of v = y + min_direct_r0; others follow with wrap */
+        const int rr0 = mod(y + pl->min_direct_r0, pl->depth);
+        int n = 0;
         for (int i = 0, q = 0; i < pl->n_items; i++) {
             const MorphItem *it = &pl->items[i];
             if (it->vh) {
-                vh_step(&b, it, &b.sl->vh[q++], y, &src);
+                n += vh_step(&b, it, &b.sl->vh[q++], y, srcs + n);
                 continue;
             }
             if (it->stored) {
                 const MorphVh *h = &b.sl->vh[q++];
-                for (int v = y + it->r0; v <= y + it->r1; v++)
-                    push(&src, h->sptr[mod(v, h->ring)]);
+                for (int v = y + it->r0, sl = mod(v, h->ring); v <= y + it->r1; v++) {
+                    srcs[n++] = h->sptr[sl];
+                    sl = sl + 1 == h->ring ? 0 : sl + 1;
+                }
                 continue;
             }
             const int shift = it->len - (1 << it->level);
+            int rr = rr0 + it->r0 - pl->min_direct_r0;
+            if (rr >= pl->depth)
+                rr -= pl->depth;
             for (int v = y + it->r0; v <= y + it->r1; v++) {
-                const int rr = mod(v, pl->depth);
-                if (b.sl->row_neutral[rr])
-                    continue;
-                const uint8_t *first = table_row(&b, rr, it->level) + pl->pad_l + it->a;
-                push(&src, first);
-                if (shift)
-                    push(&src, first + shift);
+                if (!b.sl->row_neutral[rr]) {
+                    const uint8_t *first = table_row(&b, rr, it->level) + pl->pad_l + it->a;
+                    srcs[n++] = first;
+                    if (shift)
+                        srcs[n++] = first + shift;
+                }
+                rr = rr + 1 == pl->depth ? 0 : rr + 1;
             }
         }
-        if (src.n)
-            m->k->reduce(src.out, src.p, src.n, src.have, job->W, job->is_max);
-        else if (!src.have)
-            memset(src.out, job->is_max ? 0 : 255, (size_t)job->W);
+        uint8_t *out = job->dst + y * job->dstride;
+        if (n == 0)
+            srcs[n++] = neutral;
+        m->k->many(out, srcs, n, job->W, job->is_max);
+    }
+}
+
+/* Small rectangles (3x3...) when src is not dst: every output vector is the
+ * min of len x rows loads straight from the source rows (all in L1), no
+ * intermediate row is stored. */
+/* Columns [0, xlo) and [xhi, W) of a small rectangle, one pixel at a time. */
+static void small_rect_edges(const PassJob *job, const MorphItem *it, const uint8_t *const *rows, int nr,
+                             int xlo, int xhi, uint8_t *out)
+{
+    const int W = job->W, is_max = job->is_max;
+    const int replicate = job->m->set.border == ISEG_MORPH_BORDER_REPLICATE;
+    for (int x = 0; x < W; x++) {
+        if (x == xlo)
+            x = xhi;
+        if (x >= W)
+            break;
+        int acc = is_max ? 0 : 255;
+        for (int k = 0; k < nr; k++)
+            for (int xx = x + it->a; xx <= x + it->b; xx++) {
+                if ((xx < 0 || xx >= W) && !replicate)
+                    continue;
+                const int v = rows[k][ISEG_CLAMP(xx, 0, W - 1)];
+                acc = is_max ? ISEG_MAX(acc, v) : ISEG_MIN(acc, v);
+            }
+        out[x] = (uint8_t)acc;
+    }
+}
+
+/* Small rectangles (3x3...) when src is not dst: every output vector is the
+ * min of len x rows loads straight from the source rows (all in L1), no
+ * intermediate row is stored. */
+static void small_rect_job(void *p, int y0, int y1, unsigned slot)
+{
+    (void)slot;
+    const PassJob *job = p;
+    const IsegMorph *m = job->m;
+    const MorphItem *it = &m->plan.items[0];
+    const int W = job->W, H = job->H, is_max = job->is_max;
+    const int replicate = m->set.border == ISEG_MORPH_BORDER_REPLICATE;
+    const int xlo = ISEG_MIN(W, ISEG_MAX(0, -it->a)), xhi = ISEG_MAX(xlo, ISEG_MIN(W, W - it->b));
+    const int is3x3 = it->len == 3 && it->a == -1 && it->r0 == -1 && it->r1 == 1;
+    for (int y = y0; y < y1; y++) {
+        uint8_t *out = job->dst + y * job->dstride;
+        /* the common 3x3, two rows at a time away from the top and bottom */
+        if (is3x3 && y >= 1 && y + 2 < H && y + 1 < y1) {
+            const uint8_t *rows[4];
+            for (int k = 0; k < 4; k++)
+                rows[k] = job->src + (y - 1 + k) * job->sstride;
+            uint8_t *out1 = out + job->dstride;
+            if (m->k->rect3x2(out + 1, out1 + 1, rows, W - 2, is_max)) {
+                small_rect_edges(job, it, rows, 3, xlo, xhi, out);
+                small_rect_edges(job, it, rows + 1, 3, xlo, xhi, out1);
+                y++;
+                continue;
+            }
+        }
+        const uint8_t *rows[MORPH_VDIRECT_MAX];
+        int nr = 0;
+        for (int v = y + it->r0; v <= y + it->r1; v++)
+            if (replicate || (v >= 0 && v < H))
+                rows[nr++] = job->src + ISEG_CLAMP(v, 0, H - 1) * job->sstride;
+        if (nr == 0) {
+            memset(out, is_max ? 0 : 255, (size_t)W);
+            continue;
+        }
+        if (xhi > xlo) {
+            const uint8_t *shifted[MORPH_VDIRECT_MAX];
+            for (int k = 0; k < nr; k++)
+                shifted[k] = rows[k] + xlo + it->a;
+            m->k->rect_small(out + xlo, shifted, nr, it->len, xhi - xlo, is_max);
+        }
+        small_rect_edges(job, it, rows, nr, xlo, xhi, out);
     }
 }
 
@@ -430,6 +496,10 @@ void iseg_morph_pass(IsegMorph *m, int is_max, const IsegImage *src, const IsegI
 {
     const int grain = iseg_morph_grain(m);
     PassJob job = { m, src->data, src->stride, dst->data, dst->stride, src->width, src->height, is_max, 0 };
+    if (m->plan.small_rect && src->data != dst->data) {
+        iseg_pool_run(pool, src->height, grain, small_rect_job, &job);
+        return;
+    }
     job.snap = src->data == dst->data && iseg_pool_chunks(pool, src->height, grain) > 1;
     if (job.snap)
         iseg_pool_run(pool, src->height, grain, snapshot_job, &job);

@@ -69,7 +69,7 @@ typedef struct BenchCase {
 
 /* 1 if a case with these fields would run (or be listed) under the current
  * options: lets a section skip expensive setup for filtered-out cases.
- * impl NULL means "any implementation". */
+ * impl NULL means BENCH_IMPL_ISEG or BENCH_IMPL_OPENCV. */
 int bench_wanted(const Bench *b, const char *name, const char *impl, int width, int height,
                  unsigned threads);
 

@@ -33,5 +33,9 @@ picture otsuthreshold-otsu GRAY8 otsuthreshold
 picture otsuthreshold-iterative GRAY8 "otsuthreshold method=iterative"
 picture otsuthreshold-masked I420 "otsuthreshold output=masked"
 picture otsuthreshold-invert GRAY8 "otsuthreshold invert=true"
+picture kmeansseg-color RGB "kmeansseg k=6"
+picture kmeansseg-color-position RGB "kmeansseg k=6 features=color-position spatial-weight=1.5"
+picture kmeansseg-palette RGB "kmeansseg k=6 output=palette"
+picture kmeansseg-gray GRAY8 "kmeansseg k=4"
 
 echo "make-doc-pictures: $count pictures in $out"

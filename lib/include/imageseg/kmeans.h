@@ -13,14 +13,18 @@
  *    channel (5 bits), each occupied bin standing for its pixels by their
  *    count and their exact mean color, built from a regular grid sample of
  *    at most ISEG_KMEANS_COLOR_SAMPLE_TARGET pixels (every pixel of frames up
- *    to that size, every other pixel of every other row at 1080p). GRAY8
- *    uses the exact 256-level histogram of every pixel, so for gray the loop
- *    is exactly the loop over the pixels.
+ *    to that size, every other pixel of every other row at 1080p). A frame
+ *    with few colors (at most 2048 occupied bins) gets finer bins, up to its
+ *    exact colors. GRAY8 uses the exact 256-level histogram of every pixel,
+ *    so for gray the loop is exactly the loop over the pixels.
  *  - color + position features: the coreset is a regular grid sample of at
  *    most ISEG_KMEANS_SAMPLE_TARGET pixels (every pixel when the frame is
  *    that small).
  *
  * The loop (initialisation, iterations, stopping rule) runs on the coreset;
+ * a cold start tries 2 to 8 initialisations for three iterations each and
+ * continues the best (the one whose coreset points are closest to their
+ * centers);
  * then every pixel of the frame gets the label of its nearest final center
  * (exactly: Euclidean distance in feature space computed in double, the
  * lowest label on a tie), and the inertia is summed over every pixel.

@@ -1,0 +1,234 @@
+/* Section "kmeans": k-means segmentation of the RGB photo frame, k = 4, 8
+ * and 16, next to cv::kmeans on the same pixels.
+ *
+ * "kK-cold" is a first frame: iseg_kmeans_segment() starting cold
+ * (k-means++, the element's defaults: at most 10 iterations, epsilon 1),
+ * writing the cluster colors in place as the kmeansseg element does, with the
+ * inertia computed. "kK-warm" is the next frame of a still scene: warm-started
+ * from the previous call's centers. OpenCV's "kK-cold" row is one cv::kmeans
+ * attempt of 10 iterations with KMEANS_PP_CENTERS on the frame's pixels
+ * (converted to the float samples it needs, inside the timed call); it has no
+ * warm row. Under the table: both inertias, OpenCV's best of 3 attempts too. */
+#include "bench.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef HAVE_OPENCV
+/* cv_kmeans.cpp: returns cv::kmeans' compactness (sum of squared distances) */
+double bench_cv_kmeans(const uint8_t *rgb, ptrdiff_t stride, int width, int height, int k,
+                       int attempts, int seed);
+#endif
+
+static const int ks[] = { 4, 8, 16 };
+#define N_K 3
+
+typedef struct KmeansArgs {
+    const BenchImage *frame;
+    BenchImage work; /* restored before every in-place call */
+    IsegPool *pool;
+    IsegKmeans *km[2][N_K]; /* cold, warm: a warm case keeps its own centers */
+    IsegKmeansSettings settings[N_K];
+    IsegKmeansResult result;
+} KmeansArgs;
+
+static void restore(void *p)
+{
+    KmeansArgs *a = p;
+    bench_image_copy(&a->work, a->frame);
+}
+
+static IsegPixels work_pixels(KmeansArgs *a)
+{
+    IsegPixels px;
+    iseg_pixels_init(&px, ISEG_PIXEL_RGB, a->work.data, a->work.width, a->work.height, a->work.stride);
+    return px;
+}
+
+static void segment(KmeansArgs *a, int i, int warm)
+{
+    IsegPixels px = work_pixels(a);
+    IsegKmeansSettings s = a->settings[i];
+    s.warm_start = warm;
+    iseg_kmeans_segment(a->km[warm][i], &s, &px, &px, NULL, &a->result, a->pool);
+}
+
+static void cold_k4(void *p)
+{
+    segment(p, 0, 0);
+}
+static void cold_k8(void *p)
+{
+    segment(p, 1, 0);
+}
+static void cold_k16(void *p)
+{
+    segment(p, 2, 0);
+}
+static void warm_k4(void *p)
+{
+    segment(p, 0, 1);
+}
+static void warm_k8(void *p)
+{
+    segment(p, 1, 1);
+}
+static void warm_k16(void *p)
+{
+    segment(p, 2, 1);
+}
+
+#ifdef HAVE_OPENCV
+static void cv_run(KmeansArgs *a, int i)
+{
+    bench_cv_kmeans(a->frame->data, a->frame->stride, a->frame->width, a->frame->height, ks[i], 1, 1);
+}
+static void cv_k4(void *p)
+{
+    cv_run(p, 0);
+}
+static void cv_k8(void *p)
+{
+    cv_run(p, 1);
+}
+static void cv_k16(void *p)
+{
+    cv_run(p, 2);
+}
+#endif
+
+static const BenchCase kmeans_cases[] = {
+    { .name = "k4-cold", .channels = 3, .note = "in place", .prepare = restore, .run = cold_k4 },
+    { .name = "k8-cold", .channels = 3, .note = "in place", .prepare = restore, .run = cold_k8 },
+    { .name = "k16-cold", .channels = 3, .note = "in place", .prepare = restore, .run = cold_k16 },
+    { .name = "k4-warm", .channels = 3, .note = "still scene", .prepare = restore, .run = warm_k4 },
+    { .name = "k8-warm", .channels = 3, .note = "still scene", .prepare = restore, .run = warm_k8 },
+    { .name = "k16-warm", .channels = 3, .note = "still scene", .prepare = restore, .run = warm_k16 },
+#ifdef HAVE_OPENCV
+    { .name = "k4-cold", .impl = BENCH_IMPL_OPENCV, .channels = 3, .note = "1 attempt", .run = cv_k4 },
+    { .name = "k8-cold", .impl = BENCH_IMPL_OPENCV, .channels = 3, .note = "1 attempt", .run = cv_k8 },
+    { .name = "k16-cold", .impl = BENCH_IMPL_OPENCV, .channels = 3, .note = "1 attempt", .run = cv_k16 },
+#endif
+};
+#define N_CASES (sizeof(kmeans_cases) / sizeof(kmeans_cases[0]))
+
+/* cv::kmeans needs at least k samples, and takes seconds a call on large
+ * frames: it runs up to 1920x1080. */
+static int opencv_runs(int w, int h, int k)
+{
+    return (int64_t)w * h >= k && (int64_t)w * h <= 1920 * 1080;
+}
+
+/* Our result against the reference path, bit for bit, on all threads; the
+ * inertias next to OpenCV's. */
+static void check_results(Bench *b, KmeansArgs *a, unsigned threads)
+{
+    const int w = a->frame->width, h = a->frame->height;
+    BenchImage one;
+    if (bench_image_alloc(&one, w, h, 3) < 0)
+        return;
+    for (int i = 0; i < N_K; i++) {
+        IsegKmeans *km = NULL;
+        IsegKmeansResult ref, fast;
+        IsegPixels px;
+        bench_image_copy(&one, a->frame);
+        iseg_pixels_init(&px, ISEG_PIXEL_RGB, one.data, w, h, one.stride);
+        if (iseg_kmeans_create(&km, w, h) < 0)
+            break;
+        iseg_kmeans_segment_ref(km, &a->settings[i], &px, &px, NULL, &ref);
+        iseg_kmeans_destroy(km);
+        KmeansArgs t = *a;
+        t.pool = bench_pool(b, threads);
+        restore(&t);
+        segment(&t, i, 0);
+        fast = t.result;
+        int same = memcmp(&ref, &fast, sizeof(ref)) == 0;
+        for (int r = 0; r < h && same; r++)
+            same = memcmp(one.data + r * one.stride, t.work.data + r * t.work.stride, (size_t)w * 3) == 0;
+        bench_check(b, same, "%dx%d k=%d: centers, inertia and output on %u thread%s == reference", w,
+                    h, ks[i], threads, threads == 1 ? "" : "s");
+#ifdef HAVE_OPENCV
+        if (opencv_runs(w, h, ks[i])) {
+            bench_cv_set_threads(1);
+            const double one_cv = bench_cv_kmeans(a->frame->data, a->frame->stride, w, h, ks[i], 1, 1);
+            const double best_cv = bench_cv_kmeans(a->frame->data, a->frame->stride, w, h, ks[i], 3, 1);
+            bench_note(b,
+                       "%dx%d k=%d: inertia %.6g in %d iterations; OpenCV %.6g (1 attempt), %.6g "
+                       "(best of 3): ratio to the best %.4f",
+                       w, h, ks[i], fast.inertia, fast.iterations, one_cv, best_cv,
+                       best_cv > 0 ? fast.inertia / best_cv : 0.0);
+        }
+#endif
+    }
+    bench_image_free(&one);
+}
+
+static void run_size(Bench *b, int w, int h)
+{
+    unsigned counts[2];
+    const int n_counts = bench_thread_counts(b, counts);
+    int wanted = 0;
+    for (int i = 0; i < n_counts; i++)
+        for (size_t c = 0; c < N_CASES; c++)
+            wanted |= bench_wanted(b, kmeans_cases[c].name, kmeans_cases[c].impl, w, h, counts[i]);
+    if (!wanted)
+        return;
+
+    KmeansArgs a;
+    memset(&a, 0, sizeof(a));
+    for (int i = 0; i < N_K; i++) {
+        iseg_kmeans_default_settings(&a.settings[i]);
+        a.settings[i].k = ks[i];
+        a.settings[i].warm_start = 0;
+    }
+    if (!bench_listing(b)) {
+        a.frame = bench_frame(b, BENCH_FRAME_RGB, w, h);
+        int ok = a.frame && bench_image_alloc(&a.work, w, h, 3) == 0;
+        for (int i = 0; i < 2 * N_K && ok; i++)
+            ok = iseg_kmeans_create(&a.km[i / N_K][i % N_K], w, h) == 0;
+        if (!ok) {
+            bench_check(b, 0, "%dx%d: out of memory", w, h);
+            goto out;
+        }
+        if (bench_round(b) == 0)
+            check_results(b, &a, counts[n_counts - 1]);
+    }
+
+    for (int i = 0; i < n_counts; i++) {
+        a.pool = bench_pool(b, counts[i]);
+        BenchCase cases[N_CASES];
+        int n = 0;
+        for (size_t c = 0; c < N_CASES; c++) {
+            const BenchCase *kc = &kmeans_cases[c];
+            if (kc->impl && strcmp(kc->impl, BENCH_IMPL_OPENCV) == 0 &&
+                !opencv_runs(w, h, atoi(kc->name + 1)))
+                continue;
+            cases[n] = *kc;
+            cases[n].width = w;
+            cases[n].height = h;
+            cases[n].threads = counts[i];
+            cases[n].arg = &a;
+            n++;
+        }
+        bench_cases(b, cases, n);
+    }
+out:
+    for (int i = 0; i < 2 * N_K; i++)
+        iseg_kmeans_destroy(a.km[i / N_K][i % N_K]);
+    bench_image_free(&a.work);
+}
+
+static void run_section(Bench *b)
+{
+    for (int i = 0; i < bench_n_sizes(b); i++) {
+        const BenchSize s = bench_size(b, i);
+        run_size(b, s.width, s.height);
+    }
+}
+
+const BenchSection bench_section_kmeans = {
+    .name = "kmeans",
+    .description = "k-means on the RGB photo frame, k = 4, 8, 16: cold start and warm start "
+                   "(in place, with the inertia), vs one cv::kmeans attempt",
+    .run = run_section,
+};

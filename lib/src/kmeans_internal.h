@@ -31,8 +31,10 @@ static inline int km_bin_of(unsigned r, unsigned g, unsigned b)
 
 /* The color histogram is refined when the coarse one is sparse: with n
  * occupied coarse bins, each is split into 8^j sub-bins (5 + j bits per
- * channel) for the largest j <= 3 with n * 8^j <= KM_FINE_BUDGET. A gray
- * picture in RGB (at most 32 coarse bins) thus gets its exact colors. */
+ * channel) for the largest j <= 3 with n * 8^j <= KM_FINE_BUDGET, if that
+ * j is at least 2 (n <= 256). A gray picture in RGB (at most 32 coarse bins)
+ * thus gets its exact colors; a single refinement step (j = 1) costs a
+ * second pass over the sample and was not worth it. */
 #define KM_FINE_BUDGET 16384
 
 static inline int km_fine_bits(int n_occupied)
@@ -40,7 +42,7 @@ static inline int km_fine_bits(int n_occupied)
     int j = 0;
     while (j < 3 && ((int64_t)n_occupied << (3 * (j + 1))) <= KM_FINE_BUDGET)
         j++;
-    return j;
+    return j >= 2 ? j : 0;
 }
 
 /* Index of a color in the refined histogram: the slot of its coarse bin

@@ -14,8 +14,8 @@
  *    count and their exact mean color, built from a regular grid sample of
  *    at most ISEG_KMEANS_COLOR_SAMPLE_TARGET pixels (every pixel of frames up
  *    to that size, every other pixel of every other row at 1080p). A frame
- *    with few colors (at most 2048 occupied bins) gets finer bins, up to its
- *    exact colors. GRAY8 uses the exact 256-level histogram of every pixel,
+ *    with few colors (at most 256 occupied bins) gets finer bins, 128 or
+ *    256 levels per channel: its exact colors. GRAY8 uses the exact 256-level histogram of every pixel,
  *    so for gray the loop is exactly the loop over the pixels.
  *  - color + position features: the coreset is a regular grid sample of at
  *    most ISEG_KMEANS_SAMPLE_TARGET pixels (every pixel when the frame is

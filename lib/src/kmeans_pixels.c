@@ -298,6 +298,8 @@ typedef struct AssignJob {
     IsegPixels *dst;
     IsegImage *labels;
     uint64_t all;             /* mask of every label */
+    double far[KM_K][KM_K];   /* color-position: |c_i - c_j|^2 / 4 */
+    uint8_t order[KM_K][KM_K]; /* order[i]: the other labels by increasing far[i][] */
     int sums;                 /* color path: sum the pixels per label */
     uint8_t table[KM_K][3];
     uint32_t word[KM_K];      /* color dst: the table's bytes at dst's offsets */
@@ -468,6 +470,32 @@ static void assign_gray_row(const AssignJob *job, const uint8_t *p, uint8_t *lab
         lab[x] = job->gray_lut[p[x]];
 }
 
+/* Nearest center of f, starting from a guess g (the previous pixel's label):
+ * center j cannot be nearer than g when |c_j - c_g| >= 2 |f - c_g|, i.e.
+ * when far[g][j] = |c_j - c_g|^2 / 4 exceeds |f - c_g|^2 (by a margin far
+ * above rounding). The others are visited by increasing far[g][j]
+ * (order[g]), so the first that fails ends the search; the result is exactly
+ * the full search's, lowest label on a tie. */
+static inline int nearest_pruned(const double *f, const KmCenters *c, int D, int g,
+                                 const double (*far)[KM_K], const uint8_t (*order)[KM_K])
+{
+    const double dg = km_dist2(f, c->feat[g], D);
+    const double bar = dg * (1 + 1e-9) + 1e-9;
+    int best = g;
+    double bd = dg;
+    for (int t = 0; t < c->k - 1; t++) {
+        const int j = order[g][t];
+        if (far[g][j] > bar)
+            break;
+        const double d = km_dist2(f, c->feat[j], D);
+        if (d < bd || (d == bd && j < best)) {
+            bd = d;
+            best = j;
+        }
+    }
+    return best;
+}
+
 static void assign_position_row(const AssignJob *job, int y, const uint8_t *p, uint8_t *lab, KmSums *acc)
 {
     const IsegPixels *src = job->src;
@@ -491,7 +519,7 @@ static void assign_position_row(const AssignJob *job, int y, const uint8_t *p, u
         for (int d = 0; d < cd; d++)
             f[d] = (double)v[d];
         f[cd] = xfeat[x];
-        const int l = nearest_all(f, c, D);
+        const int l = nearest_pruned(f, c, D, run.label, job->far, job->order);
         lab[x] = (uint8_t)l;
         if (l != run.label) {
             run_flush(&run, acc, cd, 2, y);
@@ -572,6 +600,23 @@ void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c, Ise
     if (sp->pdims) {
         for (int x = 0; x < src->width; x++)
             km->xfeat[x] = km_pos_feature(sp, 0, x);
+        for (int i = 0; i < c->k; i++)
+            for (int j = 0; j < c->k; j++)
+                job.far[i][j] = 0.25 * km_dist2(c->feat[i], c->feat[j], sp->dims);
+        for (int i = 0; i < c->k; i++) {
+            /* insertion sort of the other labels (k <= 64), stable */
+            int n = 0;
+            for (int j = 0; j < c->k; j++) {
+                if (j == i)
+                    continue;
+                int p = n++;
+                while (p > 0 && job.far[i][job.order[i][p - 1]] > job.far[i][j]) {
+                    job.order[i][p] = job.order[i][p - 1];
+                    p--;
+                }
+                job.order[i][p] = (uint8_t)j;
+            }
+        }
     } else if (sp->cdims == 1) {
         /* the gray histogram holds every pixel: sums come from it */
         for (int v = 0; v < 256; v++) {

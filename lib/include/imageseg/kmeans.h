@@ -68,7 +68,7 @@ ISEG_BEGIN_DECLS
 #define ISEG_KMEANS_COLOR_SAMPLE_TARGET (1 << 19)
 /* color-position features: the loop runs on a grid sample of at most this
  * many pixels */
-#define ISEG_KMEANS_SAMPLE_TARGET 65536
+#define ISEG_KMEANS_SAMPLE_TARGET 16384
 /* largest spatial weight accepted */
 #define ISEG_KMEANS_MAX_SPATIAL_WEIGHT 1000.0
 

@@ -1,0 +1,660 @@
+/* The hit-or-miss transform, thinning, thickening and skeletons.
+ *
+ * Reference: byte images, one pixel and one element cell at a time, exactly
+ * as the definitions in hitmiss.h read.
+ *
+ * Fast path: the frame is packed to one bit per pixel, 64 pixels per
+ * uint64_t word (pixel x of a row is bit x % 64 of word x / 64). An element
+ * is a list of terms (dx, dy, hit or miss); its match on 64 pixels at once is
+ * the AND of the row words shifted by dx bits, complemented for miss terms.
+ * Rows carry zero words left and right and there are zero rows above and
+ * below, so shifted reads never test bounds and the outside of the frame is
+ * background. Elements that fit in 3x3 read the nine neighbourhood words once.
+ *
+ * Thin, thicken and skeleton keep a queue of the words that may still change:
+ * a word is evaluated for element k only if something within the set's reach
+ * of it changed since element k last looked at it (or in the first pass). A
+ * pass over a thick shape therefore costs the length of its contour, not the
+ * area of the frame; see docs/hitmiss.md.
+ */
+#include "internal.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+#define MAX_SET 1024
+
+/* ---------------------------------------------------------------- checks */
+
+static int sel_check(const IsegSel *s)
+{
+    if (!s || !s->cells || s->width < 1 || s->height < 1 || s->width > ISEG_SEL_MAX_SIDE ||
+        s->height > ISEG_SEL_MAX_SIDE)
+        return -EINVAL;
+    if (s->origin_x < 0 || s->origin_x >= s->width || s->origin_y < 0 || s->origin_y >= s->height)
+        return -EINVAL;
+    for (int i = 0; i < s->width * s->height; i++)
+        if (s->cells[i] > ISEG_SEL_MISS)
+            return -EINVAL;
+    return 0;
+}
+
+/* The built-in skeleton set (hitmiss.h), cells row-major: 1 hit, 2 miss. */
+#define SKELETON_SET_SIZE 8
+static const uint8_t skeleton_cells[SKELETON_SET_SIZE][9] = {
+    { 2, 2, 2, 0, 1, 0, 1, 1, 1 }, /* 0 0 0; . 1 .; 1 1 1 */
+    { 0, 2, 2, 1, 1, 2, 0, 1, 0 }, /* . 0 0; 1 1 0; . 1 . */
+    { 1, 0, 2, 1, 1, 2, 1, 0, 2 }, /* 1 . 0; 1 1 0; 1 . 0 */
+    { 0, 1, 0, 1, 1, 2, 0, 2, 2 }, /* . 1 .; 1 1 0; . 0 0 */
+    { 1, 1, 1, 0, 1, 0, 2, 2, 2 }, /* 1 1 1; . 1 .; 0 0 0 */
+    { 0, 1, 0, 2, 1, 1, 2, 2, 0 }, /* . 1 .; 0 1 1; 0 0 . */
+    { 2, 0, 1, 2, 1, 1, 2, 0, 1 }, /* 0 . 1; 0 1 1; 0 . 1 */
+    { 2, 2, 0, 2, 1, 1, 0, 1, 0 }, /* 0 0 .; 0 1 1; . 1 . */
+};
+
+typedef struct BuiltinSet {
+    IsegSel sels[SKELETON_SET_SIZE];
+    const IsegSel *ptrs[SKELETON_SET_SIZE];
+    uint8_t cells[SKELETON_SET_SIZE][9];
+} BuiltinSet;
+
+/* The set to use: `set` itself, or the built-in skeleton set (filled into b)
+ * when a skeleton is asked for without one. */
+static const IsegSel *const *resolve_set(IsegHitmissOp op, const IsegSel *const *set, int *n,
+                                         BuiltinSet *b)
+{
+    if (op != ISEG_HITMISS_SKELETON || set || *n != 0)
+        return set;
+    memcpy(b->cells, skeleton_cells, sizeof(skeleton_cells));
+    for (int k = 0; k < SKELETON_SET_SIZE; k++) {
+        b->sels[k] = (IsegSel){ 3, 3, 1, 1, b->cells[k] };
+        b->ptrs[k] = &b->sels[k];
+    }
+    *n = SKELETON_SET_SIZE;
+    return b->ptrs;
+}
+
+static int set_check(IsegHitmissOp op, const IsegSel *const *set, int n)
+{
+    if (op < ISEG_HITMISS_HMT || op > ISEG_HITMISS_SKELETON || !set || n < 1 || n > MAX_SET)
+        return -EINVAL;
+    for (int k = 0; k < n; k++)
+        if (sel_check(set[k]) < 0)
+            return -EINVAL;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- reference */
+
+/* Whether sel (hit and miss swapped when `swap`) matches at (x, y) of the 0/1
+ * image a of w x h pixels; outside the frame is background. */
+static int ref_match(const uint8_t *a, int w, int h, const IsegSel *sel, int swap, int x, int y)
+{
+    for (int cy = 0; cy < sel->height; cy++)
+        for (int cx = 0; cx < sel->width; cx++) {
+            int cell = sel->cells[cy * sel->width + cx];
+            if (cell == ISEG_SEL_DONTCARE)
+                continue;
+            if (swap)
+                cell = cell == ISEG_SEL_HIT ? ISEG_SEL_MISS : ISEG_SEL_HIT;
+            const int px = x + cx - sel->origin_x, py = y + cy - sel->origin_y;
+            const int fg = px >= 0 && px < w && py >= 0 && py < h && a[(size_t)py * w + px];
+            if ((cell == ISEG_SEL_HIT) != fg)
+                return 0;
+        }
+    return 1;
+}
+
+int iseg_hitmiss_ref(IsegHitmissOp op, const IsegSel *const *set, int n_sels, const IsegImage *src,
+                     IsegImage *dst, unsigned iterations, IsegHitmissStats *stats)
+{
+    BuiltinSet builtin;
+    set = resolve_set(op, set, &n_sels, &builtin);
+    if (set_check(op, set, n_sels) < 0 || iseg_image_check(src) < 0 || iseg_image_check(dst) < 0 ||
+        src->width != dst->width || src->height != dst->height)
+        return -EINVAL;
+    const int w = src->width, h = src->height;
+    const size_t n = (size_t)w * h;
+    uint8_t *a = malloc(n), *m = malloc(n);
+    if (!a || !m) {
+        free(a);
+        free(m);
+        return -ENOMEM;
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            a[(size_t)y * w + x] = src->data[y * src->stride + x] >= 128;
+
+    uint64_t matches = 0;
+    unsigned passes = 0;
+    if (op == ISEG_HITMISS_HMT) {
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                uint8_t hit = 0;
+                for (int k = 0; k < n_sels && !hit; k++)
+                    hit = (uint8_t)ref_match(a, w, h, set[k], 0, x, y);
+                m[(size_t)y * w + x] = hit;
+                matches += hit;
+            }
+        memcpy(a, m, n);
+        passes = 1;
+    } else {
+        const int thicken = op == ISEG_HITMISS_THICKEN;
+        const unsigned limit = op == ISEG_HITMISS_SKELETON ? 0 : iterations;
+        for (;;) {
+            uint64_t changed = 0;
+            for (int k = 0; k < n_sels; k++) {
+                /* every pixel decided on the image the previous element left */
+                for (int y = 0; y < h; y++)
+                    for (int x = 0; x < w; x++)
+                        m[(size_t)y * w + x] = (uint8_t)ref_match(a, w, h, set[k], thicken, x, y);
+                for (size_t i = 0; i < n; i++)
+                    if (m[i] && a[i] != thicken) {
+                        a[i] = (uint8_t)thicken;
+                        changed++;
+                    }
+            }
+            passes++;
+            matches += changed;
+            if (!changed || (limit && passes >= limit))
+                break;
+        }
+    }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++)
+            dst->data[y * dst->stride + x] = a[(size_t)y * w + x] ? 255 : 0;
+    free(a);
+    free(m);
+    if (stats) {
+        stats->matches = matches;
+        stats->passes = passes;
+    }
+    return 0;
+}
+
+/* ---------------------------------------------------------------- context */
+
+typedef struct Term {
+    int dx, dy;
+    uint64_t inv;       /* 0 for a hit (must be 1), ~0 for a miss (must be 0) */
+} Term;
+
+typedef struct Elem {
+    const Term *terms;
+    int n_terms;
+    int small;          /* every term within one pixel of the origin */
+    uint8_t pos[9];     /* small: (dy + 1) * 3 + dx + 1 of each term */
+} Elem;
+
+typedef struct Pos {
+    int32_t y, i;       /* row, word in the row */
+} Pos;
+
+typedef struct Change {
+    int32_t y, i;
+    uint64_t mask;      /* pixels of the word that flip */
+} Change;
+
+#define IDLE INT64_MIN  /* stamp of a word that is not in the queue */
+
+struct IsegHitmiss {
+    IsegHitmissOp op;
+    int width, height;
+    IsegSel *sels;      /* copies of the set, for the reference path */
+    const IsegSel **set;
+    uint8_t *cells;
+    int n_elems;
+    Elem *elems;
+    Term *terms;
+    int rx, ry;         /* largest |dx|, |dy| of any term */
+    int all_small;
+
+    /* Bit image: row y (-ry <= y < height + ry) starts at bits + y * pitch;
+     * `pad` zero words on each side of the nw words of pixels; bits past
+     * the width in the last word are always 0. */
+    int nw, pad;
+    ptrdiff_t pitch;
+    uint64_t *block;
+    uint64_t *bits;
+    uint64_t tail;      /* valid bits of a row's last word */
+
+    /* Thin / thicken / skeleton: per word the last step at which something
+     * within reach changed (IDLE if not queued); the queue; one step's
+     * changes. */
+    int64_t *stamp;
+    Pos *queue;
+    Change *changes;
+};
+
+static void hitmiss_free(IsegHitmiss *hm)
+{
+    if (!hm)
+        return;
+    free(hm->sels);
+    free(hm->set);
+    free(hm->cells);
+    free(hm->elems);
+    free(hm->terms);
+    free(hm->block);
+    free(hm->stamp);
+    free(hm->queue);
+    free(hm->changes);
+    free(hm);
+}
+
+void iseg_hitmiss_destroy(IsegHitmiss *hm)
+{
+    hitmiss_free(hm);
+}
+
+/* Copies the set and compiles it into term lists; thicken swaps hit and miss. */
+static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
+{
+    size_t total = 0;
+    for (int k = 0; k < n; k++)
+        total += (size_t)(set[k]->width * set[k]->height);
+    hm->sels = malloc((size_t)n * sizeof(IsegSel));
+    hm->set = malloc((size_t)n * sizeof(IsegSel *));
+    hm->cells = malloc(total);
+    hm->elems = calloc((size_t)n, sizeof(Elem));
+    hm->terms = malloc(total * sizeof(Term));
+    if (!hm->sels || !hm->set || !hm->cells || !hm->elems || !hm->terms)
+        return -ENOMEM;
+    hm->n_elems = n;
+    uint8_t *cells = hm->cells;
+    for (int k = 0; k < n; k++) {
+        const size_t size = (size_t)(set[k]->width * set[k]->height);
+        hm->sels[k] = *set[k];
+        hm->sels[k].cells = memcpy(cells, set[k]->cells, size);
+        hm->set[k] = &hm->sels[k];
+        cells += size;
+    }
+    const int swap = hm->op == ISEG_HITMISS_THICKEN;
+    Term *t = hm->terms;
+    hm->all_small = 1;
+    for (int k = 0; k < n; k++) {
+        const IsegSel *s = set[k];
+        Elem *e = &hm->elems[k];
+        e->terms = t;
+        e->small = 1;
+        for (int cy = 0; cy < s->height; cy++)
+            for (int cx = 0; cx < s->width; cx++) {
+                const int cell = s->cells[cy * s->width + cx];
+                if (cell == ISEG_SEL_DONTCARE)
+                    continue;
+                t->dx = cx - s->origin_x;
+                t->dy = cy - s->origin_y;
+                t->inv = ((cell == ISEG_SEL_MISS) != swap) ? ~(uint64_t)0 : 0;
+                hm->rx = ISEG_MAX(hm->rx, abs(t->dx));
+                hm->ry = ISEG_MAX(hm->ry, abs(t->dy));
+                if (abs(t->dx) > 1 || abs(t->dy) > 1)
+                    e->small = 0;
+                else
+                    e->pos[e->n_terms] = (uint8_t)((t->dy + 1) * 3 + t->dx + 1);
+                e->n_terms++;
+                t++;
+            }
+        hm->all_small &= e->small;
+    }
+    return 0;
+}
+
+int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *const *set, int n_sels,
+                        int width, int height)
+{
+    if (!out)
+        return -EINVAL;
+    *out = NULL;
+    BuiltinSet builtin;
+    set = resolve_set(op, set, &n_sels, &builtin);
+    if (set_check(op, set, n_sels) < 0 || width < 1 || height < 1)
+        return -EINVAL;
+    IsegHitmiss *hm = calloc(1, sizeof(*hm));
+    if (!hm)
+        return -ENOMEM;
+    hm->op = op;
+    hm->width = width;
+    hm->height = height;
+    int ret = compile_set(hm, set, n_sels);
+    if (ret < 0) {
+        hitmiss_free(hm);
+        return ret;
+    }
+    hm->nw = (int)(((unsigned)width + 63u) / 64u);
+    hm->pad = (hm->rx + 63) / 64 + 1;
+    hm->pitch = (ptrdiff_t)hm->nw + 2 * hm->pad;
+    hm->tail = (width % 64) ? ((uint64_t)1 << (width % 64)) - 1 : ~(uint64_t)0;
+    const size_t rows = (size_t)height + 2 * (size_t)hm->ry;
+    const size_t words = (size_t)hm->nw * (size_t)height;
+    if (rows > SIZE_MAX / sizeof(uint64_t) / (size_t)hm->pitch || words > INT32_MAX) {
+        hitmiss_free(hm);
+        return -ENOMEM;
+    }
+    hm->block = calloc(rows * (size_t)hm->pitch, sizeof(uint64_t));
+    if (!hm->block) {
+        hitmiss_free(hm);
+        return -ENOMEM;
+    }
+    hm->bits = hm->block + (ptrdiff_t)hm->ry * hm->pitch + hm->pad;
+    if (op != ISEG_HITMISS_HMT) {
+        hm->stamp = malloc(words * sizeof(*hm->stamp));
+        hm->queue = malloc(words * sizeof(*hm->queue));
+        hm->changes = malloc(words * sizeof(*hm->changes));
+        if (!hm->stamp || !hm->queue || !hm->changes) {
+            hitmiss_free(hm);
+            return -ENOMEM;
+        }
+    }
+    *out = hm;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- bits */
+
+static inline uint64_t *bit_row(const IsegHitmiss *hm, int y)
+{
+    return hm->bits + (ptrdiff_t)y * hm->pitch;
+}
+
+/* Bit j of the result is pixel 64 * i + j + dx of the row (0 outside). */
+static inline uint64_t shifted_word(const uint64_t *row, int pad, int i, int dx)
+{
+    const ptrdiff_t p = (ptrdiff_t)(i + pad) * 64 + dx; /* >= 0: pad covers dx */
+    const uint64_t *q = row + (p >> 6) - pad;
+    const unsigned r = (unsigned)(p & 63);
+    return r ? (q[0] >> r) | (q[1] << (64 - r)) : q[0];
+}
+
+/* The nine words of the 3x3 neighbourhood of word i: v[(dy + 1) * 3 + dx + 1]
+ * holds pixel (x + dx, y + dy) in bit x % 64. */
+static inline void load9(const uint64_t *rowm, const uint64_t *row0, const uint64_t *rowp, int i,
+                         uint64_t v[9])
+{
+    const uint64_t *r[3] = { rowm, row0, rowp };
+    for (int k = 0; k < 3; k++) {
+        const uint64_t c = r[k][i];
+        v[k * 3 + 0] = (c << 1) | (r[k][i - 1] >> 63);
+        v[k * 3 + 1] = c;
+        v[k * 3 + 2] = (c >> 1) | (r[k][i + 1] << 63);
+    }
+}
+
+static inline uint64_t eval_small(const Elem *e, const uint64_t v[9])
+{
+    uint64_t m = ~(uint64_t)0;
+    for (int t = 0; t < e->n_terms; t++)
+        m &= v[e->pos[t]] ^ e->terms[t].inv;
+    return m;
+}
+
+static inline uint64_t eval_general(const IsegHitmiss *hm, const Elem *e, int y, int i)
+{
+    uint64_t m = ~(uint64_t)0;
+    for (int t = 0; t < e->n_terms && m; t++) {
+        const Term *tm = &e->terms[t];
+        m &= shifted_word(bit_row(hm, y + tm->dy), hm->pad, i, tm->dx) ^ tm->inv;
+    }
+    return m;
+}
+
+static inline uint64_t eval_elem(const IsegHitmiss *hm, const Elem *e, int y, int i)
+{
+    if (e->small) {
+        uint64_t v[9];
+        load9(bit_row(hm, y - 1), bit_row(hm, y), bit_row(hm, y + 1), i, v);
+        return eval_small(e, v);
+    }
+    return eval_general(hm, e, y, i);
+}
+
+/* 8 pixels (>= 128 is 1) to 8 bits: the high bit of each byte, gathered by
+ * one multiplication (the products land on distinct bits, no carries). */
+static inline unsigned pack8(const uint8_t *p)
+{
+    uint64_t q;
+    memcpy(&q, p, 8);
+    q = (q >> 7) & 0x0101010101010101ull;
+    return (unsigned)((q * 0x0102040810204080ull) >> 56);
+}
+
+/* n <= 64 pixels to a word. Reads exactly n bytes. */
+static inline uint64_t pack_word(const uint8_t *p, int n)
+{
+    uint64_t w = 0;
+    int j = 0;
+#if defined(__SSE2__)
+    for (; j + 16 <= n; j += 16) {
+        const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+        w |= (uint64_t)(uint16_t)_mm_movemask_epi8(v) << j;
+    }
+#endif
+    for (; j + 8 <= n; j += 8)
+        w |= (uint64_t)pack8(p + j) << j;
+    for (; j < n; j++)
+        w |= (uint64_t)(p[j] >> 7) << j;
+    return w;
+}
+
+/* 8 bits to 8 bytes of 255 / 0: bit j of b to byte j. */
+static inline uint64_t unpack8(unsigned b)
+{
+    uint64_t x = ((uint64_t)b * 0x0101010101010101ull) & 0x8040201008040201ull;
+    x = ((x + 0x7f7f7f7f7f7f7f7full) & 0x8080808080808080ull) >> 7;
+    return x * 0xff;
+}
+
+/* The low n <= 64 bits of w to n bytes of 255 / 0. Writes exactly n bytes. */
+static inline void unpack_word(uint8_t *p, uint64_t w, int n)
+{
+    int j = 0;
+#if defined(__SSE2__)
+    const __m128i sel = _mm_set1_epi64x((long long)0x8040201008040201ull);
+    for (; j + 16 <= n; j += 16) {
+        const uint64_t lo = (w >> j) & 0xff, hi = (w >> (j + 8)) & 0xff;
+        const __m128i b = _mm_set_epi64x((long long)(hi * 0x0101010101010101ull),
+                                         (long long)(lo * 0x0101010101010101ull));
+        const __m128i v = _mm_cmpeq_epi8(_mm_and_si128(b, sel), sel);
+        _mm_storeu_si128((__m128i *)(void *)(p + j), v);
+    }
+#endif
+    for (; j + 8 <= n; j += 8) {
+        const uint64_t q = unpack8((unsigned)(w >> j) & 0xff);
+        memcpy(p + j, &q, 8);
+    }
+    for (; j < n; j++)
+        p[j] = (w >> j) & 1 ? 255 : 0;
+}
+
+typedef struct RowJob {
+    IsegHitmiss *hm;
+    const IsegImage *src;
+    IsegImage *dst;
+    uint64_t *counts;   /* per slot */
+} RowJob;
+
+static void pack_rows(void *p, int y0, int y1, unsigned slot)
+{
+    (void)slot;
+    const RowJob *job = p;
+    const IsegHitmiss *hm = job->hm;
+    for (int y = y0; y < y1; y++) {
+        const uint8_t *s = job->src->data + (ptrdiff_t)y * job->src->stride;
+        uint64_t *b = bit_row(hm, y);
+        for (int i = 0; i < hm->nw; i++)
+            b[i] = pack_word(s + (ptrdiff_t)i * 64, ISEG_MIN(64, hm->width - i * 64));
+    }
+}
+
+static void unpack_rows(void *p, int y0, int y1, unsigned slot)
+{
+    (void)slot;
+    const RowJob *job = p;
+    const IsegHitmiss *hm = job->hm;
+    for (int y = y0; y < y1; y++) {
+        uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
+        const uint64_t *b = bit_row(hm, y);
+        for (int i = 0; i < hm->nw; i++)
+            unpack_word(d + (ptrdiff_t)i * 64, b[i], ISEG_MIN(64, hm->width - i * 64));
+    }
+}
+
+/* hitmiss: union of the matches of every element, written straight to dst. */
+static void hmt_rows(void *p, int y0, int y1, unsigned slot)
+{
+    const RowJob *job = p;
+    const IsegHitmiss *hm = job->hm;
+    uint64_t count = 0;
+    for (int y = y0; y < y1; y++) {
+        uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
+        const uint64_t *rm = bit_row(hm, y - 1), *r0 = bit_row(hm, y), *rp = bit_row(hm, y + 1);
+        for (int i = 0; i < hm->nw; i++) {
+            uint64_t m = 0;
+            if (hm->all_small) {
+                uint64_t v[9];
+                load9(rm, r0, rp, i, v);
+                for (int k = 0; k < hm->n_elems; k++)
+                    m |= eval_small(&hm->elems[k], v);
+            } else {
+                for (int k = 0; k < hm->n_elems; k++)
+                    m |= eval_elem(hm, &hm->elems[k], y, i);
+            }
+            const int n = ISEG_MIN(64, hm->width - i * 64);
+            if (n < 64)
+                m &= hm->tail;
+            count += (uint64_t)__builtin_popcountll(m);
+            unpack_word(d + (ptrdiff_t)i * 64, m, n);
+        }
+    }
+    job->counts[slot] += count;
+}
+
+/* ---------------------------------------------------------------- thinning */
+
+/* Whether word (y, i) can still flip: thin only clears foreground bits,
+ * thicken only sets background bits, so an empty (thin) or full (thicken)
+ * word stays as it is for good. */
+static inline int word_can_change(const IsegHitmiss *hm, int thicken, int y, int i)
+{
+    const uint64_t w = bit_row(hm, y)[i];
+    if (!thicken)
+        return w != 0;
+    return (~w & (i == hm->nw - 1 ? hm->tail : ~(uint64_t)0)) != 0;
+}
+
+/* Queues every word whose evaluation reads a pixel of `c`, stamped `step`. */
+static inline void mark_around(IsegHitmiss *hm, int thicken, const Change *c, int64_t step,
+                               uint32_t *qn)
+{
+    const int lo = __builtin_ctzll(c->mask), hi = 63 - __builtin_clzll(c->mask);
+    const int i0 = ISEG_MAX(0, c->i - (63 + hm->rx - lo) / 64);
+    const int i1 = ISEG_MIN(hm->nw - 1, c->i + (hi + hm->rx) / 64);
+    const int y0 = ISEG_MAX(0, c->y - hm->ry), y1 = ISEG_MIN(hm->height - 1, c->y + hm->ry);
+    for (int y = y0; y <= y1; y++) {
+        int64_t *st = hm->stamp + (ptrdiff_t)y * hm->nw;
+        for (int i = i0; i <= i1; i++) {
+            if (st[i] == IDLE) {
+                if (!word_can_change(hm, thicken, y, i))
+                    continue;
+                hm->queue[(*qn)++] = (Pos){ y, i };
+            }
+            st[i] = step;
+        }
+    }
+}
+
+/* Runs passes of thin (or thicken) over the bit image; limit 0 = until a
+ * pass changes nothing. Step s applies element s % n_elems. A word is
+ * evaluated at step s iff its stamp (the last step at which something within
+ * reach changed; -1 initially) is >= s - n_elems: otherwise element
+ * s % n_elems already saw its current neighbourhood and found no match. */
+static void thin_bits(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
+{
+    const int thicken = hm->op == ISEG_HITMISS_THICKEN;
+    const int nset = hm->n_elems;
+    uint32_t qn = 0;
+    for (int y = 0; y < hm->height; y++)
+        for (int i = 0; i < hm->nw; i++) {
+            const int can = word_can_change(hm, thicken, y, i);
+            hm->stamp[(ptrdiff_t)y * hm->nw + i] = can ? -1 : IDLE;
+            if (can)
+                hm->queue[qn++] = (Pos){ y, i };
+        }
+
+    uint64_t matches = 0;
+    unsigned passes = 0;
+    int64_t s = 0;
+    for (;;) {
+        uint64_t changed = 0;
+        for (int k = 0; k < nset; k++, s++) {
+            const Elem *e = &hm->elems[k];
+            uint32_t keep = 0, nch = 0;
+            for (uint32_t j = 0; j < qn; j++) {
+                const Pos q = hm->queue[j];
+                int64_t *stp = &hm->stamp[(ptrdiff_t)q.y * hm->nw + q.i];
+                if (*stp < s - nset) {
+                    *stp = IDLE;
+                    continue;
+                }
+                hm->queue[keep++] = q;
+                const uint64_t w = bit_row(hm, q.y)[q.i];
+                uint64_t m = eval_elem(hm, e, q.y, q.i);
+                if (thicken)
+                    m &= ~w & (q.i == hm->nw - 1 ? hm->tail : ~(uint64_t)0);
+                else
+                    m &= w;
+                if (m)
+                    hm->changes[nch++] = (Change){ q.y, q.i, m };
+            }
+            qn = keep;
+            /* all of this element's matches were decided above; now apply */
+            for (uint32_t c = 0; c < nch; c++) {
+                const Change *ch = &hm->changes[c];
+                bit_row(hm, ch->y)[ch->i] ^= ch->mask;
+                changed += (uint64_t)__builtin_popcountll(ch->mask);
+            }
+            for (uint32_t c = 0; c < nch; c++)
+                mark_around(hm, thicken, &hm->changes[c], s, &qn);
+        }
+        passes++;
+        matches += changed;
+        if (!changed || (limit && passes >= limit))
+            break;
+    }
+    st->matches = matches;
+    st->passes = passes;
+}
+
+/* ---------------------------------------------------------------- entry */
+
+int iseg_hitmiss_run(IsegHitmiss *hm, const IsegImage *src, IsegImage *dst, unsigned iterations,
+                     IsegPool *pool, IsegHitmissStats *stats)
+{
+    if (!hm || iseg_image_check(src) < 0 || iseg_image_check(dst) < 0 || src->width != hm->width ||
+        src->height != hm->height || dst->width != hm->width || dst->height != hm->height)
+        return -EINVAL;
+    if (iseg_force_reference())
+        return iseg_hitmiss_ref(hm->op, hm->set, hm->n_elems, src, dst, iterations, stats);
+    IsegHitmissStats st = { 0, 0 };
+    const int grain = 16;
+    uint64_t counts[256] = { 0 };
+    RowJob job = { hm, src, dst, counts };
+    iseg_pool_run(pool, hm->height, grain, pack_rows, &job);
+    if (hm->op == ISEG_HITMISS_HMT) {
+        iseg_pool_run(pool, hm->height, grain, hmt_rows, &job);
+        for (int c = 0; c < 256; c++)
+            st.matches += counts[c];
+        st.passes = 1;
+    } else {
+        thin_bits(hm, hm->op == ISEG_HITMISS_SKELETON ? 0 : iterations, &st);
+        iseg_pool_run(pool, hm->height, grain, unpack_rows, &job);
+    }
+    if (stats)
+        *stats = st;
+    return 0;
+}

@@ -555,6 +555,266 @@ static void test_bad_arguments(void)
     tu_img_free(&b);
 }
 
+/* ---------------------------------------------------------------- skeletons */
+
+/* Components of the foreground (8-connected) or of the background
+ * (4-connected), the frame surrounded by one ring of background: the
+ * background count is 1 (the outside) + the number of holes. */
+static int count_components(const IsegImage *img, int foreground)
+{
+    const int W = img->width + 2, H = img->height + 2;
+    uint8_t *a = calloc((size_t)W * H, 1);
+    int *stack = malloc((size_t)W * H * sizeof(int));
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++)
+            a[(y + 1) * W + x + 1] = (img->data[y * img->stride + x] >= 128) == foreground;
+    if (!foreground)
+        for (int x = 0; x < W; x++)
+            a[x] = a[(H - 1) * W + x] = 1;
+    if (!foreground)
+        for (int y = 0; y < H; y++)
+            a[y * W] = a[y * W + W - 1] = 1;
+    static const int d8[8][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 }, { 1, 1 }, { 1, -1 }, { -1, 1 }, { -1, -1 } };
+    const int nd = foreground ? 8 : 4;
+    int count = 0;
+    for (int start = 0; start < W * H; start++) {
+        if (a[start] != 1)
+            continue;
+        count++;
+        int sp = 0;
+        stack[sp++] = start;
+        a[start] = 2;
+        while (sp) {
+            const int p = stack[--sp], px = p % W, py = p / W;
+            for (int k = 0; k < nd; k++) {
+                const int qx = px + d8[k][0], qy = py + d8[k][1];
+                if (qx < 0 || qy < 0 || qx >= W || qy >= H || a[qy * W + qx] != 1)
+                    continue;
+                a[qy * W + qx] = 2;
+                stack[sp++] = qy * W + qx;
+            }
+        }
+    }
+    free(a);
+    free(stack);
+    return count;
+}
+
+static int count_2x2_blocks(const IsegImage *img)
+{
+    int n = 0;
+    for (int y = 0; y + 1 < img->height; y++)
+        for (int x = 0; x + 1 < img->width; x++) {
+            const uint8_t *p = img->data + y * img->stride + x;
+            n += p[0] && p[1] && p[img->stride] && p[img->stride + 1];
+        }
+    return n;
+}
+
+/* A capsule (thick segment) from (x0, y0) to (x1, y1) of radius rad, value v. */
+static void draw_capsule(IsegImage *img, double x0, double y0, double x1, double y1, double rad, int v)
+{
+    const double dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            double t = len2 > 0 ? ((x - x0) * dx + (y - y0) * dy) / len2 : 0;
+            t = t < 0 ? 0 : t > 1 ? 1 : t;
+            const double ex = x - (x0 + t * dx), ey = y - (y0 + t * dy);
+            if (ex * ex + ey * ey <= rad * rad)
+                img->data[y * img->stride + x] = (uint8_t)v;
+        }
+}
+
+static void draw_ellipse(IsegImage *img, double cx, double cy, double rx, double ry, double angle, int v)
+{
+    const double c = cos(angle), sn = sin(angle);
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            const double u = ((x - cx) * c + (y - cy) * sn) / rx, w = (-(x - cx) * sn + (y - cy) * c) / ry;
+            if (u * u + w * w <= 1)
+                img->data[y * img->stride + x] = (uint8_t)v;
+        }
+}
+
+enum { SHAPE_COUNT = 12 };
+
+/* Real shapes: convex blobs, a ring, letters drawn with thick strokes,
+ * shapes cut by the frame, and random unions with holes. */
+static void draw_shape(IsegImage *img, int shape, TuRng *r)
+{
+    const int W = img->width, H = img->height;
+    for (int y = 0; y < H; y++)
+        memset(img->data + y * img->stride, 0, (size_t)W);
+    switch (shape) {
+    case 0: draw_ellipse(img, W / 2.0, H / 2.0, 45, 45, 0, 255); break;          /* disk */
+    case 1: draw_ellipse(img, W / 2.0, H / 2.0, 80, 30, 0.4, 255); break;        /* ellipse */
+    case 2: draw_capsule(img, 40, 80, 200, 80, 0, 255);                          /* rectangle */
+        for (int y = 50; y < 110; y++)
+            memset(img->data + y * img->stride + 40, 255, 160);
+        break;
+    case 3: draw_ellipse(img, W / 2.0, H / 2.0, 60, 60, 0, 255);                 /* ring */
+        draw_ellipse(img, W / 2.0, H / 2.0, 30, 30, 0, 0);
+        break;
+    case 4: /* "A": two slanted strokes and a bar, one hole */
+        draw_capsule(img, 60, 140, 120, 20, 9, 255);
+        draw_capsule(img, 120, 20, 180, 140, 9, 255);
+        draw_capsule(img, 85, 95, 155, 95, 8, 255);
+        break;
+    case 5: /* "B"-like: two rings sharing a stem, two holes */
+        draw_capsule(img, 60, 20, 60, 140, 8, 255);
+        draw_ellipse(img, 95, 50, 40, 30, 0, 255);
+        draw_ellipse(img, 95, 50, 24, 15, 0, 0);
+        draw_ellipse(img, 100, 110, 45, 32, 0, 255);
+        draw_ellipse(img, 100, 110, 28, 17, 0, 0);
+        break;
+    case 6: /* "S" curve of thick arcs */
+        for (int k = 0; k < 40; k++) {
+            const double a0 = 3.1416 * k / 40 + 1.57, a1 = 3.1416 * (k + 1) / 40 + 1.57;
+            draw_capsule(img, 120 + 35 * cos(a0), 50 - 35 * sin(a0), 120 + 35 * cos(a1), 50 - 35 * sin(a1), 10, 255);
+            draw_capsule(img, 120 - 35 * cos(a0), 120 + 35 * sin(a0), 120 - 35 * cos(a1), 120 + 35 * sin(a1), 10, 255);
+        }
+        break;
+    case 7: /* shapes cut by the frame (outside is background) */
+        draw_ellipse(img, 0, 0, 70, 50, 0, 255);
+        draw_capsule(img, W - 10, -20, W - 40, H + 20, 12, 255);
+        break;
+    case 8: /* an 8-connected digital line and a one-pixel-wide cross: already skeletons */
+        for (int x = 20; x <= 200; x++)
+            img->data[(int)lround(20 + 0.6 * (x - 20)) * img->stride + x] = 255;
+        for (int k = -25; k <= 25; k++)
+            img->data[(35 + k) * img->stride + 150] = img->data[35 * img->stride + 150 + k] = 255;
+        break;
+    default: { /* random unions of blobs with holes cut out */
+        const int n = tu_rng_range(r, 3, 9);
+        for (int b = 0; b < n; b++)
+            draw_ellipse(img, tu_rng_range(r, 0, W), tu_rng_range(r, 0, H), tu_rng_range(r, 5, 50),
+                         tu_rng_range(r, 5, 50), tu_rng_double(r) * 3, 255);
+        for (int b = 0; b < n / 2; b++)
+            draw_ellipse(img, tu_rng_range(r, 0, W), tu_rng_range(r, 0, H), tu_rng_range(r, 3, 15),
+                         tu_rng_range(r, 3, 15), tu_rng_double(r) * 3, 0);
+        for (int b = 0; b < 3; b++)
+            draw_capsule(img, tu_rng_range(r, 0, W), tu_rng_range(r, 0, H), tu_rng_range(r, 0, W),
+                         tu_rng_range(r, 0, H), tu_rng_range(r, 1, 6), 255);
+        break;
+    }
+    }
+}
+
+/* Skeleton pixels with exactly two foreground neighbours, one beside and
+ * one above or below: the corner of a 4-connected staircase, a pixel an
+ * 8-connected line does not need. */
+static int count_staircase_corners(const IsegImage *img)
+{
+    int n = 0;
+    for (int y = 0; y < img->height; y++)
+        for (int x = 0; x < img->width; x++) {
+            if (!img->data[y * img->stride + x])
+                continue;
+            int nb = 0, horiz = 0, vert = 0;
+            for (int dy = -1; dy <= 1; dy++)
+                for (int dx = -1; dx <= 1; dx++) {
+                    const int xx = x + dx, yy = y + dy;
+                    if ((dx || dy) && xx >= 0 && yy >= 0 && xx < img->width && yy < img->height &&
+                        img->data[yy * img->stride + xx]) {
+                        nb++;
+                        horiz += dy == 0;
+                        vert += dx == 0;
+                    }
+                }
+            n += nb == 2 && horiz == 1 && vert == 1;
+        }
+    return n;
+}
+
+static void test_skeleton_properties(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(7));
+    const int W = 240, H = 160;
+    TSet set = { { tsel_parse(ISEG_HITMISS_SKELETON_EDGE), tsel_parse(ISEG_HITMISS_SKELETON_CORNER) }, 2 };
+    set = (TSet){ { set.s[0], set.s[1], tsel_rot90(set.s[0]), tsel_rot90(set.s[1]) }, 4 };
+    set = (TSet){ { set.s[0], set.s[1], set.s[2], set.s[3], tsel_rot90(set.s[2]), tsel_rot90(set.s[3]) }, 6 };
+    set.s[6] = tsel_rot90(set.s[4]);
+    set.s[7] = tsel_rot90(set.s[5]);
+    set.n = 8;
+    IsegHitmiss *skel = NULL, *hmt = NULL;
+    CHECK_EQ_INT(iseg_hitmiss_create(&skel, ISEG_HITMISS_SKELETON, NULL, 0, W, H), 0);
+    CHECK_EQ_INT(iseg_hitmiss_create(&hmt, ISEG_HITMISS_HMT, tset(&set), set.n, W, H), 0);
+    IsegPool *pool = NULL;
+    iseg_pool_create(&pool, 3);
+    int junction_blocks = 0;
+    for (int shape = 0; shape < SHAPE_COUNT; shape++) {
+        TuImg in, sk, again, tmp;
+        tu_img_alloc_random_pad(&in, &r, W, H);
+        tu_img_alloc_random_pad(&sk, &r, W, H);
+        tu_img_alloc_random_pad(&again, &r, W, H);
+        tu_img_alloc_random_pad(&tmp, &r, W, H);
+        draw_shape(&in.img, shape, &r);
+        IsegHitmissStats st, st2;
+        CHECK_EQ_INT(iseg_hitmiss_run(skel, &in.img, &sk.img, 7, shape % 2 ? pool : NULL, &st), 0);
+
+        /* the reference agrees, and so does thinning to the end with the set
+         * of the documentation */
+        CHECK_EQ_INT(iseg_hitmiss_ref(ISEG_HITMISS_SKELETON, NULL, 0, &in.img, &tmp.img, 0, &st2), 0);
+        CHECK(tu_img_equal(&sk.img, &tmp.img, "skeleton vs reference"));
+        CHECK(st.matches == st2.matches && st.passes == st2.passes);
+        CHECK_EQ_INT(run_fast(ISEG_HITMISS_THIN, &set, &in.img, &tmp.img, 0, NULL, &st2), 0);
+        CHECK(tu_img_equal(&sk.img, &tmp.img, "skeleton vs thin with the documented set"));
+
+        /* subset of the input */
+        int subset = 1;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                subset &= !sk.img.data[y * sk.img.stride + x] || in.img.data[y * in.img.stride + x];
+        CHECK_MSG(subset, "shape %d", shape);
+        CHECK_EQ_INT(count_value(&in.img, 255) - count_value(&sk.img, 255), st.matches);
+
+        /* idempotent: nothing left to remove, one pass */
+        CHECK_EQ_INT(iseg_hitmiss_run(skel, &sk.img, &again.img, 0, NULL, &st2), 0);
+        CHECK(tu_img_equal(&sk.img, &again.img, "skeleton of a skeleton"));
+        CHECK_EQ_INT(st2.matches, 0);
+        CHECK_EQ_INT(st2.passes, 1);
+
+        /* no element of the set matches anywhere on the skeleton's foreground */
+        CHECK_EQ_INT(iseg_hitmiss_run(hmt, &sk.img, &tmp.img, 0, pool, &st2), 0);
+        int left = 0;
+        for (int y = 0; y < H; y++)
+            for (int x = 0; x < W; x++)
+                left += sk.img.data[y * sk.img.stride + x] && tmp.img.data[y * tmp.img.stride + x];
+        CHECK_MSG(left == 0, "shape %d: %d pixels still match", shape, left);
+
+        /* topology: 8-connected components and 4-connected holes kept */
+        CHECK_EQ_INT(count_components(&sk.img, 1), count_components(&in.img, 1));
+        CHECK_EQ_INT(count_components(&sk.img, 0), count_components(&in.img, 0));
+
+        /* one pixel wide: no staircase corners; no 2x2 square except where
+         * four branches cross (the disk's X, random unions) */
+        CHECK_MSG(count_staircase_corners(&sk.img) == 0, "shape %d", shape);
+        const int blocks = count_2x2_blocks(&sk.img);
+        if (shape >= 1 && shape <= 8)
+            CHECK_MSG(blocks == 0, "shape %d: %d 2x2 blocks", shape, blocks);
+        else
+            junction_blocks += blocks;
+        if (shape == 8) /* already thin: kept whole */
+            CHECK(tu_img_equal(&sk.img, &in.img, "thin input"));
+        if (getenv("ISEG_TEST_VERBOSE")) {
+            fprintf(stderr, "shape %d: %d -> %d pixels, %u passes, %d blocks\n", shape,
+                    count_value(&in.img, 255), count_value(&sk.img, 255), st.passes, blocks);
+            print_img(&sk.img);
+        }
+        CHECK(tu_img_guard_ok(&in) && tu_img_guard_ok(&sk) && tu_img_guard_ok(&again) && tu_img_guard_ok(&tmp));
+        tu_img_free(&in);
+        tu_img_free(&sk);
+        tu_img_free(&again);
+        tu_img_free(&tmp);
+    }
+    printf("     2x2 blocks at junctions of random unions: %d\n", junction_blocks);
+    iseg_hitmiss_destroy(skel);
+    iseg_hitmiss_destroy(hmt);
+    iseg_pool_destroy(pool);
+    tset_free(&set);
+}
+
 int main(void)
 {
     RUN(test_lecture_vertical_lines);
@@ -562,5 +822,6 @@ int main(void)
     RUN(test_special_elements);
     RUN(test_bad_arguments);
     RUN(test_random_fast_equals_reference);
+    RUN(test_skeleton_properties);
     return tu_finish();
 }

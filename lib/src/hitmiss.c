@@ -182,6 +182,7 @@ int iseg_hitmiss_ref(IsegHitmissOp op, const IsegSel *const *set, int n_sels, co
 
 typedef struct Term {
     int dx, dy;
+    ptrdiff_t off;      /* dy * pitch: from a word to the word dy rows away */
     uint64_t inv;       /* 0 for a hit (must be 1), ~0 for a miss (must be 0) */
 } Term;
 
@@ -192,16 +193,14 @@ typedef struct Elem {
     uint8_t pos[9];     /* small: (dy + 1) * 3 + dx + 1 of each term */
 } Elem;
 
-typedef struct Pos {
-    int32_t y, i;       /* row, word in the row */
-} Pos;
-
 typedef struct Change {
-    int32_t y, i;
+    uint32_t at;        /* word index in the block */
     uint64_t mask;      /* pixels of the word that flip */
 } Change;
 
-#define IDLE INT64_MIN  /* stamp of a word that is not in the queue */
+#define IDLE INT64_MIN      /* stamp of a word that is not queued */
+#define BLOCKED INT64_MAX   /* stamp of a word that can never flip: padding,
+                               or (thin) empty / (thicken) full */
 
 struct IsegHitmiss {
     IsegHitmissOp op;
@@ -212,25 +211,35 @@ struct IsegHitmiss {
     int n_elems;
     Elem *elems;
     Term *terms;
+    int n_terms;
     int rx, ry;         /* largest |dx|, |dy| of any term */
     int all_small;
 
     /* Bit image: row y (-ry <= y < height + ry) starts at bits + y * pitch;
      * `pad` zero words on each side of the nw words of pixels; bits past
-     * the width in the last word are always 0. */
+     * the width in the last word are always 0. block holds it all. */
     int nw, pad;
     ptrdiff_t pitch;
+    size_t block_words;
     uint64_t *block;
     uint64_t *bits;
     uint64_t tail;      /* valid bits of a row's last word */
 
-    /* Thin / thicken / skeleton: per word the last step at which something
-     * within reach changed (IDLE if not queued); the queue; one step's
-     * changes. */
+    /* Thin / thicken / skeleton, indexed like block: `valid` has the bits of
+     * pixels inside the frame (0 in the padding); `stamp` the last step at
+     * which a pixel within reach of the word flipped (or IDLE, BLOCKED);
+     * the queue of word indices; one step's changes. */
+    uint64_t *valid;
     int64_t *stamp;
-    Pos *queue;
+    uint32_t *queue;
     Change *changes;
 };
+
+/* Index in block of word i of row y. */
+static inline size_t word_index(const IsegHitmiss *hm, int y, int i)
+{
+    return (size_t)(y + hm->ry) * (size_t)hm->pitch + (size_t)(hm->pad + i);
+}
 
 static void hitmiss_free(IsegHitmiss *hm)
 {
@@ -242,6 +251,7 @@ static void hitmiss_free(IsegHitmiss *hm)
     free(hm->elems);
     free(hm->terms);
     free(hm->block);
+    free(hm->valid);
     free(hm->stamp);
     free(hm->queue);
     free(hm->changes);
@@ -276,6 +286,11 @@ static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
         cells += size;
     }
     const int swap = hm->op == ISEG_HITMISS_THICKEN;
+    /* The terms a flip can make true come first: thin clears pixels, which
+     * satisfies miss terms (thicken: swapped hit terms). Near the contour,
+     * where thinning looks, they are the ones that fail, so the evaluation
+     * of a word usually stops after one or two of them. */
+    const uint64_t first_inv = swap ? 0 : ~(uint64_t)0;
     Term *t = hm->terms;
     hm->all_small = 1;
     for (int k = 0; k < n; k++) {
@@ -283,25 +298,30 @@ static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
         Elem *e = &hm->elems[k];
         e->terms = t;
         e->small = 1;
-        for (int cy = 0; cy < s->height; cy++)
-            for (int cx = 0; cx < s->width; cx++) {
-                const int cell = s->cells[cy * s->width + cx];
-                if (cell == ISEG_SEL_DONTCARE)
-                    continue;
-                t->dx = cx - s->origin_x;
-                t->dy = cy - s->origin_y;
-                t->inv = ((cell == ISEG_SEL_MISS) != swap) ? ~(uint64_t)0 : 0;
-                hm->rx = ISEG_MAX(hm->rx, abs(t->dx));
-                hm->ry = ISEG_MAX(hm->ry, abs(t->dy));
-                if (abs(t->dx) > 1 || abs(t->dy) > 1)
-                    e->small = 0;
-                else
-                    e->pos[e->n_terms] = (uint8_t)((t->dy + 1) * 3 + t->dx + 1);
-                e->n_terms++;
-                t++;
-            }
+        for (int pass = 0; pass < 2; pass++)
+            for (int cy = 0; cy < s->height; cy++)
+                for (int cx = 0; cx < s->width; cx++) {
+                    const int cell = s->cells[cy * s->width + cx];
+                    if (cell == ISEG_SEL_DONTCARE)
+                        continue;
+                    const uint64_t inv = ((cell == ISEG_SEL_MISS) != swap) ? ~(uint64_t)0 : 0;
+                    if ((inv == first_inv) != (pass == 0))
+                        continue;
+                    t->dx = cx - s->origin_x;
+                    t->dy = cy - s->origin_y;
+                    t->inv = inv;
+                    hm->rx = ISEG_MAX(hm->rx, abs(t->dx));
+                    hm->ry = ISEG_MAX(hm->ry, abs(t->dy));
+                    if (abs(t->dx) > 1 || abs(t->dy) > 1)
+                        e->small = 0;
+                    else
+                        e->pos[e->n_terms] = (uint8_t)((t->dy + 1) * 3 + t->dx + 1);
+                    e->n_terms++;
+                    t++;
+                }
         hm->all_small &= e->small;
     }
+    hm->n_terms = (int)(t - hm->terms);
     return 0;
 }
 
@@ -331,25 +351,38 @@ int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *cons
     hm->pitch = (ptrdiff_t)hm->nw + 2 * hm->pad;
     hm->tail = (width % 64) ? ((uint64_t)1 << (width % 64)) - 1 : ~(uint64_t)0;
     const size_t rows = (size_t)height + 2 * (size_t)hm->ry;
-    const size_t words = (size_t)hm->nw * (size_t)height;
-    if (rows > SIZE_MAX / sizeof(uint64_t) / (size_t)hm->pitch || words > INT32_MAX) {
+    if (rows > SIZE_MAX / sizeof(uint64_t) / (size_t)hm->pitch) {
         hitmiss_free(hm);
         return -ENOMEM;
     }
-    hm->block = calloc(rows * (size_t)hm->pitch, sizeof(uint64_t));
+    hm->block_words = rows * (size_t)hm->pitch;
+    hm->block = calloc(hm->block_words, sizeof(uint64_t));
     if (!hm->block) {
         hitmiss_free(hm);
         return -ENOMEM;
     }
     hm->bits = hm->block + (ptrdiff_t)hm->ry * hm->pitch + hm->pad;
+    for (int k = 0; k < hm->n_terms; k++)
+        hm->terms[k].off = hm->terms[k].dy * hm->pitch;
     if (op != ISEG_HITMISS_HMT) {
-        hm->stamp = malloc(words * sizeof(*hm->stamp));
-        hm->queue = malloc(words * sizeof(*hm->queue));
-        hm->changes = malloc(words * sizeof(*hm->changes));
-        if (!hm->stamp || !hm->queue || !hm->changes) {
+        const size_t words = hm->block_words;
+        if (words > UINT32_MAX) { /* queue entries are 32-bit word indices */
             hitmiss_free(hm);
             return -ENOMEM;
         }
+        hm->valid = calloc(words, sizeof(*hm->valid));
+        hm->stamp = malloc(words * sizeof(*hm->stamp));
+        hm->queue = malloc(words * sizeof(*hm->queue));
+        hm->changes = malloc(words * sizeof(*hm->changes));
+        if (!hm->valid || !hm->stamp || !hm->queue || !hm->changes) {
+            hitmiss_free(hm);
+            return -ENOMEM;
+        }
+        for (size_t w = 0; w < words; w++)
+            hm->stamp[w] = BLOCKED;
+        for (int y = 0; y < height; y++)
+            for (int i = 0; i < hm->nw; i++)
+                hm->valid[word_index(hm, y, i)] = i == hm->nw - 1 ? hm->tail : ~(uint64_t)0;
     }
     *out = hm;
     return 0;
@@ -362,12 +395,13 @@ static inline uint64_t *bit_row(const IsegHitmiss *hm, int y)
     return hm->bits + (ptrdiff_t)y * hm->pitch;
 }
 
-/* Bit j of the result is pixel 64 * i + j + dx of the row (0 outside). */
-static inline uint64_t shifted_word(const uint64_t *row, int pad, int i, int dx)
+/* Bit j of the result is the pixel dx columns right of bit j of word *p
+ * (0 outside the frame): p[-pad] .. p[pad] must be readable, pad > |dx| / 64. */
+static inline uint64_t shifted_word(const uint64_t *p, int pad, int dx)
 {
-    const ptrdiff_t p = (ptrdiff_t)(i + pad) * 64 + dx; /* >= 0: pad covers dx */
-    const uint64_t *q = row + (p >> 6) - pad;
-    const unsigned r = (unsigned)(p & 63);
+    const int d = dx + pad * 64; /* >= 0: floor division by shifting */
+    const uint64_t *q = p + (d >> 6) - pad;
+    const unsigned r = (unsigned)(d & 63);
     return r ? (q[0] >> r) | (q[1] << (64 - r)) : q[0];
 }
 
@@ -398,7 +432,7 @@ static inline uint64_t eval_general(const IsegHitmiss *hm, const Elem *e, int y,
     uint64_t m = ~(uint64_t)0;
     for (int t = 0; t < e->n_terms && m; t++) {
         const Term *tm = &e->terms[t];
-        m &= shifted_word(bit_row(hm, y + tm->dy), hm->pad, i, tm->dx) ^ tm->inv;
+        m &= shifted_word(bit_row(hm, y + tm->dy) + i, hm->pad, tm->dx) ^ tm->inv;
     }
     return m;
 }
@@ -536,36 +570,68 @@ static void hmt_rows(void *p, int y0, int y1, unsigned slot)
 
 /* ---------------------------------------------------------------- thinning */
 
-/* Whether word (y, i) can still flip: thin only clears foreground bits,
- * thicken only sets background bits, so an empty (thin) or full (thicken)
- * word stays as it is for good. */
-static inline int word_can_change(const IsegHitmiss *hm, int thicken, int y, int i)
+/* Pixels of word *p that element e matches, among the candidates m. Stops
+ * as soon as no candidate is left. */
+static inline uint64_t eval_word(const Elem *e, const uint64_t *p, int pad, uint64_t m)
 {
-    const uint64_t w = bit_row(hm, y)[i];
-    if (!thicken)
-        return w != 0;
-    return (~w & (i == hm->nw - 1 ? hm->tail : ~(uint64_t)0)) != 0;
-}
-
-/* Queues every word whose evaluation reads a pixel of `c`, stamped `step`. */
-static inline void mark_around(IsegHitmiss *hm, int thicken, const Change *c, int64_t step,
-                               uint32_t *qn)
-{
-    const int lo = __builtin_ctzll(c->mask), hi = 63 - __builtin_clzll(c->mask);
-    const int i0 = ISEG_MAX(0, c->i - (63 + hm->rx - lo) / 64);
-    const int i1 = ISEG_MIN(hm->nw - 1, c->i + (hi + hm->rx) / 64);
-    const int y0 = ISEG_MAX(0, c->y - hm->ry), y1 = ISEG_MIN(hm->height - 1, c->y + hm->ry);
-    for (int y = y0; y <= y1; y++) {
-        int64_t *st = hm->stamp + (ptrdiff_t)y * hm->nw;
-        for (int i = i0; i <= i1; i++) {
-            if (st[i] == IDLE) {
-                if (!word_can_change(hm, thicken, y, i))
-                    continue;
-                hm->queue[(*qn)++] = (Pos){ y, i };
-            }
-            st[i] = step;
+    if (e->small) {
+        for (int t = 0; t < e->n_terms && m; t++) {
+            const Term *tm = &e->terms[t];
+            const uint64_t *q = p + tm->off;
+            const uint64_t v = tm->dx == 0 ? q[0]
+                             : tm->dx < 0 ? (q[0] << 1) | (q[-1] >> 63)
+                                          : (q[0] >> 1) | (q[1] << 63);
+            m &= v ^ tm->inv;
+        }
+    } else {
+        for (int t = 0; t < e->n_terms && m; t++) {
+            const Term *tm = &e->terms[t];
+            m &= shifted_word(p + tm->off, pad, tm->dx) ^ tm->inv;
         }
     }
+    return m;
+}
+
+/* Pixels of a word that may flip: thin clears foreground pixels, thicken
+ * sets background ones, inside the frame. */
+static inline uint64_t flippable(int thicken, uint64_t w, uint64_t valid)
+{
+    return (thicken ? ~w : w) & valid;
+}
+
+/* Queues every word whose evaluation reads a pixel of `mask` in word `at`,
+ * stamped `step`. Padding words are BLOCKED, so no bounds are tested. */
+static inline void mark_around(IsegHitmiss *hm, int thicken, uint32_t at, uint64_t mask,
+                               int64_t step, uint32_t *qn)
+{
+    const int lo = __builtin_ctzll(mask), hi = 63 - __builtin_clzll(mask);
+    const ptrdiff_t d0 = -(ptrdiff_t)((63 + hm->rx - lo) / 64), d1 = (hi + hm->rx) / 64;
+    for (int dy = -hm->ry; dy <= hm->ry; dy++) {
+        const ptrdiff_t row = (ptrdiff_t)at + dy * hm->pitch;
+        for (ptrdiff_t d = d0; d <= d1; d++) {
+            const size_t w = (size_t)(row + d);
+            const int64_t st = hm->stamp[w];
+            if (st == BLOCKED)
+                continue;
+            if (st == IDLE) {
+                if (!flippable(thicken, hm->block[w], hm->valid[w])) {
+                    hm->stamp[w] = BLOCKED; /* stays so for the rest of the run */
+                    continue;
+                }
+                hm->queue[(*qn)++] = (uint32_t)w;
+            }
+            hm->stamp[w] = step;
+        }
+    }
+}
+
+static uint64_t count_bits(const IsegHitmiss *hm)
+{
+    uint64_t n = 0;
+    for (int y = 0; y < hm->height; y++)
+        for (int i = 0; i < hm->nw; i++)
+            n += (uint64_t)__builtin_popcountll(bit_row(hm, y)[i]);
+    return n;
 }
 
 /* Runs passes of thin (or thicken) over the bit image; limit 0 = until a
@@ -577,56 +643,54 @@ static void thin_bits(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
 {
     const int thicken = hm->op == ISEG_HITMISS_THICKEN;
     const int nset = hm->n_elems;
+    uint64_t *const block = hm->block;
+    int64_t *const stamp = hm->stamp;
+    uint32_t *const queue = hm->queue;
+    const uint64_t before = count_bits(hm);
     uint32_t qn = 0;
     for (int y = 0; y < hm->height; y++)
         for (int i = 0; i < hm->nw; i++) {
-            const int can = word_can_change(hm, thicken, y, i);
-            hm->stamp[(ptrdiff_t)y * hm->nw + i] = can ? -1 : IDLE;
+            const size_t w = word_index(hm, y, i);
+            const int can = flippable(thicken, block[w], hm->valid[w]) != 0;
+            stamp[w] = can ? -1 : BLOCKED;
             if (can)
-                hm->queue[qn++] = (Pos){ y, i };
+                queue[qn++] = (uint32_t)w;
         }
 
-    uint64_t matches = 0;
     unsigned passes = 0;
     int64_t s = 0;
     for (;;) {
-        uint64_t changed = 0;
+        int changed = 0;
         for (int k = 0; k < nset; k++, s++) {
-            const Elem *e = &hm->elems[k];
+            const Elem e = hm->elems[k];
             uint32_t keep = 0, nch = 0;
             for (uint32_t j = 0; j < qn; j++) {
-                const Pos q = hm->queue[j];
-                int64_t *stp = &hm->stamp[(ptrdiff_t)q.y * hm->nw + q.i];
-                if (*stp < s - nset) {
-                    *stp = IDLE;
+                const uint32_t w = queue[j];
+                if (stamp[w] < s - nset) {
+                    stamp[w] = IDLE;
                     continue;
                 }
-                hm->queue[keep++] = q;
-                const uint64_t w = bit_row(hm, q.y)[q.i];
-                uint64_t m = eval_elem(hm, e, q.y, q.i);
-                if (thicken)
-                    m &= ~w & (q.i == hm->nw - 1 ? hm->tail : ~(uint64_t)0);
-                else
-                    m &= w;
+                queue[keep++] = w;
+                const uint64_t m = eval_word(&e, block + w, hm->pad,
+                                             flippable(thicken, block[w], hm->valid[w]));
                 if (m)
-                    hm->changes[nch++] = (Change){ q.y, q.i, m };
+                    hm->changes[nch++] = (Change){ w, m };
             }
             qn = keep;
             /* all of this element's matches were decided above; now apply */
-            for (uint32_t c = 0; c < nch; c++) {
-                const Change *ch = &hm->changes[c];
-                bit_row(hm, ch->y)[ch->i] ^= ch->mask;
-                changed += (uint64_t)__builtin_popcountll(ch->mask);
-            }
             for (uint32_t c = 0; c < nch; c++)
-                mark_around(hm, thicken, &hm->changes[c], s, &qn);
+                block[hm->changes[c].at] ^= hm->changes[c].mask;
+            for (uint32_t c = 0; c < nch; c++)
+                mark_around(hm, thicken, hm->changes[c].at, hm->changes[c].mask, s, &qn);
+            changed |= nch != 0;
         }
         passes++;
-        matches += changed;
         if (!changed || (limit && passes >= limit))
             break;
     }
-    st->matches = matches;
+    /* flips are one-way, so the count of flipped pixels is the difference */
+    const uint64_t after = count_bits(hm);
+    st->matches = thicken ? after - before : before - after;
     st->passes = passes;
 }
 

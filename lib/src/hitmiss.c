@@ -207,7 +207,7 @@ struct IsegHitmiss {
     int width, height;
     IsegSel *sels;      /* copies of the set, for the reference path */
     const IsegSel **set;
-    uint8_t *cells;
+    uint8_t *sel_cells;
     int n_elems;
     Elem *elems;
     Term *terms;
@@ -225,10 +225,24 @@ struct IsegHitmiss {
     uint64_t *bits;
     uint64_t tail;      /* valid bits of a row's last word */
 
-    /* Thin / thicken / skeleton, indexed like block: `valid` has the bits of
-     * pixels inside the frame (0 in the padding); `stamp` the last step at
-     * which a pixel within reach of the word flipped (or IDLE, BLOCKED);
-     * the queue of word indices; one step's changes. */
+    /* Thinning of sets of 3x3 elements works on 8x8 tiles instead: pixel
+     * (8 * tx + c, 8 * ty + r) is bit 8 * r + c of tiles[tile_index(ty, tx)],
+     * with one ring of empty tiles around the frame. A contour crosses
+     * about 8 times fewer tiles than row words where it is steep. */
+    int tiled;
+    int tw, th;         /* tiles across, down */
+    ptrdiff_t tpitch;   /* tw + 2 */
+
+    /* Thin / thicken / skeleton work on `cells`: the row words (block) or
+     * the tiles, n_cells of them with the padding, `cpitch` per row. Indexed
+     * like cells: `valid` has the bits of pixels inside the frame (0 in the
+     * padding); `stamp` the last step at which a pixel within reach of the
+     * cell flipped (or IDLE, BLOCKED); the queue of cell indices; one step's
+     * changes. */
+    uint64_t *cells;
+    size_t n_cells;
+    ptrdiff_t cpitch;
+    uint64_t *tiles;
     uint64_t *valid;
     int64_t *stamp;
     uint32_t *queue;
@@ -241,16 +255,23 @@ static inline size_t word_index(const IsegHitmiss *hm, int y, int i)
     return (size_t)(y + hm->ry) * (size_t)hm->pitch + (size_t)(hm->pad + i);
 }
 
+/* Index in tiles of tile (tx, ty). */
+static inline size_t tile_index(const IsegHitmiss *hm, int ty, int tx)
+{
+    return (size_t)(ty + 1) * (size_t)hm->tpitch + (size_t)(tx + 1);
+}
+
 static void hitmiss_free(IsegHitmiss *hm)
 {
     if (!hm)
         return;
     free(hm->sels);
     free(hm->set);
-    free(hm->cells);
+    free(hm->sel_cells);
     free(hm->elems);
     free(hm->terms);
     free(hm->block);
+    free(hm->tiles);
     free(hm->valid);
     free(hm->stamp);
     free(hm->queue);
@@ -271,13 +292,13 @@ static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
         total += (size_t)(set[k]->width * set[k]->height);
     hm->sels = malloc((size_t)n * sizeof(IsegSel));
     hm->set = malloc((size_t)n * sizeof(IsegSel *));
-    hm->cells = malloc(total);
+    hm->sel_cells = malloc(total);
     hm->elems = calloc((size_t)n, sizeof(Elem));
     hm->terms = malloc(total * sizeof(Term));
-    if (!hm->sels || !hm->set || !hm->cells || !hm->elems || !hm->terms)
+    if (!hm->sels || !hm->set || !hm->sel_cells || !hm->elems || !hm->terms)
         return -ENOMEM;
     hm->n_elems = n;
-    uint8_t *cells = hm->cells;
+    uint8_t *cells = hm->sel_cells;
     for (int k = 0; k < n; k++) {
         const size_t size = (size_t)(set[k]->width * set[k]->height);
         hm->sels[k] = *set[k];
@@ -325,6 +346,72 @@ static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
     return 0;
 }
 
+static int alloc_rows(IsegHitmiss *hm)
+{
+    const size_t rows = (size_t)hm->height + 2 * (size_t)hm->ry;
+    if (rows > SIZE_MAX / sizeof(uint64_t) / (size_t)hm->pitch)
+        return -ENOMEM;
+    hm->block_words = rows * (size_t)hm->pitch;
+    hm->block = calloc(hm->block_words, sizeof(uint64_t));
+    if (!hm->block)
+        return -ENOMEM;
+    hm->bits = hm->block + (ptrdiff_t)hm->ry * hm->pitch + hm->pad;
+    hm->cells = hm->block;
+    hm->n_cells = hm->block_words;
+    hm->cpitch = hm->pitch;
+    return 0;
+}
+
+static int alloc_tiles(IsegHitmiss *hm)
+{
+    const size_t rows = (size_t)hm->th + 2;
+    if (rows > SIZE_MAX / sizeof(uint64_t) / (size_t)hm->tpitch)
+        return -ENOMEM;
+    hm->n_cells = rows * (size_t)hm->tpitch;
+    hm->tiles = calloc(hm->n_cells, sizeof(uint64_t));
+    if (!hm->tiles)
+        return -ENOMEM;
+    hm->cells = hm->tiles;
+    hm->cpitch = hm->tpitch;
+    return 0;
+}
+
+/* Pixels of tile (tx, ty) inside the frame. */
+static uint64_t tile_valid(const IsegHitmiss *hm, int ty, int tx)
+{
+    const int cols = ISEG_MIN(8, hm->width - 8 * tx), rows = ISEG_MIN(8, hm->height - 8 * ty);
+    const uint64_t row = ((1u << cols) - 1) & 0xff;
+    uint64_t v = 0;
+    for (int r = 0; r < rows; r++)
+        v |= row << (8 * r);
+    return v;
+}
+
+static int alloc_thinning(IsegHitmiss *hm)
+{
+    const size_t n = hm->n_cells;
+    if (n > UINT32_MAX) /* queue entries are 32-bit cell indices */
+        return -ENOMEM;
+    hm->valid = calloc(n, sizeof(*hm->valid));
+    hm->stamp = malloc(n * sizeof(*hm->stamp));
+    hm->queue = malloc(n * sizeof(*hm->queue));
+    hm->changes = malloc(n * sizeof(*hm->changes));
+    if (!hm->valid || !hm->stamp || !hm->queue || !hm->changes)
+        return -ENOMEM;
+    for (size_t c = 0; c < n; c++)
+        hm->stamp[c] = BLOCKED;
+    if (hm->tiled) {
+        for (int ty = 0; ty < hm->th; ty++)
+            for (int tx = 0; tx < hm->tw; tx++)
+                hm->valid[tile_index(hm, ty, tx)] = tile_valid(hm, ty, tx);
+    } else {
+        for (int y = 0; y < hm->height; y++)
+            for (int i = 0; i < hm->nw; i++)
+                hm->valid[word_index(hm, y, i)] = i == hm->nw - 1 ? hm->tail : ~(uint64_t)0;
+    }
+    return 0;
+}
+
 int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *const *set, int n_sels,
                         int width, int height)
 {
@@ -350,39 +437,18 @@ int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *cons
     hm->pad = (hm->rx + 63) / 64 + 1;
     hm->pitch = (ptrdiff_t)hm->nw + 2 * hm->pad;
     hm->tail = (width % 64) ? ((uint64_t)1 << (width % 64)) - 1 : ~(uint64_t)0;
-    const size_t rows = (size_t)height + 2 * (size_t)hm->ry;
-    if (rows > SIZE_MAX / sizeof(uint64_t) / (size_t)hm->pitch) {
-        hitmiss_free(hm);
-        return -ENOMEM;
-    }
-    hm->block_words = rows * (size_t)hm->pitch;
-    hm->block = calloc(hm->block_words, sizeof(uint64_t));
-    if (!hm->block) {
-        hitmiss_free(hm);
-        return -ENOMEM;
-    }
-    hm->bits = hm->block + (ptrdiff_t)hm->ry * hm->pitch + hm->pad;
+    hm->tiled = op != ISEG_HITMISS_HMT && hm->all_small;
+    hm->tw = (int)(((unsigned)width + 7u) / 8u);
+    hm->th = (int)(((unsigned)height + 7u) / 8u);
+    hm->tpitch = (ptrdiff_t)hm->tw + 2;
     for (int k = 0; k < hm->n_terms; k++)
         hm->terms[k].off = hm->terms[k].dy * hm->pitch;
-    if (op != ISEG_HITMISS_HMT) {
-        const size_t words = hm->block_words;
-        if (words > UINT32_MAX) { /* queue entries are 32-bit word indices */
-            hitmiss_free(hm);
-            return -ENOMEM;
-        }
-        hm->valid = calloc(words, sizeof(*hm->valid));
-        hm->stamp = malloc(words * sizeof(*hm->stamp));
-        hm->queue = malloc(words * sizeof(*hm->queue));
-        hm->changes = malloc(words * sizeof(*hm->changes));
-        if (!hm->valid || !hm->stamp || !hm->queue || !hm->changes) {
-            hitmiss_free(hm);
-            return -ENOMEM;
-        }
-        for (size_t w = 0; w < words; w++)
-            hm->stamp[w] = BLOCKED;
-        for (int y = 0; y < height; y++)
-            for (int i = 0; i < hm->nw; i++)
-                hm->valid[word_index(hm, y, i)] = i == hm->nw - 1 ? hm->tail : ~(uint64_t)0;
+    ret = hm->tiled ? alloc_tiles(hm) : alloc_rows(hm);
+    if (ret == 0 && op != ISEG_HITMISS_HMT)
+        ret = alloc_thinning(hm);
+    if (ret < 0) {
+        hitmiss_free(hm);
+        return ret;
     }
     *out = hm;
     return 0;
@@ -538,6 +604,55 @@ static void unpack_rows(void *p, int y0, int y1, unsigned slot)
     }
 }
 
+/* Rows of tiles [ty0, ty1) from src. */
+static void pack_tiles(void *p, int ty0, int ty1, unsigned slot)
+{
+    (void)slot;
+    const RowJob *job = p;
+    const IsegHitmiss *hm = job->hm;
+    for (int ty = ty0; ty < ty1; ty++) {
+        uint64_t *t = hm->tiles + tile_index(hm, ty, 0);
+        memset(t, 0, (size_t)hm->tw * sizeof(*t));
+        for (int r = 0; r < 8 && 8 * ty + r < hm->height; r++) {
+            const uint8_t *s = job->src->data + (ptrdiff_t)(8 * ty + r) * job->src->stride;
+            int tx = 0;
+#if defined(__SSE2__)
+            for (; 8 * tx + 16 <= hm->width; tx += 2) {
+                const __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(s + 8 * tx));
+                const unsigned b = (unsigned)_mm_movemask_epi8(v);
+                t[tx] |= (uint64_t)(b & 0xff) << (8 * r);
+                t[tx + 1] |= (uint64_t)(b >> 8) << (8 * r);
+            }
+#endif
+            for (; tx < hm->tw; tx++) {
+                const int n = ISEG_MIN(8, hm->width - 8 * tx);
+                const uint64_t b = n == 8 ? pack8(s + 8 * tx) : pack_word(s + 8 * tx, n);
+                t[tx] |= b << (8 * r);
+            }
+        }
+    }
+}
+
+/* Pixel rows [y0, y1) of dst from the tiles. */
+static void unpack_tiles(void *p, int y0, int y1, unsigned slot)
+{
+    (void)slot;
+    const RowJob *job = p;
+    const IsegHitmiss *hm = job->hm;
+    for (int y = y0; y < y1; y++) {
+        uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
+        const uint64_t *t = hm->tiles + tile_index(hm, y / 8, 0);
+        const int shift = 8 * (y % 8);
+        int tx = 0;
+        for (; 8 * tx + 8 <= hm->width; tx++) {
+            const uint64_t q = unpack8((unsigned)(t[tx] >> shift) & 0xff);
+            memcpy(d + 8 * tx, &q, 8);
+        }
+        if (tx < hm->tw)
+            unpack_word(d + 8 * tx, (t[tx] >> shift) & 0xff, hm->width - 8 * tx);
+    }
+}
+
 /* hitmiss: union of the matches of every element, written straight to dst. */
 static void hmt_rows(void *p, int y0, int y1, unsigned slot)
 {
@@ -599,63 +714,129 @@ static inline uint64_t flippable(int thicken, uint64_t w, uint64_t valid)
     return (thicken ? ~w : w) & valid;
 }
 
-/* Queues every word whose evaluation reads a pixel of `mask` in word `at`,
- * stamped `step`. Padding words are BLOCKED, so no bounds are tested. */
-static inline void mark_around(IsegHitmiss *hm, int thicken, uint32_t at, uint64_t mask,
-                               int64_t step, uint32_t *qn)
+/* Tile neighbours: bit (r, c) of the result is pixel (r - 1, c), (r + 1, c),
+ * (r, c - 1), (r, c + 1) of tile t, taken from the adjacent tile where it
+ * falls outside t. */
+#define TILE_COL0 0x0101010101010101ull
+#define TILE_COL7 0x8080808080808080ull
+static inline uint64_t tile_up(uint64_t t, uint64_t above)
 {
+    return (t << 8) | (above >> 56);
+}
+static inline uint64_t tile_down(uint64_t t, uint64_t below)
+{
+    return (t >> 8) | (below << 56);
+}
+static inline uint64_t tile_left(uint64_t t, uint64_t left)
+{
+    return ((t << 1) & ~TILE_COL0) | ((left >> 7) & TILE_COL0);
+}
+static inline uint64_t tile_right(uint64_t t, uint64_t right)
+{
+    return ((t >> 1) & ~TILE_COL7) | ((right << 7) & TILE_COL7);
+}
+
+/* Pixels of tile *p that the 3x3 element e matches, among the candidates m. */
+static inline uint64_t eval_tile(const Elem *e, const uint64_t *p, ptrdiff_t pitch, uint64_t m)
+{
+    const uint64_t an = p[-pitch - 1], n = p[-pitch], ne = p[-pitch + 1];
+    const uint64_t w = p[-1], c = p[0], ea = p[1];
+    const uint64_t sw = p[pitch - 1], s = p[pitch], se = p[pitch + 1];
+    const uint64_t uw = tile_up(w, an), uc = tile_up(c, n), ue = tile_up(ea, ne);
+    const uint64_t dw = tile_down(w, sw), dc = tile_down(c, s), de = tile_down(ea, se);
+    const uint64_t v[9] = {
+        tile_left(uc, uw), uc, tile_right(uc, ue),
+        tile_left(c, w), c, tile_right(c, ea),
+        tile_left(dc, dw), dc, tile_right(dc, de),
+    };
+    for (int t = 0; t < e->n_terms; t++)
+        m &= v[e->pos[t]] ^ e->terms[t].inv;
+    return m;
+}
+
+/* Queues cell w (not yet queued) or refreshes its stamp. */
+static inline void mark_cell(IsegHitmiss *hm, int thicken, size_t w, int64_t step, uint32_t *qn)
+{
+    const int64_t st = hm->stamp[w];
+    if (st == BLOCKED)
+        return;
+    if (st == IDLE) {
+        if (!flippable(thicken, hm->cells[w], hm->valid[w])) {
+            hm->stamp[w] = BLOCKED; /* stays so for the rest of the run */
+            return;
+        }
+        hm->queue[(*qn)++] = (uint32_t)w;
+    }
+    hm->stamp[w] = step;
+}
+
+/* Queues every cell whose evaluation reads a pixel of `mask` in cell `at`,
+ * stamped `step`. Padding cells are BLOCKED, so no bounds are tested. */
+static inline void mark_around(IsegHitmiss *hm, int thicken, int tiled, uint32_t at,
+                               uint64_t mask, int64_t step, uint32_t *qn)
+{
+    if (tiled) {
+        const ptrdiff_t p = hm->cpitch;
+        mark_cell(hm, thicken, at, step, qn);
+        if (mask & 0xff)
+            mark_cell(hm, thicken, at - p, step, qn);
+        if (mask >> 56)
+            mark_cell(hm, thicken, at + p, step, qn);
+        if (mask & TILE_COL0)
+            mark_cell(hm, thicken, at - 1, step, qn);
+        if (mask & TILE_COL7)
+            mark_cell(hm, thicken, at + 1, step, qn);
+        if (mask & 1)
+            mark_cell(hm, thicken, at - p - 1, step, qn);
+        if (mask & 0x80)
+            mark_cell(hm, thicken, at - p + 1, step, qn);
+        if (mask & ((uint64_t)1 << 56))
+            mark_cell(hm, thicken, at + p - 1, step, qn);
+        if (mask >> 63)
+            mark_cell(hm, thicken, at + p + 1, step, qn);
+        return;
+    }
     const int lo = __builtin_ctzll(mask), hi = 63 - __builtin_clzll(mask);
     const ptrdiff_t d0 = -(ptrdiff_t)((63 + hm->rx - lo) / 64), d1 = (hi + hm->rx) / 64;
     for (int dy = -hm->ry; dy <= hm->ry; dy++) {
         const ptrdiff_t row = (ptrdiff_t)at + dy * hm->pitch;
-        for (ptrdiff_t d = d0; d <= d1; d++) {
-            const size_t w = (size_t)(row + d);
-            const int64_t st = hm->stamp[w];
-            if (st == BLOCKED)
-                continue;
-            if (st == IDLE) {
-                if (!flippable(thicken, hm->block[w], hm->valid[w])) {
-                    hm->stamp[w] = BLOCKED; /* stays so for the rest of the run */
-                    continue;
-                }
-                hm->queue[(*qn)++] = (uint32_t)w;
-            }
-            hm->stamp[w] = step;
-        }
+        for (ptrdiff_t d = d0; d <= d1; d++)
+            mark_cell(hm, thicken, (size_t)(row + d), step, qn);
     }
 }
 
 static uint64_t count_bits(const IsegHitmiss *hm)
 {
     uint64_t n = 0;
-    for (int y = 0; y < hm->height; y++)
-        for (int i = 0; i < hm->nw; i++)
-            n += (uint64_t)__builtin_popcountll(bit_row(hm, y)[i]);
+    for (size_t c = 0; c < hm->n_cells; c++)
+        n += (uint64_t)__builtin_popcountll(hm->cells[c]);
     return n;
 }
 
-/* Runs passes of thin (or thicken) over the bit image; limit 0 = until a
- * pass changes nothing. Step s applies element s % n_elems. A word is
- * evaluated at step s iff its stamp (the last step at which something within
- * reach changed; -1 initially) is >= s - n_elems: otherwise element
- * s % n_elems already saw its current neighbourhood and found no match. */
-static void thin_bits(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
+/* Runs passes of thin (or thicken) over the cells; limit 0 = until a pass
+ * changes nothing. Step s applies element s % n_elems. A cell is evaluated
+ * at step s iff its stamp (the last step at which something within reach
+ * changed; -1 initially) is >= s - n_elems: otherwise element s % n_elems
+ * already saw its current neighbourhood and found no match. Inlined twice,
+ * for row words and for tiles. */
+static inline void thin_cells(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st, int tiled)
 {
     const int thicken = hm->op == ISEG_HITMISS_THICKEN;
     const int nset = hm->n_elems;
-    uint64_t *const block = hm->block;
+    uint64_t *const cells = hm->cells;
+    const uint64_t *const valid = hm->valid;
     int64_t *const stamp = hm->stamp;
     uint32_t *const queue = hm->queue;
     const uint64_t before = count_bits(hm);
     uint32_t qn = 0;
-    for (int y = 0; y < hm->height; y++)
-        for (int i = 0; i < hm->nw; i++) {
-            const size_t w = word_index(hm, y, i);
-            const int can = flippable(thicken, block[w], hm->valid[w]) != 0;
-            stamp[w] = can ? -1 : BLOCKED;
-            if (can)
-                queue[qn++] = (uint32_t)w;
-        }
+    for (size_t w = 0; w < hm->n_cells; w++) {
+        if (!valid[w])
+            continue; /* padding: stays BLOCKED */
+        const int can = flippable(thicken, cells[w], valid[w]) != 0;
+        stamp[w] = can ? -1 : BLOCKED;
+        if (can)
+            queue[qn++] = (uint32_t)w;
+    }
 
     unsigned passes = 0;
     int64_t s = 0;
@@ -671,17 +852,18 @@ static void thin_bits(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
                     continue;
                 }
                 queue[keep++] = w;
-                const uint64_t m = eval_word(&e, block + w, hm->pad,
-                                             flippable(thicken, block[w], hm->valid[w]));
+                const uint64_t cand = flippable(thicken, cells[w], valid[w]);
+                const uint64_t m = tiled ? eval_tile(&e, cells + w, hm->cpitch, cand)
+                                         : eval_word(&e, cells + w, hm->pad, cand);
                 if (m)
                     hm->changes[nch++] = (Change){ w, m };
             }
             qn = keep;
             /* all of this element's matches were decided above; now apply */
             for (uint32_t c = 0; c < nch; c++)
-                block[hm->changes[c].at] ^= hm->changes[c].mask;
+                cells[hm->changes[c].at] ^= hm->changes[c].mask;
             for (uint32_t c = 0; c < nch; c++)
-                mark_around(hm, thicken, hm->changes[c].at, hm->changes[c].mask, s, &qn);
+                mark_around(hm, thicken, tiled, hm->changes[c].at, hm->changes[c].mask, s, &qn);
             changed |= nch != 0;
         }
         passes++;
@@ -692,6 +874,16 @@ static void thin_bits(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
     const uint64_t after = count_bits(hm);
     st->matches = thicken ? after - before : before - after;
     st->passes = passes;
+}
+
+static void thin_rows(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
+{
+    thin_cells(hm, limit, st, 0);
+}
+
+static void thin_tiles(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
+{
+    thin_cells(hm, limit, st, 1);
 }
 
 /* ---------------------------------------------------------------- entry */
@@ -708,14 +900,20 @@ int iseg_hitmiss_run(IsegHitmiss *hm, const IsegImage *src, IsegImage *dst, unsi
     const int grain = 16;
     uint64_t counts[256] = { 0 };
     RowJob job = { hm, src, dst, counts };
-    iseg_pool_run(pool, hm->height, grain, pack_rows, &job);
+    const unsigned limit = hm->op == ISEG_HITMISS_SKELETON ? 0 : iterations;
     if (hm->op == ISEG_HITMISS_HMT) {
+        iseg_pool_run(pool, hm->height, grain, pack_rows, &job);
         iseg_pool_run(pool, hm->height, grain, hmt_rows, &job);
         for (int c = 0; c < 256; c++)
             st.matches += counts[c];
         st.passes = 1;
+    } else if (hm->tiled) {
+        iseg_pool_run(pool, hm->th, 2, pack_tiles, &job);
+        thin_tiles(hm, limit, &st);
+        iseg_pool_run(pool, hm->height, grain, unpack_tiles, &job);
     } else {
-        thin_bits(hm, hm->op == ISEG_HITMISS_SKELETON ? 0 : iterations, &st);
+        iseg_pool_run(pool, hm->height, grain, pack_rows, &job);
+        thin_rows(hm, limit, &st);
         iseg_pool_run(pool, hm->height, grain, unpack_rows, &job);
     }
     if (stats)

@@ -191,6 +191,7 @@ typedef struct Elem {
     int n_terms;
     int small;          /* every term within one pixel of the origin */
     uint8_t pos[9];     /* small: (dy + 1) * 3 + dx + 1 of each term */
+    uint64_t inv[9];    /* small: terms[t].inv, packed for the tile loop */
 } Elem;
 
 typedef struct Change {
@@ -333,10 +334,12 @@ static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
                     t->inv = inv;
                     hm->rx = ISEG_MAX(hm->rx, abs(t->dx));
                     hm->ry = ISEG_MAX(hm->ry, abs(t->dy));
-                    if (abs(t->dx) > 1 || abs(t->dy) > 1)
+                    if (abs(t->dx) > 1 || abs(t->dy) > 1) {
                         e->small = 0;
-                    else
+                    } else if (e->n_terms < 9) { /* a small element has <= 9 terms */
                         e->pos[e->n_terms] = (uint8_t)((t->dy + 1) * 3 + t->dx + 1);
+                        e->inv[e->n_terms] = inv;
+                    }
                     e->n_terms++;
                     t++;
                 }
@@ -433,6 +436,7 @@ int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *cons
         hitmiss_free(hm);
         return ret;
     }
+    hm->ry = ISEG_MAX(hm->ry, 1); /* load9 reads a row above and below */
     hm->nw = (int)(((unsigned)width + 63u) / 64u);
     hm->pad = (hm->rx + 63) / 64 + 1;
     hm->pitch = (ptrdiff_t)hm->nw + 2 * hm->pad;
@@ -736,21 +740,31 @@ static inline uint64_t tile_right(uint64_t t, uint64_t right)
     return ((t >> 1) & ~TILE_COL7) | ((right << 7) & TILE_COL7);
 }
 
-/* Pixels of tile *p that the 3x3 element e matches, among the candidates m. */
+/* Neighbour `pos` ((dy + 1) * 3 + dx + 1) of tile *p: bit (r, c) of the
+ * result is pixel (r + dy, c + dx) of the tile's frame. */
+static inline uint64_t tile_neighbour(const uint64_t *p, ptrdiff_t pitch, int pos)
+{
+    switch (pos) {
+    case 0: return tile_left(tile_up(p[0], p[-pitch]), tile_up(p[-1], p[-pitch - 1]));
+    case 1: return tile_up(p[0], p[-pitch]);
+    case 2: return tile_right(tile_up(p[0], p[-pitch]), tile_up(p[1], p[-pitch + 1]));
+    case 3: return tile_left(p[0], p[-1]);
+    case 4: return p[0];
+    case 5: return tile_right(p[0], p[1]);
+    case 6: return tile_left(tile_down(p[0], p[pitch]), tile_down(p[-1], p[pitch - 1]));
+    case 7: return tile_down(p[0], p[pitch]);
+    default: return tile_right(tile_down(p[0], p[pitch]), tile_down(p[1], p[pitch + 1]));
+    }
+}
+
+/* Pixels of tile *p that the 3x3 element e matches, among the candidates m.
+ * Neighbours are computed as the terms ask for them, and the loop stops as
+ * soon as no candidate is left (the terms a flip can satisfy come first:
+ * near the contour they are the ones that fail). */
 static inline uint64_t eval_tile(const Elem *e, const uint64_t *p, ptrdiff_t pitch, uint64_t m)
 {
-    const uint64_t an = p[-pitch - 1], n = p[-pitch], ne = p[-pitch + 1];
-    const uint64_t w = p[-1], c = p[0], ea = p[1];
-    const uint64_t sw = p[pitch - 1], s = p[pitch], se = p[pitch + 1];
-    const uint64_t uw = tile_up(w, an), uc = tile_up(c, n), ue = tile_up(ea, ne);
-    const uint64_t dw = tile_down(w, sw), dc = tile_down(c, s), de = tile_down(ea, se);
-    const uint64_t v[9] = {
-        tile_left(uc, uw), uc, tile_right(uc, ue),
-        tile_left(c, w), c, tile_right(c, ea),
-        tile_left(dc, dw), dc, tile_right(dc, de),
-    };
-    for (int t = 0; t < e->n_terms; t++)
-        m &= v[e->pos[t]] ^ e->terms[t].inv;
+    for (int t = 0; t < e->n_terms && m; t++)
+        m &= tile_neighbour(p, pitch, e->pos[t]) ^ e->inv[t];
     return m;
 }
 

@@ -289,6 +289,7 @@ static void test_lecture_thinning(void)
     CHECK(img_matches_rows(&out.img, thinned_once));
     CHECK_EQ_INT(st.matches, 5);
     CHECK_EQ_INT(st.passes, 1);
+    tset_free(&thin);
 
     /* thinned to the end with the built-in skeleton set: one pixel wide
      * (the sequential order makes it slightly asymmetric) */
@@ -512,6 +513,59 @@ static void test_special_elements(void)
                 tset_free(&set);
             }
     iseg_pool_destroy(pool);
+}
+
+/* One element, one pass: thin is A - HMT(A, B) and thicken A | HMT(A, B')
+ * with B' the element with hit and miss swapped, both through the library's
+ * own hitmiss (fast path against fast path: ties the operations together). */
+static void test_thin_thicken_definitions(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, 31);
+    for (int iter = 0; iter < 300; iter++) {
+        const int w = tu_rng_range(&r, 1, 140), h = tu_rng_range(&r, 1, 40);
+        IsegSel *b = random_sel(&r, iter % 2);
+        IsegSel *bs = tsel_new(b->width, b->height);
+        bs->origin_x = b->origin_x;
+        bs->origin_y = b->origin_y;
+        for (int i = 0; i < b->width * b->height; i++)
+            bs->cells[i] = b->cells[i] == ISEG_SEL_HIT ? ISEG_SEL_MISS : b->cells[i] == ISEG_SEL_MISS ? ISEG_SEL_HIT : ISEG_SEL_DONTCARE;
+        TSet sb = { { b }, 1 }, ss = { { bs }, 1 };
+        TuImg a, hb, hs, th, tk;
+        tu_img_alloc_random_pad(&a, &r, w, h);
+        tu_img_alloc_random_pad(&hb, &r, w, h);
+        tu_img_alloc_random_pad(&hs, &r, w, h);
+        tu_img_alloc_random_pad(&th, &r, w, h);
+        tu_img_alloc_random_pad(&tk, &r, w, h);
+        fill_mask(&a, &r);
+        IsegHitmissStats s1, s2, s3, s4;
+        CHECK_EQ_INT(run_fast(ISEG_HITMISS_HMT, &sb, &a.img, &hb.img, 1, NULL, &s1), 0);
+        CHECK_EQ_INT(run_fast(ISEG_HITMISS_HMT, &ss, &a.img, &hs.img, 1, NULL, &s2), 0);
+        CHECK_EQ_INT(run_fast(ISEG_HITMISS_THIN, &sb, &a.img, &th.img, 1, NULL, &s3), 0);
+        CHECK_EQ_INT(run_fast(ISEG_HITMISS_THICKEN, &sb, &a.img, &tk.img, 1, NULL, &s4), 0);
+        int ok = 1;
+        uint64_t removed = 0, added = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const int av = a.img.data[y * a.img.stride + x] >= 128;
+                const int mb = hb.img.data[y * hb.img.stride + x] == 255;
+                const int ms = hs.img.data[y * hs.img.stride + x] == 255;
+                ok &= (th.img.data[y * th.img.stride + x] == 255) == (av && !mb);
+                ok &= (tk.img.data[y * tk.img.stride + x] == 255) == (av || ms);
+                removed += av && mb;
+                added += !av && ms;
+            }
+        CHECK_MSG(ok, "case %d", iter);
+        CHECK_EQ_INT(s3.matches, removed);
+        CHECK_EQ_INT(s4.matches, added);
+        tu_img_free(&a);
+        tu_img_free(&hb);
+        tu_img_free(&hs);
+        tu_img_free(&th);
+        tu_img_free(&tk);
+        tset_free(&sb);
+        tset_free(&ss);
+    }
 }
 
 static void test_bad_arguments(void)
@@ -820,6 +874,7 @@ int main(void)
     RUN(test_lecture_vertical_lines);
     RUN(test_lecture_thinning);
     RUN(test_special_elements);
+    RUN(test_thin_thicken_definitions);
     RUN(test_bad_arguments);
     RUN(test_random_fast_equals_reference);
     RUN(test_skeleton_properties);

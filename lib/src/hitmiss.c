@@ -320,14 +320,18 @@ static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
         Elem *e = &hm->elems[k];
         e->terms = t;
         e->small = 1;
-        for (int pass = 0; pass < 2; pass++)
+        /* pass 0, 1: the terms a flip can satisfy, cells in line with the
+         * origin first (cheaper to compute on tiles), then the rest;
+         * pass 2, 3: the other terms, in the same way */
+        for (int pass = 0; pass < 4; pass++)
             for (int cy = 0; cy < s->height; cy++)
                 for (int cx = 0; cx < s->width; cx++) {
                     const int cell = s->cells[cy * s->width + cx];
                     if (cell == ISEG_SEL_DONTCARE)
                         continue;
                     const uint64_t inv = ((cell == ISEG_SEL_MISS) != swap) ? ~(uint64_t)0 : 0;
-                    if ((inv == first_inv) != (pass == 0))
+                    const int in_line = cx == s->origin_x || cy == s->origin_y;
+                    if ((inv == first_inv) != (pass < 2) || in_line != (pass % 2 == 0))
                         continue;
                     t->dx = cx - s->origin_x;
                     t->dy = cy - s->origin_y;
@@ -741,30 +745,32 @@ static inline uint64_t tile_right(uint64_t t, uint64_t right)
 }
 
 /* Neighbour `pos` ((dy + 1) * 3 + dx + 1) of tile *p: bit (r, c) of the
- * result is pixel (r + dy, c + dx) of the tile's frame. */
-static inline uint64_t tile_neighbour(const uint64_t *p, ptrdiff_t pitch, int pos)
+ * result is pixel (r + dy, c + dx) of the tile's frame. up / down are the
+ * tile's own rows moved by one (computed once per evaluation). */
+static inline uint64_t tile_neighbour(const uint64_t *p, ptrdiff_t pitch, uint64_t up,
+                                      uint64_t down, int pos)
 {
     switch (pos) {
-    case 0: return tile_left(tile_up(p[0], p[-pitch]), tile_up(p[-1], p[-pitch - 1]));
-    case 1: return tile_up(p[0], p[-pitch]);
-    case 2: return tile_right(tile_up(p[0], p[-pitch]), tile_up(p[1], p[-pitch + 1]));
+    case 0: return tile_left(up, tile_up(p[-1], p[-pitch - 1]));
+    case 1: return up;
+    case 2: return tile_right(up, tile_up(p[1], p[-pitch + 1]));
     case 3: return tile_left(p[0], p[-1]);
     case 4: return p[0];
     case 5: return tile_right(p[0], p[1]);
-    case 6: return tile_left(tile_down(p[0], p[pitch]), tile_down(p[-1], p[pitch - 1]));
-    case 7: return tile_down(p[0], p[pitch]);
-    default: return tile_right(tile_down(p[0], p[pitch]), tile_down(p[1], p[pitch + 1]));
+    case 6: return tile_left(down, tile_down(p[-1], p[pitch - 1]));
+    case 7: return down;
+    default: return tile_right(down, tile_down(p[1], p[pitch + 1]));
     }
 }
 
 /* Pixels of tile *p that the 3x3 element e matches, among the candidates m.
  * Neighbours are computed as the terms ask for them, and the loop stops as
- * soon as no candidate is left (the terms a flip can satisfy come first:
- * near the contour they are the ones that fail). */
+ * soon as no candidate is left (see compile_set for the order of terms). */
 static inline uint64_t eval_tile(const Elem *e, const uint64_t *p, ptrdiff_t pitch, uint64_t m)
 {
+    const uint64_t up = tile_up(p[0], p[-pitch]), down = tile_down(p[0], p[pitch]);
     for (int t = 0; t < e->n_terms && m; t++)
-        m &= tile_neighbour(p, pitch, e->pos[t]) ^ e->inv[t];
+        m &= tile_neighbour(p, pitch, up, down, e->pos[t]) ^ e->inv[t];
     return m;
 }
 

@@ -182,38 +182,39 @@ int iseg_hitmiss_ref(IsegHitmissOp op, const IsegSel *const *set, int n_sels, co
 
 typedef struct Term {
     int dx, dy;
-    ptrdiff_t off;      /* dy * pitch: from a word to the word dy rows away */
-    uint64_t inv;       /* 0 for a hit (must be 1), ~0 for a miss (must be 0) */
+    ptrdiff_t off; /* dy * pitch: from a word to the word dy rows away */
+    uint64_t inv;  /* 0 for a hit (must be 1), ~0 for a miss (must be 0) */
 } Term;
 
 typedef struct Elem {
     const Term *terms;
     int n_terms;
-    int small;          /* every term within one pixel of the origin */
-    uint8_t pos[9];     /* small: (dy + 1) * 3 + dx + 1 of each term */
-    uint64_t inv[9];    /* small: terms[t].inv, packed for the tile loop */
+    int small;       /* every term within one pixel of the origin */
+    uint8_t pos[9];  /* small: (dy + 1) * 3 + dx + 1 of each term */
+    uint64_t inv[9]; /* small: terms[t].inv, packed for the tile loop */
 } Elem;
 
 typedef struct Change {
-    uint32_t at;        /* word index in the block */
-    uint64_t mask;      /* pixels of the word that flip */
+    uint32_t at;   /* word index in the block */
+    uint64_t mask; /* pixels of the word that flip */
 } Change;
 
-#define IDLE INT64_MIN      /* stamp of a word that is not queued */
-#define BLOCKED INT64_MAX   /* stamp of a word that can never flip: padding,
-                               or (thin) empty / (thicken) full */
+/* Stamps: IDLE for a word that is not queued; BLOCKED for a word that can
+ * never flip (padding, or an empty word for thin, a full one for thicken). */
+#define IDLE    INT64_MIN
+#define BLOCKED INT64_MAX
 
 struct IsegHitmiss {
     IsegHitmissOp op;
     int width, height;
-    IsegSel *sels;      /* copies of the set, for the reference path */
+    IsegSel *sels; /* copies of the set, for the reference path */
     const IsegSel **set;
     uint8_t *sel_cells;
     int n_elems;
     Elem *elems;
     Term *terms;
     int n_terms;
-    int rx, ry;         /* largest |dx|, |dy| of any term */
+    int rx, ry; /* largest |dx|, |dy| of any term */
     int all_small;
 
     /* Bit image: row y (-ry <= y < height + ry) starts at bits + y * pitch;
@@ -224,15 +225,15 @@ struct IsegHitmiss {
     size_t block_words;
     uint64_t *block;
     uint64_t *bits;
-    uint64_t tail;      /* valid bits of a row's last word */
+    uint64_t tail; /* valid bits of a row's last word */
 
     /* Thinning of sets of 3x3 elements works on 8x8 tiles instead: pixel
      * (8 * tx + c, 8 * ty + r) is bit 8 * r + c of tiles[tile_index(ty, tx)],
      * with one ring of empty tiles around the frame. A contour crosses
      * about 8 times fewer tiles than row words where it is steep. */
     int tiled;
-    int tw, th;         /* tiles across, down */
-    ptrdiff_t tpitch;   /* tw + 2 */
+    int tw, th;       /* tiles across, down */
+    ptrdiff_t tpitch; /* tw + 2 */
 
     /* Thin / thicken / skeleton work on `cells`: the row words (block) or
      * the tiles, n_cells of them with the padding, `cpitch` per row. Indexed
@@ -583,7 +584,7 @@ typedef struct RowJob {
     IsegHitmiss *hm;
     const IsegImage *src;
     IsegImage *dst;
-    uint64_t *counts;   /* per slot */
+    uint64_t *counts; /* per slot */
 } RowJob;
 
 static void pack_rows(void *p, int y0, int y1, unsigned slot)
@@ -701,9 +702,9 @@ static inline uint64_t eval_word(const Elem *e, const uint64_t *p, int pad, uint
         for (int t = 0; t < e->n_terms && m; t++) {
             const Term *tm = &e->terms[t];
             const uint64_t *q = p + tm->off;
-            const uint64_t v = tm->dx == 0 ? q[0]
-                             : tm->dx < 0 ? (q[0] << 1) | (q[-1] >> 63)
-                                          : (q[0] >> 1) | (q[1] << 63);
+            const uint64_t v = tm->dx == 0  ? q[0]
+                               : tm->dx < 0 ? (q[0] << 1) | (q[-1] >> 63)
+                                            : (q[0] >> 1) | (q[1] << 63);
             m &= v ^ tm->inv;
         }
     } else {
@@ -792,8 +793,8 @@ static inline void mark_cell(IsegHitmiss *hm, int thicken, size_t w, int64_t ste
 
 /* Queues every cell whose evaluation reads a pixel of `mask` in cell `at`,
  * stamped `step`. Padding cells are BLOCKED, so no bounds are tested. */
-static inline void mark_around(IsegHitmiss *hm, int thicken, int tiled, uint32_t at,
-                               uint64_t mask, int64_t step, uint32_t *qn)
+static inline void mark_around(IsegHitmiss *hm, int thicken, int tiled, uint32_t at, uint64_t mask,
+                               int64_t step, uint32_t *qn)
 {
     if (tiled) {
         const ptrdiff_t p = hm->cpitch;

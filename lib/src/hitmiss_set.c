@@ -23,22 +23,15 @@ int iseg_hitmiss_build_set(IsegSel ***out_set, int *out_n, IsegHitmissOp op, con
     const int square3 = sel->width == 3 && sel->height == 3;
     int n;
     switch (rotations) {
-    case ISEG_HITMISS_ROTATE_AUTO:
-        n = op == ISEG_HITMISS_HMT ? 1 : square3 ? 8 : 4;
-        break;
-    case ISEG_HITMISS_ROTATE_NONE:
-        n = 1;
-        break;
-    case ISEG_HITMISS_ROTATE_4:
-        n = 4;
-        break;
+    case ISEG_HITMISS_ROTATE_AUTO: n = op == ISEG_HITMISS_HMT ? 1 : square3 ? 8 : 4; break;
+    case ISEG_HITMISS_ROTATE_NONE: n = 1; break;
+    case ISEG_HITMISS_ROTATE_4: n = 4; break;
     case ISEG_HITMISS_ROTATE_8:
         if (!square3)
             return -EINVAL;
         n = 8;
         break;
-    default:
-        return -EINVAL;
+    default: return -EINVAL;
     }
     IsegSel **set = calloc((size_t)n, sizeof(*set));
     if (!set)
@@ -46,7 +39,8 @@ int iseg_hitmiss_build_set(IsegSel ***out_set, int *out_n, IsegHitmissOp op, con
     int ret = iseg_sel_copy(&set[0], sel);
     /* each element is the previous one turned one more step clockwise */
     for (int k = 1; k < n && ret == 0; k++)
-        ret = n == 8 ? iseg_sel_rotate45(&set[k], set[k - 1]) : iseg_sel_rotate90(&set[k], set[k - 1]);
+        ret = n == 8 ? iseg_sel_rotate45(&set[k], set[k - 1])
+                     : iseg_sel_rotate90(&set[k], set[k - 1]);
     if (ret < 0) {
         iseg_hitmiss_set_free(set, n);
         return ret;

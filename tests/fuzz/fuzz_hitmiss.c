@@ -40,7 +40,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         const int care = fuzz_byte(&in) % 101;
         for (int i = 0; i < s->width * s->height; i++) {
             const uint8_t b = fuzz_byte(&in);
-            cells[k][i] = b % 100 < care ? (b & 128 ? ISEG_SEL_HIT : ISEG_SEL_MISS) : ISEG_SEL_DONTCARE;
+            cells[k][i] =
+                b % 100 < care ? (b & 128 ? ISEG_SEL_HIT : ISEG_SEL_MISS) : ISEG_SEL_DONTCARE;
         }
         if (fuzz_byte(&in) == 0) { /* now and then a broken element */
             cells[k][0] = 3;
@@ -70,14 +71,16 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         }
     IsegHitmissStats s_ref, s_fast;
     FUZZ_REQUIRE(iseg_hitmiss_ref(op, builtin ? NULL : set, builtin ? 0 : n, &src.img, &ref.img,
-                                  iterations, &s_ref) == 0, "reference");
+                                  iterations, &s_ref) == 0,
+                 "reference");
     const int in_place = fuzz_byte(&in) & 1;
     if (in_place)
         tu_img_copy_pixels(&out.img, &src.img);
     FUZZ_REQUIRE(iseg_hitmiss_run(hm, in_place ? &out.img : &src.img, &out.img, iterations, pool,
-                                  &s_fast) == 0, "run");
-    FUZZ_REQUIRE(tu_img_equal(&ref.img, &out.img, "hitmiss"), "op %d %dx%d n %d it %u", (int)op,
-                 w, h, n, iterations);
+                                  &s_fast) == 0,
+                 "run");
+    FUZZ_REQUIRE(tu_img_equal(&ref.img, &out.img, "hitmiss"), "op %d %dx%d n %d it %u", (int)op, w,
+                 h, n, iterations);
     FUZZ_REQUIRE(s_ref.matches == s_fast.matches && s_ref.passes == s_fast.passes, "stats");
     FUZZ_REQUIRE(tu_img_guard_ok(&src) && tu_img_guard_ok(&ref) && tu_img_guard_ok(&out), "guard");
     iseg_hitmiss_destroy(hm);

@@ -51,7 +51,9 @@ static IsegSel *tsel_parse(const char *text)
     int i = 0;
     for (const char *p = text; *p; p++)
         if (*p == '1' || *p == '0' || *p == '.')
-            s->cells[i++] = *p == '1' ? ISEG_SEL_HIT : *p == '0' ? ISEG_SEL_MISS : ISEG_SEL_DONTCARE;
+            s->cells[i++] = *p == '1'   ? ISEG_SEL_HIT
+                            : *p == '0' ? ISEG_SEL_MISS
+                                        : ISEG_SEL_DONTCARE;
     return s;
 }
 
@@ -170,11 +172,7 @@ static int count_value(const IsegImage *img, int v)
  * part (SE2: the columns left and right, 7 rows tall) finds only the
  * isolated vertical line. */
 static const char *const lecture_lines[5] = {
-    ".#####.#.",
-    "...#...#.",
-    "...#...#.",
-    "...#...#.",
-    "...#...#.",
+    ".#####.#.", "...#...#.", "...#...#.", "...#...#.", "...#...#.",
 };
 
 static void test_lecture_vertical_lines(void)
@@ -186,11 +184,7 @@ static void test_lecture_vertical_lines(void)
     /* SE1 alone (foreground part only) = erosion: fits in both stems */
     TSet se1 = { { tsel_parse("1;1;1") }, 1 };
     static const char *const eroded[5] = {
-        ".........",
-        "...#...#.",
-        "...#...#.",
-        "...#...#.",
-        ".........",
+        ".........", "...#...#.", "...#...#.", "...#...#.", ".........",
     };
     IsegHitmissStats st;
     CHECK_EQ_INT(run_fast(ISEG_HITMISS_HMT, &se1, &in.img, &out.img, 1, NULL, &st), 0);
@@ -206,11 +200,7 @@ static void test_lecture_vertical_lines(void)
     /* SE1 and SE2 together: only the isolated line */
     TSet hm = { { tsel_parse("0 . 0; 0 . 0; 0 1 0; 0 1 0; 0 1 0; 0 . 0; 0 . 0") }, 1 };
     static const char *const detected[5] = {
-        ".........",
-        ".......#.",
-        ".......#.",
-        ".......#.",
-        ".........",
+        ".........", ".......#.", ".......#.", ".......#.", ".........",
     };
     CHECK_EQ_INT(run_fast(ISEG_HITMISS_HMT, &hm, &in.img, &out.img, 1, NULL, &st), 0);
     CHECK(img_matches_rows(&out.img, detected));
@@ -223,11 +213,7 @@ static void test_lecture_vertical_lines(void)
      * matches below the bar */
     TSet short_bg = { { tsel_parse("0 1 0; 0 1 0; 0 1 0") }, 1 };
     static const char *const too_short[5] = {
-        ".........",
-        ".......#.",
-        "...#...#.",
-        "...#...#.",
-        ".........",
+        ".........", ".......#.", "...#...#.", "...#...#.", ".........",
     };
     CHECK_EQ_INT(run_fast(ISEG_HITMISS_HMT, &short_bg, &in.img, &out.img, 1, NULL, &st), 0);
     CHECK(img_matches_rows(&out.img, too_short));
@@ -249,31 +235,13 @@ static void test_lecture_vertical_lines(void)
 static void test_lecture_thinning(void)
 {
     static const char *const rect[7] = {
-        ".........",
-        ".#######.",
-        ".#######.",
-        ".#######.",
-        ".#######.",
-        ".#######.",
-        ".........",
+        ".........", ".#######.", ".#######.", ".#######.", ".#######.", ".#######.", ".........",
     };
     static const char *const eroded[7] = {
-        ".........",
-        "..#####..",
-        "..#####..",
-        "..#####..",
-        "..#####..",
-        ".........",
-        ".........",
+        ".........", "..#####..", "..#####..", "..#####..", "..#####..", ".........", ".........",
     };
     static const char *const thinned_once[7] = {
-        ".........",
-        ".#.....#.",
-        ".#######.",
-        ".#######.",
-        ".#######.",
-        ".#######.",
-        ".........",
+        ".........", ".#.....#.", ".#######.", ".#######.", ".#######.", ".#######.", ".........",
     };
     TuImg in, out;
     img_from_rows(&in, rect, 7, 1);
@@ -294,13 +262,7 @@ static void test_lecture_thinning(void)
     /* thinned to the end with the built-in skeleton set: one pixel wide
      * (the sequential order makes it slightly asymmetric) */
     static const char *const skeleton[7] = {
-        ".........",
-        ".#.....#.",
-        ".#....#..",
-        "..#####..",
-        "..#...#..",
-        ".#.....#.",
-        ".........",
+        ".........", ".#.....#.", ".#....#..", "..#####..", "..#...#..", ".#.....#.", ".........",
     };
     CHECK_EQ_INT(run_fast(ISEG_HITMISS_SKELETON, NULL, &in.img, &out.img, 1, NULL, &st), 0);
     if (!img_matches_rows(&out.img, skeleton))
@@ -330,7 +292,8 @@ static void fill_mask(TuImg *t, TuRng *r)
         /* unions of rectangles and disks, sometimes with noise */
         const int n = tu_rng_range(r, 1, 12);
         for (int b = 0; b < n; b++) {
-            const int cx = tu_rng_range(r, -5, im->width + 5), cy = tu_rng_range(r, -5, im->height + 5);
+            const int cx = tu_rng_range(r, -5, im->width + 5),
+                      cy = tu_rng_range(r, -5, im->height + 5);
             const int rx = tu_rng_range(r, 1, 25), ry = tu_rng_range(r, 1, 25);
             const int disk = tu_rng_range(r, 0, 1), val = b == 0 || tu_rng_range(r, 0, 3) > 0;
             for (int y = ISEG_MAX(0, cy - ry); y < ISEG_MIN(im->height, cy + ry + 1); y++)
@@ -349,7 +312,8 @@ static void fill_mask(TuImg *t, TuRng *r)
     for (int y = 0; y < im->height; y++)
         for (int x = 0; x < im->width; x++)
             im->data[y * im->stride + x] =
-                (uint8_t)(m[y * im->width + x] ? tu_rng_range(r, 128, 255) : tu_rng_range(r, 0, 127));
+                (uint8_t)(m[y * im->width + x] ? tu_rng_range(r, 128, 255)
+                                               : tu_rng_range(r, 0, 127));
     free(m);
 }
 
@@ -417,17 +381,22 @@ static void test_random_fast_equals_reference(void)
         switch (tu_rng_range(&r, 0, 9)) {
         case 0: w = 1; break;
         case 1: h = 1; break;
-        case 2: w = special_w[tu_rng_range(&r, 0, 9)]; h = tu_rng_range(&r, 1, 20); break;
+        case 2:
+            w = special_w[tu_rng_range(&r, 0, 9)];
+            h = tu_rng_range(&r, 1, 20);
+            break;
         default: break;
         }
         TSet set = random_set(&r);
         const int builtin = op == ISEG_HITMISS_SKELETON && tu_rng_range(&r, 0, 1);
         /* bounded work for the reference: until-convergence only on small frames */
         unsigned iterations = (unsigned)tu_rng_range(&r, 0, 3);
-        if (iterations == 0 && w * h > 1500 && (op == ISEG_HITMISS_THIN || op == ISEG_HITMISS_THICKEN))
+        if (iterations == 0 && w * h > 1500 &&
+            (op == ISEG_HITMISS_THIN || op == ISEG_HITMISS_THICKEN))
             iterations = 2;
         IsegHitmiss *hm = NULL;
-        if (iseg_hitmiss_create(&hm, op, builtin ? NULL : tset(&set), builtin ? 0 : set.n, w, h) != 0) {
+        if (iseg_hitmiss_create(&hm, op, builtin ? NULL : tset(&set), builtin ? 0 : set.n, w, h) !=
+            0) {
             bad++;
             tset_free(&set);
             continue;
@@ -440,8 +409,8 @@ static void test_random_fast_equals_reference(void)
             tu_img_alloc_random_pad(&out, &r, w, h);
             fill_mask(&src, &r);
             IsegHitmissStats sr = { 0, 0 }, sf = { 0, 0 };
-            int ok = iseg_hitmiss_ref(op, builtin ? NULL : tset(&set), builtin ? 0 : set.n, &src.img,
-                                      &ref.img, iterations, &sr) == 0;
+            int ok = iseg_hitmiss_ref(op, builtin ? NULL : tset(&set), builtin ? 0 : set.n,
+                                      &src.img, &ref.img, iterations, &sr) == 0;
             const int in_place = tu_rng_range(&r, 0, 1);
             IsegImage *dst = &out.img;
             if (in_place) {
@@ -455,10 +424,12 @@ static void test_random_fast_equals_reference(void)
             ok &= tu_img_guard_ok(&src) && tu_img_guard_ok(&out) && tu_img_guard_ok(&ref);
             if (!ok) {
                 bad++;
-                fprintf(stderr, "case %d frame %d: op %d %dx%d set %d (builtin %d) iterations %u "
-                        "in place %d: matches %llu/%llu passes %u/%u\n", iter, frame, (int)op, w, h,
-                        set.n, builtin, iterations, in_place, (unsigned long long)sr.matches,
-                        (unsigned long long)sf.matches, sr.passes, sf.passes);
+                fprintf(stderr,
+                        "case %d frame %d: op %d %dx%d set %d (builtin %d) iterations %u "
+                        "in place %d: matches %llu/%llu passes %u/%u\n",
+                        iter, frame, (int)op, w, h, set.n, builtin, iterations, in_place,
+                        (unsigned long long)sr.matches, (unsigned long long)sf.matches, sr.passes,
+                        sf.passes);
             }
             cases++;
             tu_img_free(&src);
@@ -478,9 +449,16 @@ static void test_random_fast_equals_reference(void)
  * only): nothing beyond the width may be written or counted. */
 static void test_special_elements(void)
 {
-    static const char *const texts[] = { ".", "0", "1", ". . .; . . .; . . .", "0 0 0; 0 0 0; 0 0 0",
-                                         "0 0 0; 0 1 0; 0 0 0", "1 1 1; 1 1 1; 1 1 1", "0 . . . . . . . 0" };
-    static const int sizes[][2] = { { 1, 1 }, { 1, 7 }, { 7, 1 }, { 64, 3 }, { 65, 4 }, { 100, 9 }, { 129, 2 } };
+    static const char *const texts[] = { ".",
+                                         "0",
+                                         "1",
+                                         ". . .; . . .; . . .",
+                                         "0 0 0; 0 0 0; 0 0 0",
+                                         "0 0 0; 0 1 0; 0 0 0",
+                                         "1 1 1; 1 1 1; 1 1 1",
+                                         "0 . . . . . . . 0" };
+    static const int sizes[][2] = { { 1, 1 },  { 1, 7 },   { 7, 1 },  { 64, 3 },
+                                    { 65, 4 }, { 100, 9 }, { 129, 2 } };
     TuRng r;
     tu_rng_seed(&r, 99);
     IsegPool *pool = NULL;
@@ -496,8 +474,11 @@ static void test_special_elements(void)
                 tu_img_alloc_random_pad(&out, &r, w, h);
                 fill_mask(&src, &r);
                 IsegHitmissStats sr, sf;
-                CHECK_EQ_INT(iseg_hitmiss_ref((IsegHitmissOp)op, tset(&set), 1, &src.img, &ref.img, 0, &sr), 0);
-                CHECK_EQ_INT(run_fast((IsegHitmissOp)op, &set, &src.img, &out.img, 0, pool, &sf), 0);
+                CHECK_EQ_INT(
+                    iseg_hitmiss_ref((IsegHitmissOp)op, tset(&set), 1, &src.img, &ref.img, 0, &sr),
+                    0);
+                CHECK_EQ_INT(run_fast((IsegHitmissOp)op, &set, &src.img, &out.img, 0, pool, &sf),
+                             0);
                 CHECK_MSG(tu_img_equal(&ref.img, &out.img, "special"), "element \"%s\" op %d %dx%d",
                           texts[e], op, w, h);
                 CHECK_EQ_INT(sr.matches, sf.matches);
@@ -529,7 +510,9 @@ static void test_thin_thicken_definitions(void)
         bs->origin_x = b->origin_x;
         bs->origin_y = b->origin_y;
         for (int i = 0; i < b->width * b->height; i++)
-            bs->cells[i] = b->cells[i] == ISEG_SEL_HIT ? ISEG_SEL_MISS : b->cells[i] == ISEG_SEL_MISS ? ISEG_SEL_HIT : ISEG_SEL_DONTCARE;
+            bs->cells[i] = b->cells[i] == ISEG_SEL_HIT    ? ISEG_SEL_MISS
+                           : b->cells[i] == ISEG_SEL_MISS ? ISEG_SEL_HIT
+                                                          : ISEG_SEL_DONTCARE;
         TSet sb = { { b }, 1 }, ss = { { bs }, 1 };
         TuImg a, hb, hs, th, tk;
         tu_img_alloc_random_pad(&a, &r, w, h);
@@ -586,7 +569,8 @@ static void test_bad_arguments(void)
     CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_HMT, tset(&set), 1, 10, -1), -EINVAL);
     set.s[0]->cells[3] = 3; /* not a cell value */
     CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_HMT, tset(&set), 1, 10, 8), -EINVAL);
-    CHECK_EQ_INT(iseg_hitmiss_ref(ISEG_HITMISS_HMT, tset(&set), 1, &a.img, &a.img, 0, NULL), -EINVAL);
+    CHECK_EQ_INT(iseg_hitmiss_ref(ISEG_HITMISS_HMT, tset(&set), 1, &a.img, &a.img, 0, NULL),
+                 -EINVAL);
     set.s[0]->cells[3] = ISEG_SEL_DONTCARE;
     set.s[0]->origin_x = 3; /* outside */
     CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_HMT, tset(&set), 1, 10, 8), -EINVAL);
@@ -601,7 +585,8 @@ static void test_bad_arguments(void)
     CHECK_EQ_INT(iseg_hitmiss_run(NULL, &a.img, &a.img, 0, NULL, NULL), -EINVAL);
     CHECK_EQ_INT(iseg_hitmiss_run(hm, NULL, &a.img, 0, NULL, NULL), -EINVAL);
     CHECK_EQ_INT(iseg_hitmiss_run(hm, &a.img, &a.img, 0, NULL, NULL), 0);
-    CHECK_EQ_INT(iseg_hitmiss_ref(ISEG_HITMISS_HMT, tset(&set), 1, &a.img, &b.img, 0, NULL), -EINVAL);
+    CHECK_EQ_INT(iseg_hitmiss_ref(ISEG_HITMISS_HMT, tset(&set), 1, &a.img, &b.img, 0, NULL),
+                 -EINVAL);
     iseg_hitmiss_destroy(hm);
     iseg_hitmiss_destroy(NULL);
     tset_free(&set);
@@ -628,7 +613,8 @@ static int count_components(const IsegImage *img, int foreground)
     if (!foreground)
         for (int y = 0; y < H; y++)
             a[y * W] = a[y * W + W - 1] = 1;
-    static const int d8[8][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 }, { 0, -1 }, { 1, 1 }, { 1, -1 }, { -1, 1 }, { -1, -1 } };
+    static const int d8[8][2] = { { 1, 0 }, { -1, 0 }, { 0, 1 },  { 0, -1 },
+                                  { 1, 1 }, { 1, -1 }, { -1, 1 }, { -1, -1 } };
     const int nd = foreground ? 8 : 4;
     int count = 0;
     for (int start = 0; start < W * H; start++) {
@@ -666,7 +652,8 @@ static int count_2x2_blocks(const IsegImage *img)
 }
 
 /* A capsule (thick segment) from (x0, y0) to (x1, y1) of radius rad, value v. */
-static void draw_capsule(IsegImage *img, double x0, double y0, double x1, double y1, double rad, int v)
+static void draw_capsule(IsegImage *img, double x0, double y0, double x1, double y1, double rad,
+                         int v)
 {
     const double dx = x1 - x0, dy = y1 - y0, len2 = dx * dx + dy * dy;
     for (int y = 0; y < img->height; y++)
@@ -679,12 +666,14 @@ static void draw_capsule(IsegImage *img, double x0, double y0, double x1, double
         }
 }
 
-static void draw_ellipse(IsegImage *img, double cx, double cy, double rx, double ry, double angle, int v)
+static void draw_ellipse(IsegImage *img, double cx, double cy, double rx, double ry, double angle,
+                         int v)
 {
     const double c = cos(angle), sn = sin(angle);
     for (int y = 0; y < img->height; y++)
         for (int x = 0; x < img->width; x++) {
-            const double u = ((x - cx) * c + (y - cy) * sn) / rx, w = (-(x - cx) * sn + (y - cy) * c) / ry;
+            const double u = ((x - cx) * c + (y - cy) * sn) / rx,
+                         w = (-(x - cx) * sn + (y - cy) * c) / ry;
             if (u * u + w * w <= 1)
                 img->data[y * img->stride + x] = (uint8_t)v;
         }
@@ -700,13 +689,15 @@ static void draw_shape(IsegImage *img, int shape, TuRng *r)
     for (int y = 0; y < H; y++)
         memset(img->data + y * img->stride, 0, (size_t)W);
     switch (shape) {
-    case 0: draw_ellipse(img, W / 2.0, H / 2.0, 45, 45, 0, 255); break;          /* disk */
-    case 1: draw_ellipse(img, W / 2.0, H / 2.0, 80, 30, 0.4, 255); break;        /* ellipse */
-    case 2: draw_capsule(img, 40, 80, 200, 80, 0, 255);                          /* rectangle */
+    case 0: draw_ellipse(img, W / 2.0, H / 2.0, 45, 45, 0, 255); break;   /* disk */
+    case 1: draw_ellipse(img, W / 2.0, H / 2.0, 80, 30, 0.4, 255); break; /* ellipse */
+    case 2:
+        draw_capsule(img, 40, 80, 200, 80, 0, 255); /* rectangle */
         for (int y = 50; y < 110; y++)
             memset(img->data + y * img->stride + 40, 255, 160);
         break;
-    case 3: draw_ellipse(img, W / 2.0, H / 2.0, 60, 60, 0, 255);                 /* ring */
+    case 3:
+        draw_ellipse(img, W / 2.0, H / 2.0, 60, 60, 0, 255); /* ring */
         draw_ellipse(img, W / 2.0, H / 2.0, 30, 30, 0, 0);
         break;
     case 4: /* "A": two slanted strokes and a bar, one hole */
@@ -724,8 +715,10 @@ static void draw_shape(IsegImage *img, int shape, TuRng *r)
     case 6: /* "S" curve of thick arcs */
         for (int k = 0; k < 40; k++) {
             const double a0 = 3.1416 * k / 40 + 1.57, a1 = 3.1416 * (k + 1) / 40 + 1.57;
-            draw_capsule(img, 120 + 35 * cos(a0), 50 - 35 * sin(a0), 120 + 35 * cos(a1), 50 - 35 * sin(a1), 10, 255);
-            draw_capsule(img, 120 - 35 * cos(a0), 120 + 35 * sin(a0), 120 - 35 * cos(a1), 120 + 35 * sin(a1), 10, 255);
+            draw_capsule(img, 120 + 35 * cos(a0), 50 - 35 * sin(a0), 120 + 35 * cos(a1),
+                         50 - 35 * sin(a1), 10, 255);
+            draw_capsule(img, 120 - 35 * cos(a0), 120 + 35 * sin(a0), 120 - 35 * cos(a1),
+                         120 + 35 * sin(a1), 10, 255);
         }
         break;
     case 7: /* shapes cut by the frame (outside is background) */
@@ -785,9 +778,13 @@ static void test_skeleton_properties(void)
     TuRng r;
     tu_rng_seed(&r, tu_seed(7));
     const int W = 240, H = 160;
-    TSet set = { { tsel_parse(ISEG_HITMISS_SKELETON_EDGE), tsel_parse(ISEG_HITMISS_SKELETON_CORNER) }, 2 };
+    TSet set = {
+        { tsel_parse(ISEG_HITMISS_SKELETON_EDGE), tsel_parse(ISEG_HITMISS_SKELETON_CORNER) }, 2
+    };
     set = (TSet){ { set.s[0], set.s[1], tsel_rot90(set.s[0]), tsel_rot90(set.s[1]) }, 4 };
-    set = (TSet){ { set.s[0], set.s[1], set.s[2], set.s[3], tsel_rot90(set.s[2]), tsel_rot90(set.s[3]) }, 6 };
+    set = (TSet){
+        { set.s[0], set.s[1], set.s[2], set.s[3], tsel_rot90(set.s[2]), tsel_rot90(set.s[3]) }, 6
+    };
     set.s[6] = tsel_rot90(set.s[4]);
     set.s[7] = tsel_rot90(set.s[5]);
     set.n = 8;
@@ -809,7 +806,8 @@ static void test_skeleton_properties(void)
 
         /* the reference agrees, and so does thinning to the end with the set
          * of the documentation */
-        CHECK_EQ_INT(iseg_hitmiss_ref(ISEG_HITMISS_SKELETON, NULL, 0, &in.img, &tmp.img, 0, &st2), 0);
+        CHECK_EQ_INT(iseg_hitmiss_ref(ISEG_HITMISS_SKELETON, NULL, 0, &in.img, &tmp.img, 0, &st2),
+                     0);
         CHECK(tu_img_equal(&sk.img, &tmp.img, "skeleton vs reference"));
         CHECK(st.matches == st2.matches && st.passes == st2.passes);
         CHECK_EQ_INT(run_fast(ISEG_HITMISS_THIN, &set, &in.img, &tmp.img, 0, NULL, &st2), 0);
@@ -856,7 +854,8 @@ static void test_skeleton_properties(void)
                     count_value(&in.img, 255), count_value(&sk.img, 255), st.passes, blocks);
             print_img(&sk.img);
         }
-        CHECK(tu_img_guard_ok(&in) && tu_img_guard_ok(&sk) && tu_img_guard_ok(&again) && tu_img_guard_ok(&tmp));
+        CHECK(tu_img_guard_ok(&in) && tu_img_guard_ok(&sk) && tu_img_guard_ok(&again) &&
+              tu_img_guard_ok(&tmp));
         tu_img_free(&in);
         tu_img_free(&sk);
         tu_img_free(&again);

@@ -13,7 +13,8 @@
 #include <cstdlib>
 #include <memory>
 
-namespace {
+namespace
+{
 
 // An element from text ("0 0 0; . 1 ."): cells in a vector the IsegSel views.
 struct Elem {
@@ -31,7 +32,9 @@ std::unique_ptr<Elem> parse(const char *text)
             cur = 0;
             h++;
         } else if (*p == '1' || *p == '0' || *p == '.') {
-            e->cells.push_back(*p == '1' ? ISEG_SEL_HIT : *p == '0' ? ISEG_SEL_MISS : ISEG_SEL_DONTCARE);
+            e->cells.push_back(*p == '1'   ? ISEG_SEL_HIT
+                               : *p == '0' ? ISEG_SEL_MISS
+                                           : ISEG_SEL_DONTCARE);
             cur++;
         }
     }
@@ -84,13 +87,13 @@ struct Case {
 int main()
 {
     static const Case cases[] = {
-        { "0 0 0; . 1 .; 1 1 1", 1 },           // the thinning element (an edge detector)
-        { "0 0 0; . 1 .; 1 1 1", 8 },           // its eight turns
-        { ". 0 0; 1 1 0; . 1 .", 4 },           // the skeleton's corner element
-        { "0 0 0; 0 1 0; 0 0 0", 1 },           // isolated points
-        { "1 1 1; 1 1 1; 1 1 1", 1 },           // hits only: erosion
+        { "0 0 0; . 1 .; 1 1 1", 1 }, // the thinning element (an edge detector)
+        { "0 0 0; . 1 .; 1 1 1", 8 }, // its eight turns
+        { ". 0 0; 1 1 0; . 1 .", 4 }, // the skeleton's corner element
+        { "0 0 0; 0 1 0; 0 0 0", 1 }, // isolated points
+        { "1 1 1; 1 1 1; 1 1 1", 1 }, // hits only: erosion
         { "0 . 0; 0 . 0; 0 1 0; 0 1 0; 0 1 0; 0 . 0; 0 . 0", 1 }, // the lecture's vertical lines
-        { "1 1 1 1 1 1 1 1 1", 1 },             // wide
+        { "1 1 1 1 1 1 1 1 1", 1 },                               // wide
         { "0 0 0 0; 0 1 1 0; 0 1 1 0; 0 0 0 0", 1 }, // even size: origin (2, 2) as OpenCV's anchor
         { "0 0 0 0 0; 0 1 1 1 0; 0 1 . 1 0; 0 1 1 1 0; 0 0 0 0 0", 4 }, // rings
         { "1 . . . 0; . 1 . 0 .; . . 1 . .; . 0 . 1 .; 0 . . . 1", 4 },
@@ -120,14 +123,15 @@ int main()
             IsegImage dst = cvt_view(mine);
             IsegHitmissStats st{};
             CVT_CHECK(iseg_hitmiss_create(&hm, ISEG_HITMISS_HMT, ptrs.data(), (int)ptrs.size(),
-                                          bin.cols, bin.rows) == 0, "create");
+                                          bin.cols, bin.rows) == 0,
+                      "create");
             CVT_CHECK(iseg_hitmiss_run(hm, &src, &dst, 1, nullptr, &st) == 0, "run");
             iseg_hitmiss_destroy(hm);
             CVT_CHECK(st.matches == (uint64_t)cv::countNonZero(mine), "%s: matches", c.text);
             const cv::Rect inner(reach, reach, bin.cols - 2 * reach, bin.rows - 2 * reach);
             const int differ = cv::countNonZero(mine(inner) != expected(inner));
-            CVT_CHECK(differ == 0, "%s (%d rotations) on %s: %d pixels differ", c.text,
-                      c.rotations, img.name.c_str(), differ);
+            CVT_CHECK(differ == 0, "%s (%d rotations) on %s: %d pixels differ", c.text, c.rotations,
+                      img.name.c_str(), differ);
             compared++;
         }
     }

@@ -62,7 +62,7 @@ ISEG_BEGIN_DECLS
  * Each element removes only simple points and, applied in parallel, keeps
  * connectivity; the corner element removes the corners Gonzalez & Woods'
  * set leaves. */
-#define ISEG_HITMISS_SKELETON_EDGE ISEG_HITMISS_THINNING_SEL
+#define ISEG_HITMISS_SKELETON_EDGE   ISEG_HITMISS_THINNING_SEL
 #define ISEG_HITMISS_SKELETON_CORNER ". 0 0; 1 1 0; . 1 ."
 
 typedef enum IsegHitmissOp {
@@ -74,13 +74,13 @@ typedef enum IsegHitmissOp {
 
 /* How a set is made from one element. */
 typedef enum IsegHitmissRotations {
-    ISEG_HITMISS_ROTATE_AUTO = 0,  /* NONE for hitmiss; 8 for thin, thicken and
-                                      skeleton when the element is 3x3, else 4 */
-    ISEG_HITMISS_ROTATE_NONE = 1,  /* the element alone */
-    ISEG_HITMISS_ROTATE_4 = 4,     /* B, then B turned by 90, 180, 270 degrees
-                                      clockwise (iseg_sel_rotate90) */
-    ISEG_HITMISS_ROTATE_8 = 8,     /* 3x3 only: B, then B turned by 45, 90, ...
-                                      315 degrees clockwise (iseg_sel_rotate45) */
+    ISEG_HITMISS_ROTATE_AUTO = 0, /* NONE for hitmiss; 8 for thin, thicken and
+                                     skeleton when the element is 3x3, else 4 */
+    ISEG_HITMISS_ROTATE_NONE = 1, /* the element alone */
+    ISEG_HITMISS_ROTATE_4 = 4,    /* B, then B turned by 90, 180, 270 degrees
+                                     clockwise (iseg_sel_rotate90) */
+    ISEG_HITMISS_ROTATE_8 = 8,    /* 3x3 only: B, then B turned by 45, 90, ...
+                                     315 degrees clockwise (iseg_sel_rotate45) */
 } IsegHitmissRotations;
 
 typedef struct IsegHitmissStats {
@@ -101,15 +101,14 @@ typedef struct IsegHitmiss IsegHitmiss;
  * here, once. Returns -EINVAL for a bad op, size, NULL or malformed
  * element (cell value other than HIT, MISS, DONTCARE; origin outside),
  * n_sels < 1 or > 1024; -ENOMEM. */
-ISEG_API int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op,
-                                 const IsegSel *const *set, int n_sels, int width, int height);
+ISEG_API int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *const *set,
+                                 int n_sels, int width, int height);
 
 /* As iseg_hitmiss_create() with the set made of sel and its rotations.
  * ROTATE_8 with an element that is not 3x3 is -EINVAL. For
  * ISEG_HITMISS_SKELETON, sel NULL selects the built-in set. */
-ISEG_API int iseg_hitmiss_create_rotated(IsegHitmiss **out, IsegHitmissOp op,
-                                         const IsegSel *sel, IsegHitmissRotations rotations,
-                                         int width, int height);
+ISEG_API int iseg_hitmiss_create_rotated(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *sel,
+                                         IsegHitmissRotations rotations, int width, int height);
 
 /* Builds the list of elements iseg_hitmiss_create_rotated() uses: *out_set
  * receives a malloc'd array of *out_n elements, released with

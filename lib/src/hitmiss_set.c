@@ -37,10 +37,35 @@ int iseg_hitmiss_build_set(IsegSel ***out_set, int *out_n, IsegHitmissOp op, con
     if (!set)
         return -ENOMEM;
     int ret = iseg_sel_copy(&set[0], sel);
-    /* each element is the previous one turned one more step clockwise */
-    for (int k = 1; k < n && ret == 0; k++)
-        ret = n == 8 ? iseg_sel_rotate45(&set[k], set[k - 1])
-                     : iseg_sel_rotate90(&set[k], set[k - 1]);
+    if (ret == 0) {
+        set[0]->origin_x = sel->origin_x;
+        set[0]->origin_y = sel->origin_y;
+    }
+    /* each element is the previous one turned one more step clockwise, its
+     * origin turning with the cells */
+    static const int ring[8] = { 0, 1, 2, 5, 8, 7, 6, 3 };
+    for (int k = 1; k < n && ret == 0; k++) {
+        const IsegSel *prev = set[k - 1];
+        if (n == 8) {
+            ret = iseg_sel_rotate45(&set[k], prev);
+            if (ret < 0)
+                break;
+            const int o = prev->origin_y * 3 + prev->origin_x;
+            int turned = o;
+            for (int i = 0; i < 8; i++)
+                if (ring[i] == o)
+                    turned = ring[(i + 1) % 8];
+            set[k]->origin_x = turned % 3;
+            set[k]->origin_y = turned / 3;
+        } else {
+            ret = iseg_sel_rotate90(&set[k], prev);
+            if (ret < 0)
+                break;
+            /* cell (x, y) of prev goes to (prev->height - 1 - y, x) */
+            set[k]->origin_x = prev->height - 1 - prev->origin_y;
+            set[k]->origin_y = prev->origin_x;
+        }
+    }
     if (ret < 0) {
         iseg_hitmiss_set_free(set, n);
         return ret;

@@ -6,6 +6,9 @@
 #include <gst/gst.h>
 
 #include "gstotsuthreshold.h"
+#ifdef HAVE_HITMISS
+#include "gsthitmiss.h"
+#endif
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -13,6 +16,9 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (otsuthreshold, plugin);
+#ifdef HAVE_HITMISS
+  ret |= GST_ELEMENT_REGISTER (hitmiss, plugin);
+#endif
   return ret;
 }
 

@@ -17,6 +17,9 @@ typedef struct
 /* One line per element. */
 static const CatElement cat_elements[] = {
   {"otsuthreshold", FALSE},
+#ifdef HAVE_HITMISS
+  {"hitmiss", FALSE},
+#endif
 };
 
 /* Cases run by the current test (each test runs in its own process). */

@@ -25,7 +25,7 @@
  *  - skeleton: thin until a pass changes nothing, whatever `iterations` says.
  *              Without a set (NULL, 0) the built-in thinning set below is
  *              used: the result is one pixel wide in the 8-connected sense
- *              (lines carry no redundant 4-connected corners; small blobs
+ *              (lines carry no redundant 4-connected corners; 2x2 blocks
  *              can remain only where three or more branches meet), keeps
  *              the 8-connected components of the foreground and the
  *              4-connected components of the background (holes), and keeps
@@ -96,15 +96,17 @@ typedef struct IsegHitmiss IsegHitmiss;
 
 /* Prepares `op` with the n_sels elements of `set` (copied: the caller keeps
  * ownership of set) for width x height frames. ISEG_HITMISS_SKELETON also
- * accepts set NULL and n_sels 0: the built-in skeleton set. Elements may have any size
- * 1..ISEG_SEL_MAX_SIDE and any origin inside them. Scratch is allocated
- * here, once. Returns -EINVAL for a bad op, size, NULL or malformed
- * element (cell value other than HIT, MISS, DONTCARE; origin outside),
- * n_sels < 1 or > 1024; -ENOMEM. */
+ * accepts set NULL and n_sels 0: the built-in skeleton set. Elements may
+ * have any size 1..ISEG_SEL_MAX_SIDE and any origin inside them. Scratch is
+ * allocated here, once. Returns -EINVAL for a bad op, size, NULL or
+ * malformed element (cell value other than HIT, MISS, DONTCARE; origin
+ * outside), n_sels < 1 or > 64; -ENOMEM. */
 ISEG_API int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *const *set,
                                  int n_sels, int width, int height);
 
-/* As iseg_hitmiss_create() with the set made of sel and its rotations.
+/* As iseg_hitmiss_create() with the set made of sel and its rotations, each
+ * turned one more step clockwise than the previous, the origin turning with
+ * the cells (every cell keeps its offset from the origin, rotated).
  * ROTATE_8 with an element that is not 3x3 is -EINVAL. For
  * ISEG_HITMISS_SKELETON, sel NULL selects the built-in set. */
 ISEG_API int iseg_hitmiss_create_rotated(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *sel,
@@ -123,7 +125,9 @@ ISEG_API void iseg_hitmiss_destroy(IsegHitmiss *hm);
  * 255/0 to dst. src and dst may be the same image (in place) but must not
  * otherwise overlap. iterations: thin/thicken passes, 0 = until nothing
  * changes; ignored by hitmiss and skeleton. stats may be NULL. pool may be
- * NULL; the output and stats do not depend on the pool size. Reads only the
+ * NULL; the output and stats do not depend on the pool size (hitmiss splits
+ * rows across it; thin, thicken and skeleton use it to pack and unpack the
+ * frame and thin on the calling thread). Reads only the
  * width x height pixels of src, writes only those of dst. One run at a time
  * per context. */
 ISEG_API int iseg_hitmiss_run(IsegHitmiss *hm, const IsegImage *src, IsegImage *dst,

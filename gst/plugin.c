@@ -6,9 +6,7 @@
 #include <gst/gst.h>
 
 #include "gstotsuthreshold.h"
-#ifdef HAVE_HITMISS
 #include "gsthitmiss.h"
-#endif
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -16,9 +14,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (otsuthreshold, plugin);
-#ifdef HAVE_HITMISS
   ret |= GST_ELEMENT_REGISTER (hitmiss, plugin);
-#endif
   return ret;
 }
 

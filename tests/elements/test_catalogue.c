@@ -17,9 +17,7 @@ typedef struct
 /* One line per element. */
 static const CatElement cat_elements[] = {
   {"otsuthreshold", FALSE},
-#ifdef HAVE_HITMISS
   {"hitmiss", FALSE},
-#endif
 };
 
 /* Cases run by the current test (each test runs in its own process). */

@@ -11,10 +11,11 @@
  * below, so shifted reads never test bounds and the outside of the frame is
  * background. Elements that fit in 3x3 read the nine neighbourhood words once.
  *
- * Thin, thicken and skeleton keep a queue of the words that may still change:
- * a word is evaluated for element k only if something within the set's reach
- * of it changed since element k last looked at it (or in the first pass). A
- * pass over a thick shape therefore costs the length of its contour, not the
+ * Thin, thicken and skeleton keep a queue of the cells (row words, or 8x8
+ * tiles for sets of 3x3 elements) that may still change: a cell is
+ * evaluated for element k only if something within the set's reach of it
+ * changed since element k last looked at it (or in the first pass). A pass
+ * over a thick shape therefore costs the length of its contour, not the
  * area of the frame; see docs/hitmiss.md.
  */
 #include "internal.h"
@@ -28,7 +29,7 @@
 #include <emmintrin.h>
 #endif
 
-#define MAX_SET 1024
+#define MAX_SET 64 /* elements in a set (hitmiss.h) */
 
 /* ---------------------------------------------------------------- checks */
 

@@ -565,6 +565,15 @@ static void test_bad_arguments(void)
     CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_HMT, NULL, 0, 10, 8), -EINVAL);
     CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_THIN, NULL, 0, 10, 8), -EINVAL);
     CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_HMT, tset(&set), 0, 10, 8), -EINVAL);
+    {
+        /* at most 64 elements */
+        const IsegSel *many[65];
+        for (int k = 0; k < 65; k++)
+            many[k] = set.s[0];
+        CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_THIN, many, 65, 10, 8), -EINVAL);
+        CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_THIN, many, 64, 10, 8), 0);
+        iseg_hitmiss_destroy(hm);
+    }
     CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_HMT, tset(&set), 1, 0, 8), -EINVAL);
     CHECK_EQ_INT(iseg_hitmiss_create(&hm, ISEG_HITMISS_HMT, tset(&set), 1, 10, -1), -EINVAL);
     set.s[0]->cells[3] = 3; /* not a cell value */

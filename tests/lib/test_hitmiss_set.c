@@ -28,9 +28,8 @@ static int same_sel(const IsegSel *a, const IsegSel *b)
 static void test_eight_turns(void)
 {
     static const char *const expected[8] = {
-        "0 0 0; . 1 .; 1 1 1", ". 0 0; 1 1 0; 1 1 .", "1 . 0; 1 1 0; 1 . 0",
-        "1 1 .; 1 1 0; . 0 0", "1 1 1; . 1 .; 0 0 0", ". 1 1; 0 1 1; 0 0 .",
-        "0 . 1; 0 1 1; 0 . 1", "0 0 .; 0 1 1; . 1 1",
+        "0 0 0; . 1 .; 1 1 1", ". 0 0; 1 1 0; 1 1 .", "1 . 0; 1 1 0; 1 . 0", "1 1 .; 1 1 0; . 0 0",
+        "1 1 1; . 1 .; 0 0 0", ". 1 1; 0 1 1; 0 0 .", "0 . 1; 0 1 1; 0 . 1", "0 0 .; 0 1 1; . 1 1",
     };
     IsegSel *b = parse(ISEG_HITMISS_THINNING_SEL);
     IsegSel **set = NULL;
@@ -46,7 +45,8 @@ static void test_eight_turns(void)
 
     /* auto: 8 for thin, thicken and skeleton, none for hitmiss */
     for (int op = 0; op <= 3; op++) {
-        CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, (IsegHitmissOp)op, b, ISEG_HITMISS_ROTATE_AUTO), 0);
+        CHECK_EQ_INT(
+            iseg_hitmiss_build_set(&set, &n, (IsegHitmissOp)op, b, ISEG_HITMISS_ROTATE_AUTO), 0);
         CHECK_EQ_INT(n, op == ISEG_HITMISS_HMT ? 1 : 8);
         iseg_hitmiss_set_free(set, n);
     }
@@ -80,14 +80,20 @@ static void test_quarter_turns(void)
     /* auto for a non-3x3 element in thin: the 4 quarter turns; 45 degrees
      * only exist for 3x3 */
     iseg_hitmiss_set_free(set, n);
-    CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, ISEG_HITMISS_THIN, b, ISEG_HITMISS_ROTATE_AUTO), 0);
+    CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, ISEG_HITMISS_THIN, b, ISEG_HITMISS_ROTATE_AUTO),
+                 0);
     CHECK_EQ_INT(n, 4);
     iseg_hitmiss_set_free(set, n);
-    CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, ISEG_HITMISS_THIN, b, ISEG_HITMISS_ROTATE_8), -EINVAL);
-    CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, ISEG_HITMISS_THIN, b, (IsegHitmissRotations)3), -EINVAL);
-    CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, ISEG_HITMISS_THIN, NULL, ISEG_HITMISS_ROTATE_4), -EINVAL);
+    CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, ISEG_HITMISS_THIN, b, ISEG_HITMISS_ROTATE_8),
+                 -EINVAL);
+    CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, ISEG_HITMISS_THIN, b, (IsegHitmissRotations)3),
+                 -EINVAL);
+    CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, ISEG_HITMISS_THIN, NULL, ISEG_HITMISS_ROTATE_4),
+                 -EINVAL);
     IsegHitmiss *hm = (IsegHitmiss *)b;
-    CHECK_EQ_INT(iseg_hitmiss_create_rotated(&hm, ISEG_HITMISS_THIN, b, ISEG_HITMISS_ROTATE_8, 10, 10), -EINVAL);
+    CHECK_EQ_INT(
+        iseg_hitmiss_create_rotated(&hm, ISEG_HITMISS_THIN, b, ISEG_HITMISS_ROTATE_8, 10, 10),
+        -EINVAL);
     CHECK(hm == NULL);
     iseg_sel_free(b);
 }
@@ -101,9 +107,8 @@ static void test_create_rotated(void)
     tu_rng_seed(&r, 12);
     IsegSel *b = parse(ISEG_HITMISS_THINNING_SEL);
     static const char *const skeleton_texts[8] = {
-        ISEG_HITMISS_SKELETON_EDGE, ISEG_HITMISS_SKELETON_CORNER,
-        "1 . 0; 1 1 0; 1 . 0",      ". 1 .; 1 1 0; . 0 0",
-        "1 1 1; . 1 .; 0 0 0",      ". 1 .; 0 1 1; 0 0 .",
+        ISEG_HITMISS_SKELETON_EDGE, ISEG_HITMISS_SKELETON_CORNER, "1 . 0; 1 1 0; 1 . 0",
+        ". 1 .; 1 1 0; . 0 0",      "1 1 1; . 1 .; 0 0 0",        ". 1 .; 0 1 1; 0 0 .",
         "0 . 1; 0 1 1; 0 . 1",      "0 0 .; 0 1 1; . 1 .",
     };
     IsegSel *skel[8];
@@ -122,10 +127,14 @@ static void test_create_rotated(void)
         int n = 0;
         IsegHitmissStats s1, s2;
         if (op == ISEG_HITMISS_SKELETON) {
-            CHECK_EQ_INT(iseg_hitmiss_create_rotated(&h1, op, NULL, ISEG_HITMISS_ROTATE_AUTO, w, h), 0);
-            CHECK_EQ_INT(iseg_hitmiss_create(&h2, ISEG_HITMISS_THIN, (const IsegSel *const *)skel, 8, w, h), 0);
+            CHECK_EQ_INT(iseg_hitmiss_create_rotated(&h1, op, NULL, ISEG_HITMISS_ROTATE_AUTO, w, h),
+                         0);
+            CHECK_EQ_INT(
+                iseg_hitmiss_create(&h2, ISEG_HITMISS_THIN, (const IsegSel *const *)skel, 8, w, h),
+                0);
         } else {
-            CHECK_EQ_INT(iseg_hitmiss_create_rotated(&h1, op, b, ISEG_HITMISS_ROTATE_AUTO, w, h), 0);
+            CHECK_EQ_INT(iseg_hitmiss_create_rotated(&h1, op, b, ISEG_HITMISS_ROTATE_AUTO, w, h),
+                         0);
             CHECK_EQ_INT(iseg_hitmiss_build_set(&set, &n, op, b, ISEG_HITMISS_ROTATE_AUTO), 0);
             CHECK_EQ_INT(iseg_hitmiss_create(&h2, op, (const IsegSel *const *)set, n, w, h), 0);
         }

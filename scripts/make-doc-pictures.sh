@@ -34,4 +34,10 @@ picture otsuthreshold-iterative GRAY8 "otsuthreshold method=iterative"
 picture otsuthreshold-masked I420 "otsuthreshold output=masked"
 picture otsuthreshold-invert GRAY8 "otsuthreshold invert=true"
 
+vline="$(printf '0 1 1 1 0; %.0s' $(seq 15))"
+picture hitmiss-mask GRAY8 "otsuthreshold invert=true"
+picture hitmiss-vertical-line GRAY8 "otsuthreshold invert=true ! hitmiss structure=\"${vline%; }\""
+picture hitmiss-thin GRAY8 "otsuthreshold invert=true ! hitmiss operation=thin iterations=2"
+picture hitmiss-skeleton GRAY8 "otsuthreshold invert=true ! hitmiss operation=skeleton"
+
 echo "make-doc-pictures: $count pictures in $out"

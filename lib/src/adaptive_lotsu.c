@@ -1,0 +1,232 @@
+/* local-otsu: the lecture's locally adaptive thresholding without a 256-bin
+ * histogram per pixel.
+ *
+ *  1. The frame's histogram gives the global Otsu threshold (the fallback, and
+ *     the level of the ISEG_ADAPTIVE_UNIFORM_GLOBAL rule).
+ *  2. Nodes on a grid half a window apart (step = (block + 1) / 2) each get
+ *     the histogram of the block x block window centred on them (edge
+ *     replicated). A node whose window is uniform (standard deviation below
+ *     min_contrast) has no meaningful Otsu threshold; the others get Otsu's
+ *     threshold of their histogram, bit for bit what iseg_otsu_threshold()
+ *     returns for it. Each pixel is counted by about four nodes.
+ *  3. Uniform nodes are filled from the non-uniform ones (iseg_lo_fill_nodes).
+ *  4. Per pixel: the window sums (running sums, adaptive_box.c) say whether
+ *     the pixel's own window is uniform; T(x, y) is the bilinear
+ *     interpolation of the four surrounding nodes, an exact rational number
+ *     compared in integers. A non-uniform pixel is foreground iff v > T; a
+ *     uniform one by its window mean (see IsegAdaptiveUniform).
+ */
+#include "adaptive_priv.h"
+
+#include <string.h>
+
+/* ------------------------------------------------ nodes */
+
+/* Histogram of the edge-replicated block window centred on (cx, cy); the
+ * centre may lie beyond the last pixel (then the window still overlaps the
+ * frame by at least one row / column: see iseg_lo_grid()). */
+static void node_histogram(AdaptiveSlot *sl, const IsegImage *src, int cx, int cy, int r,
+                           uint32_t hist[ISEG_HIST_BINS])
+{
+    const int w = src->width, h = src->height;
+    const int ya = ISEG_MAX(0, cy - r), yb = ISEG_MIN(h - 1, cy + r);
+    const int xa = ISEG_MAX(0, cx - r), xb = ISEG_MIN(w - 1, cx + r);
+    const uint32_t ex_top = (uint32_t)ISEG_MAX(0, r - cy), ex_bot = (uint32_t)ISEG_MAX(0, cy + r - (h - 1));
+    const uint32_t ex_left = (uint32_t)ISEG_MAX(0, r - cx), ex_right = (uint32_t)ISEG_MAX(0, cx + r - (w - 1));
+    uint32_t(*hh)[ISEG_HIST_BINS] = sl->hist;
+    memset(hh, 0, 4 * sizeof(hh[0]));
+    for (int y = ya; y <= yb; y++) {
+        const uint8_t *p = src->data + (ptrdiff_t)y * src->stride;
+        uint32_t wy = 1;
+        if (y == 0)
+            wy += ex_top;
+        if (y == h - 1)
+            wy += ex_bot;
+        int x = xa;
+        if (wy == 1) {
+            for (; x + 4 <= xb + 1; x += 4) {
+                hh[0][p[x]]++;
+                hh[1][p[x + 1]]++;
+                hh[2][p[x + 2]]++;
+                hh[3][p[x + 3]]++;
+            }
+            for (; x <= xb; x++)
+                hh[0][p[x]]++;
+        } else {
+            for (; x <= xb; x++)
+                hh[x & 3][p[x]] += wy;
+        }
+        hh[1][p[0]] += wy * ex_left;
+        hh[2][p[w - 1]] += wy * ex_right;
+    }
+    for (int v = 0; v < ISEG_HIST_BINS; v++)
+        hist[v] = hh[0][v] + hh[1][v] + hh[2][v] + hh[3][v];
+}
+
+/* Otsu's threshold of a window histogram (at least two occupied levels in
+ * [lo, hi]), equal to iseg_otsu_threshold() on it.
+ *
+ * The between-class variance at T is b(T) = g^2 / (n^2 n_b n_f) with
+ * g = n * s_b - s * n_b an exact integer (|g| < 2^47), so
+ * f(T) = g^2 / (n_b n_f) is computed with one division and a relative error
+ * below 2^-50. iseg_otsu_threshold() evaluates b(T) another way, with an
+ * error below ~2^-48: its maximiser is therefore among the T whose f is
+ * within 1e-9 of the largest f, and those candidates (almost always just
+ * one) are compared with iseg_otsu_stats(), which computes b(T) exactly as
+ * iseg_otsu_threshold() does, first maximum winning. */
+static unsigned node_otsu(const uint32_t hist[ISEG_HIST_BINS], int lo, int hi, int64_t n, int64_t s)
+{
+    double best = -1;
+    int64_t n_b = 0, s_b = 0;
+    for (int T = lo + 1; T <= hi; T++) {
+        n_b += hist[T - 1];
+        s_b += (int64_t)(T - 1) * hist[T - 1];
+        const double g = (double)(s_b * n - s * n_b);
+        const double f = g * g / (double)(n_b * (n - n_b));
+        if (f > best)
+            best = f;
+    }
+    const double cut = best * (1 - 1e-9);
+    unsigned first = 0, count = 0;
+    unsigned cand[8];
+    n_b = 0;
+    s_b = 0;
+    for (int T = lo + 1; T <= hi; T++) {
+        n_b += hist[T - 1];
+        s_b += (int64_t)(T - 1) * hist[T - 1];
+        const double g = (double)(s_b * n - s * n_b);
+        const double f = g * g / (double)(n_b * (n - n_b));
+        if (f >= cut) {
+            if (count == 0)
+                first = (unsigned)T;
+            if (count < 8)
+                cand[count] = (unsigned)T;
+            count++;
+        }
+    }
+    if (count == 1)
+        return first;
+    uint64_t h64[ISEG_HIST_BINS];
+    for (int v = 0; v < ISEG_HIST_BINS; v++)
+        h64[v] = hist[v];
+    if (count > 8) {
+        /* pathological: fall back to the full scan */
+        unsigned T;
+        iseg_otsu_threshold(h64, &T, NULL);
+        return T;
+    }
+    unsigned best_t = cand[0];
+    double best_b = -1;
+    for (unsigned c = 0; c < count; c++) {
+        IsegOtsuStats st;
+        iseg_otsu_stats(h64, cand[c], &st);
+        if (st.between > best_b) {
+            best_b = st.between;
+            best_t = cand[c];
+        }
+    }
+    return best_t;
+}
+
+typedef struct LotsuJob {
+    IsegAdaptive *ctx;
+    const IsegImage *src;
+    IsegImage *dst;
+    LoGrid g;
+    int64_t limit;
+    unsigned T_global;
+} LotsuJob;
+
+static void node_job(void *arg, int begin, int end, unsigned slot)
+{
+    LotsuJob *job = arg;
+    IsegAdaptive *ctx = job->ctx;
+    AdaptiveSlot *sl = &ctx->slots[slot];
+    const int r = ctx->s.block_size / 2;
+    const int64_t n = (int64_t)ctx->s.block_size * ctx->s.block_size;
+    uint32_t hist[ISEG_HIST_BINS];
+    for (int j = begin; j < end; j++)
+        for (int i = 0; i < job->g.nx; i++) {
+            node_histogram(sl, job->src, i * job->g.step, j * job->g.step, r, hist);
+            int64_t S = 0, S2 = 0;
+            int lo = -1, hi = 0;
+            for (int v = 0; v < ISEG_HIST_BINS; v++) {
+                if (!hist[v])
+                    continue;
+                if (lo < 0)
+                    lo = v;
+                hi = v;
+                S += (int64_t)v * hist[v];
+                S2 += (int64_t)v * v * hist[v];
+            }
+            const size_t k = (size_t)j * job->g.nx + i;
+            const int valid = !iseg_lo_is_uniform(n, S, S2, job->limit);
+            ctx->node_valid[k] = (uint8_t)valid;
+            /* a non-uniform window has two levels at least (limit >= 0 and a
+             * single level gives n*S2 - S^2 = 0 < limit unless limit is 0) */
+            if (valid && lo < hi)
+                ctx->node_t2[k] = 2 * (int32_t)node_otsu(hist, lo, hi, n, S) - 1;
+            else if (valid)
+                ctx->node_t2[k] = 2 * (lo + 1) - 1; /* single level: as iseg_otsu_threshold */
+        }
+}
+
+/* ------------------------------------------------ pixels */
+
+static void pixel_job(void *arg, int begin, int end, unsigned slot)
+{
+    LotsuJob *job = arg;
+    IsegAdaptive *ctx = job->ctx;
+    const IsegAdaptiveSettings *s = &ctx->s;
+    AdaptiveSlot *sl = &ctx->slots[slot];
+    const IsegImage *src = job->src;
+    const LoGrid g = job->g;
+    const int r = s->block_size / 2, w = src->width;
+    const int64_t n = (int64_t)s->block_size * s->block_size;
+    const int64_t two_step2 = 2 * (int64_t)g.step * g.step;
+    const int64_t uniform_global = (int64_t)job->T_global * n; /* fg iff S >= this */
+    const int local = s->uniform == ISEG_ADAPTIVE_UNIFORM_LOCAL;
+    const int inv = s->invert;
+    int32_t *A = sl->interp;
+    for (int y = begin; y < end; y++) {
+        iseg_adaptive_box_row(sl, src, r, y, begin, 1);
+        const int j0 = ISEG_MIN(y / g.step, g.ny - 1), j1 = ISEG_MIN(j0 + 1, g.ny - 1);
+        const int32_t dy = y - j0 * g.step;
+        const int32_t *t0 = ctx->node_t2 + (size_t)j0 * g.nx, *t1 = ctx->node_t2 + (size_t)j1 * g.nx;
+        for (int i = 0; i < g.nx; i++)
+            A[i] = (g.step - dy) * t0[i] + dy * t1[i];
+        const uint8_t *v = src->data + (ptrdiff_t)y * src->stride;
+        uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
+        for (int x = 0; x < w; x++) {
+            const int i0 = x / g.step, i1 = ISEG_MIN(i0 + 1, g.nx - 1);
+            const int32_t dx = x - i0 * g.step;
+            const int32_t val = (g.step - dx) * A[i0] + dx * A[i1]; /* 2 step^2 T */
+            const int64_t S = sl->S[x], S2 = (int64_t)sl->S2[x];
+            int fg;
+            if (iseg_lo_is_uniform(n, S, S2, job->limit))
+                fg = local ? two_step2 * S > n * val : S >= uniform_global;
+            else
+                fg = two_step2 * v[x] > val;
+            d[x] = iseg_mask_byte(fg, inv);
+        }
+    }
+}
+
+int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool)
+{
+    LotsuJob job = { ctx, src, dst, iseg_lo_grid(src->width, src->height, ctx->s.block_size), 0, 0 };
+    const int64_t n = (int64_t)ctx->s.block_size * ctx->s.block_size;
+    job.limit = iseg_lo_uniform_limit(ctx->s.min_contrast, n);
+    uint64_t hist[ISEG_HIST_BINS];
+    int ret = iseg_histogram(src, hist, pool);
+    if (ret < 0)
+        return ret;
+    iseg_otsu_threshold(hist, &job.T_global, NULL);
+
+    ret = iseg_pool_run(pool, job.g.ny, 1, node_job, &job);
+    if (ret < 0)
+        return ret;
+    iseg_lo_fill_nodes(ctx->node_t2, ctx->node_valid, job.g.nx, job.g.ny, 2 * (int32_t)job.T_global - 1,
+                       ctx->node_queue, ctx->node_state);
+    return iseg_pool_run(pool, src->height, 16, pixel_job, &job);
+}

@@ -1,0 +1,108 @@
+/* Private parts of the adaptive thresholds shared by the fast kernels
+ * (adaptive.c, adaptive_box.c, adaptive_gauss.c, adaptive_lotsu.c) and the
+ * float64 reference (adaptive_ref.c). Only definitions live here that both
+ * must agree on: the Gaussian weights, the local-otsu node grid and its
+ * filling rule, and the uniformity test. */
+#ifndef IMAGESEG_ADAPTIVE_PRIV_H
+#define IMAGESEG_ADAPTIVE_PRIV_H
+
+#include "internal.h"
+
+#include <imageseg/adaptive.h>
+
+/* OpenCV's getGaussianKernel(block, 0) in double: w[0..block-1], sum 1. */
+void iseg_adaptive_gaussian_weights(int block, double *w);
+
+/* Local-otsu node grid: nodes at x = i * step (i = 0..nx-1), y = j * step,
+ * step = (block + 1) / 2, the last node at or beyond the last pixel, so that
+ * every pixel lies in a cell between four nodes. */
+typedef struct LoGrid {
+    int step, nx, ny;
+} LoGrid;
+
+LoGrid iseg_lo_grid(int width, int height, int block);
+
+/* A window of n samples with sum S and sum of squares S2 is uniform iff its
+ * population standard deviation is below min_contrast, evaluated exactly as
+ * n * S2 - S^2 < ceil(min_contrast^2 * n^2) on integers; this returns the
+ * right-hand side (saturated). */
+int64_t iseg_lo_uniform_limit(double min_contrast, int64_t n);
+
+static inline int iseg_lo_is_uniform(int64_t n, int64_t S, int64_t S2, int64_t limit)
+{
+    return n * S2 - S * S < limit;
+}
+
+/* Node thresholds are kept in half gray levels: t2 = 2 * T_otsu - 1, i.e. the
+ * real threshold T_otsu - 0.5 between the last background and the first
+ * foreground level. A pixel between nodes gets the bilinear interpolation of
+ * its four nodes' t2, which is the exact rational
+ *   T(x, y) = sum(wx * wy * t2) / (2 * step^2),  wx, wy in 0..step.
+ *
+ * Uniform nodes (valid[i] == 0) have no meaningful Otsu threshold; they are
+ * filled ring by ring outwards from the non-uniform ones: every node of ring d
+ * (first reached at 8-neighbour distance d) takes the rounded mean of its
+ * already filled 8-neighbours (those of rings < d). The result does not
+ * depend on the visiting order. If no node is valid, all get `fallback`.
+ * queue holds nx * ny ints, state nx * ny bytes (scratch). */
+void iseg_lo_fill_nodes(int32_t *t2, const uint8_t *valid, int nx, int ny, int32_t fallback,
+                        int32_t *queue, uint8_t *state);
+
+/* iseg_adaptive_mask_ref() that also writes, for every pixel, the margin of
+ * its decision (compared value minus threshold, e.g. luma - T), width * height
+ * doubles row by row; margin may be NULL. */
+int iseg_adaptive_ref_margins(const IsegAdaptiveSettings *s, const IsegImage *src, IsegImage *dst,
+                              double *margin);
+
+/* fg ^ invert as a 255/0 byte */
+static inline uint8_t iseg_mask_byte(int fg, int invert)
+{
+    return (fg != 0) != (invert != 0) ? 255 : 0;
+}
+
+/* ------------------------------------------------------------ context */
+
+/* Per-thread scratch, sized for the context's maximum width. */
+typedef struct AdaptiveSlot {
+    uint32_t *col, *col2;      /* vertical window sums of v and v^2, per column */
+    uint32_t *pre;             /* prefix sums of col (mod 2^32), width + 1 */
+    uint64_t *pre2;            /* prefix sums of col2, width + 1 */
+    uint32_t *S;               /* window sums of the current row */
+    uint64_t *S2;              /* window sums of squares of the current row */
+    int32_t *interp;           /* local-otsu: one row of vertically interpolated nodes */
+    float *gtmp;               /* gaussian: vertical pass, width + 2 * radius */
+    float *gout;               /* gaussian: weighted means of the current row */
+    uint32_t (*hist)[ISEG_HIST_BINS]; /* local-otsu node histograms, 4 interleaved */
+} AdaptiveSlot;
+
+struct IsegAdaptive {
+    IsegAdaptiveSettings s;
+    int max_w, max_h;
+    float gw[ISEG_ADAPTIVE_BLOCK_MAX];  /* gaussian weights (from double) */
+    const uint8_t **rows;               /* max_h + 2 * max radius row pointers */
+    uint8_t *mask;                      /* max_w x max_h, for iseg_adaptive_frame */
+    /* local-otsu node grid, sized for the smallest block */
+    size_t node_cap;
+    int32_t *node_t2, *node_queue;
+    uint8_t *node_valid, *node_state;
+    unsigned n_slots;
+    AdaptiveSlot *slots;
+    void *slot_mem;
+};
+
+/* The kernels: each runs one method over src into dst with the pool; scratch
+ * comes from ctx (slots already allocated for the pool size). */
+int iseg_adaptive_box_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool);
+int iseg_adaptive_gauss_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool);
+int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool);
+
+/* Gaussian: the decision margin of the float path (see adaptive_gauss.c). */
+double iseg_adaptive_gauss_eps(int r);
+float iseg_adaptive_gauss_cut(double offset, int r);
+
+/* Window sums of row y for x in [0, w): S[x] and, if want_sq, S2[x], with
+ * edge replication. Rows are visited in increasing order starting at y0 (the
+ * first call with y == y0 initialises the column sums). */
+void iseg_adaptive_box_row(AdaptiveSlot *sl, const IsegImage *src, int r, int y, int y0, int want_sq);
+
+#endif

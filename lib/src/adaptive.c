@@ -195,12 +195,13 @@ int iseg_adaptive_create(IsegAdaptive **out, const IsegAdaptiveSettings *s, int 
     ctx->max_h = max_height;
     ctx->node_cap = lo_node_capacity(max_width, max_height);
     ctx->rows = malloc(((size_t)max_height + 2 * MAX_RADIUS) * sizeof(*ctx->rows));
+    ctx->frows = malloc(((size_t)max_height + 2 * MAX_RADIUS) * sizeof(*ctx->frows));
     ctx->mask = malloc((size_t)max_width * max_height);
     ctx->node_t2 = malloc(ctx->node_cap * sizeof(int32_t));
     ctx->node_queue = malloc(ctx->node_cap * sizeof(int32_t));
     ctx->node_valid = malloc(ctx->node_cap);
     ctx->node_state = malloc(ctx->node_cap);
-    if (!ctx->rows || !ctx->mask || !ctx->node_t2 || !ctx->node_queue || !ctx->node_valid ||
+    if (!ctx->rows || !ctx->frows || !ctx->mask || !ctx->node_t2 || !ctx->node_queue || !ctx->node_valid ||
         !ctx->node_state) {
         iseg_adaptive_destroy(ctx);
         return -ENOMEM;
@@ -230,6 +231,8 @@ void iseg_adaptive_destroy(IsegAdaptive *ctx)
     if (!ctx)
         return;
     free(ctx->rows);
+    free(ctx->frows);
+    free(ctx->fsrc);
     free(ctx->mask);
     free(ctx->node_t2);
     free(ctx->node_queue);
@@ -253,13 +256,15 @@ static size_t slot_layout(AdaptiveSlot *sl, uint8_t *base, int max_w)
     } while (0)
     TAKE(col, max_w);
     TAKE(col2, max_w);
+    TAKE(P, max_w + 2 * MAX_RADIUS + 8);
+    TAKE(P2, max_w + 2 * MAX_RADIUS + 8);
     TAKE(pre, max_w + 1);
     TAKE(pre2, max_w + 1);
     TAKE(S, max_w);
-    TAKE(S2, max_w);
+    TAKE(S2w, max_w);
     TAKE(interp, max_w / 2 + 2);
-    TAKE(gtmp, max_w + 2 * MAX_RADIUS + 8);
-    TAKE(gout, max_w);
+    TAKE(gtmp, max_w + 2 * MAX_RADIUS + 64);
+    TAKE(gout, max_w + 64);
     TAKE(hist, 4);
 #undef TAKE
     return (off + 63) & ~(size_t)63;

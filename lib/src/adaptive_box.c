@@ -1,115 +1,36 @@
-/* Box-window methods (mean, Sauvola, Niblack) with exact integer running sums:
- * O(1) work per pixel whatever the window size.
+/* Box-window methods (mean, Sauvola, Niblack) on exact integer window sums
+ * (adaptive_sums.h): O(1) work per pixel whatever the window size.
  *
- * For each row, vertical sums of the 2r+1 window rows are kept per column and
- * updated by adding the row that enters and subtracting the one that leaves
- * (edge rows repeated); the horizontal window sums then come from a prefix sum
- * over those column sums. Everything is integer, so the sums are exact and do
- * not depend on how rows are split between threads: each thread starts its
- * rows by summing the window of its first row from scratch.
+ * MEAN compares integers exactly: v > S/n - offset <=> n*v - S > floor(-offset*n).
  *
- * Ranges (block <= 1023, n = block^2 <= 1046529): a column sum is at most
- * 1023 * 255 and a window sum S at most 2.7e8 (uint32); a column sum of
- * squares at most 6.7e7 (uint32), a window sum of squares S2 at most 6.9e10
- * (uint64). Prefix sums of column sums may wrap around 2^32; their
- * differences are still exact because every true window sum is < 2^32.
+ * SAUVOLA and NIBLACK need the standard deviation s = sqrt(D) / n with
+ * D = n*S2 - S^2, an integer computed exactly. Both decisions have the form
+ * "v > T <=> a > c*sqrt(D)" and are taken without a square root or a
+ * division per pixel:
+ *   NIBLACK  T = m - k s:             a = n*v - S,          c = -k
+ *   SAUVOLA  T = m (1 + k (s/R - 1)): a = n*v - (1 - k) S,  c = k S / (R n)
+ * and  a > c sqrt(D)  <=>  a > 0 && a^2 > c^2 D   (c >= 0)
+ *                      <=>  a > 0 || a^2 < c^2 D   (c <  0).
+ * For windows up to 257 x 257, D is exact in double, then rounded once to
+ * float; n*v and S are exact in float; the rest takes a few float roundings
+ * (relative 2^-24 each). A decision can therefore differ from the exact one
+ * only when |v - T| < ~1.3e-4 * (1 + |k|) gray levels (the tests allow
+ * 4e-4 * (1 + |k|)). A flat window (D = 0) is decided exactly: Niblack's T
+ * equals the pixel (background); Sauvola's is m (1 - k). Wider windows take
+ * the same decisions in double from int64 sums.
  */
-#include "adaptive_priv.h"
+#include "adaptive_sums.h"
 
 #include <math.h>
-#include <string.h>
-
-static void add_row_weighted(AdaptiveSlot *sl, const uint8_t *row, int w, uint32_t weight, int want_sq)
-{
-    uint32_t *restrict col = sl->col, *restrict col2 = sl->col2;
-    for (int x = 0; x < w; x++)
-        col[x] += weight * row[x];
-    if (want_sq)
-        for (int x = 0; x < w; x++)
-            col2[x] += weight * ((uint32_t)row[x] * row[x]);
-}
-
-/* col += in - out (and the squares): the window moves down by one row. */
-static void slide_rows(AdaptiveSlot *sl, const uint8_t *restrict in, const uint8_t *restrict out, int w,
-                       int want_sq)
-{
-    uint32_t *restrict col = sl->col, *restrict col2 = sl->col2;
-    for (int x = 0; x < w; x++)
-        col[x] += (uint32_t)in[x] - (uint32_t)out[x];
-    if (want_sq)
-        for (int x = 0; x < w; x++)
-            col2[x] += (uint32_t)in[x] * in[x] - (uint32_t)out[x] * out[x];
-}
-
-void iseg_adaptive_box_row(AdaptiveSlot *sl, const IsegImage *src, int r, int y, int y0, int want_sq)
-{
-    const int w = src->width, h = src->height;
-    const ptrdiff_t st = src->stride;
-    if (y == y0) {
-        memset(sl->col, 0, (size_t)w * sizeof(*sl->col));
-        if (want_sq)
-            memset(sl->col2, 0, (size_t)w * sizeof(*sl->col2));
-        const int a = ISEG_MAX(0, y - r), b = ISEG_MIN(h - 1, y + r);
-        for (int yy = a; yy <= b; yy++)
-            add_row_weighted(sl, src->data + yy * st, w, 1, want_sq);
-        if (r - y > 0)
-            add_row_weighted(sl, src->data, w, (uint32_t)(r - y), want_sq);
-        if (y + r - (h - 1) > 0)
-            add_row_weighted(sl, src->data + (ptrdiff_t)(h - 1) * st, w, (uint32_t)(y + r - (h - 1)), want_sq);
-    } else {
-        const int in = ISEG_MIN(h - 1, y + r), out = ISEG_MAX(0, y - r - 1);
-        if (in != out)
-            slide_rows(sl, src->data + in * st, src->data + out * st, w, want_sq);
-    }
-
-    /* horizontal: prefix sums, then differences; border pixels add the
-     * repeated edge columns explicitly */
-    const uint32_t *col = sl->col;
-    uint32_t *restrict pre = sl->pre, *restrict S = sl->S;
-    pre[0] = 0;
-    for (int x = 0; x < w; x++)
-        pre[x + 1] = pre[x] + col[x];
-    const int ia = ISEG_MIN(r, w), ib = ISEG_MAX(ia, w - r); /* interior [ia, ib) */
-    for (int x = ia; x < ib; x++)
-        S[x] = pre[x + r + 1] - pre[x - r];
-    for (int x = 0; x < w; x++) {
-        if (x == ia)
-            x = ib;
-        if (x >= w)
-            break;
-        const int lo = x - r, hi = x + r, a = ISEG_MAX(lo, 0), b = ISEG_MIN(hi, w - 1);
-        S[x] = pre[b + 1] - pre[a] + (uint32_t)(a - lo) * col[0] + (uint32_t)(hi - b) * col[w - 1];
-    }
-    if (!want_sq)
-        return;
-    const uint32_t *col2 = sl->col2;
-    uint64_t *restrict pre2 = sl->pre2, *restrict S2 = sl->S2;
-    pre2[0] = 0;
-    for (int x = 0; x < w; x++)
-        pre2[x + 1] = pre2[x] + col2[x];
-    for (int x = ia; x < ib; x++)
-        S2[x] = pre2[x + r + 1] - pre2[x - r];
-    for (int x = 0; x < w; x++) {
-        if (x == ia)
-            x = ib;
-        if (x >= w)
-            break;
-        const int lo = x - r, hi = x + r, a = ISEG_MAX(lo, 0), b = ISEG_MIN(hi, w - 1);
-        S2[x] = pre2[b + 1] - pre2[a] + (uint64_t)(a - lo) * col2[0] + (uint64_t)(hi - b) * col2[w - 1];
-    }
-}
-
-/* ------------------------------------------------ per-row decisions */
 
 typedef struct BoxJob {
     IsegAdaptive *ctx;
     const IsegImage *src;
     IsegImage *dst;
-    int32_t mean_thr;   /* MEAN: fg iff n*v - S > mean_thr */
+    int32_t mean_thr; /* MEAN: fg iff n*v - S > mean_thr */
 } BoxJob;
 
-/* MEAN: v > S/n - offset  <=>  n*v - S > -offset*n  <=>  n*v - S > floor(-offset*n),
- * all integers (|n*v - S| < 2^29). */
+/* -offset * n rounded down, saturated (|n*v - S| < 2^29). */
 static int32_t mean_threshold(double offset, int64_t n)
 {
     const double t = floor(-offset * (double)n);
@@ -120,92 +41,131 @@ static int32_t mean_threshold(double offset, int64_t n)
     return (int32_t)t;
 }
 
-static void row_mean(uint8_t *restrict d, const uint8_t *restrict v, const uint32_t *restrict S, int w,
-                     int32_t n, int32_t thr, uint8_t inv)
+/* The window sums of pixel x are P[x + b] - P[x] (b = 2r + 1), see
+ * sums_row_small(). */
+static ISEG_ALWAYS_INLINE void row_mean(uint8_t *restrict d, const uint8_t *restrict v,
+                                        const uint32_t *restrict P, int b, int w, int32_t n, int32_t thr,
+                                        uint8_t inv)
 {
     for (int x = 0; x < w; x++) {
-        const int32_t diff = n * (int32_t)v[x] - (int32_t)S[x];
+        const int32_t diff = n * (int32_t)v[x] - (int32_t)(P[x + b] - P[x]);
         d[x] = (uint8_t)((diff > thr ? 255 : 0) ^ inv);
     }
 }
 
-/* S2 < 2^52: exact conversion to double (the compiler vectorises this bit
- * trick, which it cannot do for a plain uint64 -> double cast). */
-static inline double u52_to_double(uint64_t v)
+/* Decision "a > c sqrt(D)" from a, c^2 D and the sign of c (see the top). */
+static ISEG_ALWAYS_INLINE int above(double a, double c2D, int c_negative)
 {
-    const uint64_t bits = v | UINT64_C(0x4330000000000000);
-    double d;
-    memcpy(&d, &bits, sizeof(d));
-    return d - 4503599627370496.0;
+    return c_negative ? (a > 0) | (a * a < c2D) : (a > 0) & (a * a > c2D);
 }
 
-/* Mean and standard deviation from the exact sums, in double:
- * m = S / n (a division, so that m is exact whenever it is an integer, as in
- * a flat window), var = (n*S2 - S^2) / n^2. n*S2 and S^2 are below 2^57; for
- * windows up to ~90x90 both are exact in double, beyond that the difference
- * carries an absolute error of a few units, i.e. < 1e-10 in var. T is then
- * evaluated with the reference's expression, so a flat window (s == 0) gives
- * bit for bit the reference's T. */
-static inline double window_sd(double s, double s2, double n)
+static ISEG_ALWAYS_INLINE int above_f(float a, float c2D, int c_negative)
 {
-    const double var_n2 = n * s2 - s * s;
-    return sqrt(var_n2 > 0 ? var_n2 : 0) / n;
+    return c_negative ? (a > 0) | (a * a < c2D) : (a > 0) & (a * a > c2D);
 }
 
-static void row_sauvola(uint8_t *restrict d, const uint8_t *restrict v, const uint32_t *restrict S,
-                        const uint64_t *restrict S2, int w, double n, double k, double R, uint8_t inv)
+static ISEG_ALWAYS_INLINE void row_niblack(uint8_t *restrict d, const uint8_t *restrict v,
+                                           const uint32_t *restrict P, const uint32_t *restrict P2, int b,
+                                           int w, uint32_t n, double k, uint8_t inv)
 {
+    const float k2 = (float)(k * k);
+    const double nd = n;
+    const int c_neg = k > 0;
     for (int x = 0; x < w; x++) {
-        const double s = (double)(int32_t)S[x];
-        const double sd = window_sd(s, u52_to_double(S2[x]), n);
-        const double m = s / n;
-        const double T = m * (1 + k * (sd / R - 1));
-        d[x] = (uint8_t)(((double)v[x] > T ? 255 : 0) ^ inv);
+        const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
+        const float D = (float)sums_var_n2(nd, S, S2);
+        const float a = (float)(int32_t)(n * v[x] - S); /* |n v - S| < 2^24: exact */
+        d[x] = (uint8_t)((above_f(a, k2 * D, c_neg) ? 255 : 0) ^ inv);
     }
 }
 
-static void row_niblack(uint8_t *restrict d, const uint8_t *restrict v, const uint32_t *restrict S,
-                        const uint64_t *restrict S2, int w, double n, double k, uint8_t inv)
+static ISEG_ALWAYS_INLINE void row_sauvola(uint8_t *restrict d, const uint8_t *restrict v,
+                                           const uint32_t *restrict P, const uint32_t *restrict P2, int b,
+                                           int w, uint32_t n, double k, double R, uint8_t inv)
 {
+    const float one_k = (float)(1 - k), q = (float)(k / (R * n)), nf = (float)n;
+    const double nd = n;
+    const int c_neg = k < 0;
     for (int x = 0; x < w; x++) {
-        const double s = (double)(int32_t)S[x];
-        const double sd = window_sd(s, u52_to_double(S2[x]), n);
-        const double T = s / n - k * sd;
-        d[x] = (uint8_t)(((double)v[x] > T ? 255 : 0) ^ inv);
+        const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
+        const float s = (float)(int32_t)S;
+        const float D = (float)sums_var_n2(nd, S, S2);
+        const float a = nf * v[x] - one_k * s;
+        const float c = q * s;
+        d[x] = (uint8_t)((above_f(a, c * c * D, c_neg) ? 255 : 0) ^ inv);
     }
 }
 
-static void box_job(void *arg, int begin, int end, unsigned slot)
+/* Wider windows: the same decisions from uint64 sums of squares. */
+static void row_wide(uint8_t *d, const uint8_t *v, const uint32_t *S, const uint64_t *S2, int w,
+                     const IsegAdaptiveSettings *s)
 {
-    BoxJob *job = arg;
+    const int64_t n = (int64_t)s->block_size * s->block_size;
+    const double nd = (double)n, k = s->k;
+    const uint8_t inv = s->invert ? 255 : 0;
+    for (int x = 0; x < w; x++) {
+        const double D = sums_var_n2_wide(n, S[x], S2[x]);
+        const double sd = (double)S[x];
+        int fg;
+        if (s->method == ISEG_ADAPTIVE_NIBLACK) {
+            fg = above(nd * v[x] - sd, k * k * D, k > 0);
+        } else {
+            const double c = k / (s->dynamic_range * nd) * sd;
+            fg = above(nd * v[x] - (1 - k) * sd, c * c * D, k < 0);
+        }
+        d[x] = (uint8_t)((fg ? 255 : 0) ^ inv);
+    }
+}
+
+static ISEG_ALWAYS_INLINE void box_rows(BoxJob *job, int begin, int end, unsigned slot)
+{
     const IsegAdaptiveSettings *s = &job->ctx->s;
     AdaptiveSlot *sl = &job->ctx->slots[slot];
     const IsegImage *src = job->src;
     const int r = s->block_size / 2, w = src->width;
     const int32_t n = s->block_size * s->block_size;
-    const int want_sq = s->method != ISEG_ADAPTIVE_MEAN;
+    const int mean = s->method == ISEG_ADAPTIVE_MEAN;
+    const int wide = !mean && s->block_size > SUMS_PACKED_MAX_BLOCK;
     const uint8_t inv = s->invert ? 255 : 0;
+    const int b = 2 * r + 1;
     for (int y = begin; y < end; y++) {
-        iseg_adaptive_box_row(sl, src, r, y, begin, want_sq);
+        if (wide)
+            sums_row_wide(sl, src, r, y, begin);
+        else
+            sums_row_small(sl, src, r, y, begin, !mean);
         const uint8_t *v = src->data + (ptrdiff_t)y * src->stride;
         uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
-        switch (s->method) {
-        case ISEG_ADAPTIVE_MEAN:
-            row_mean(d, v, sl->S, w, n, job->mean_thr, inv);
-            break;
-        case ISEG_ADAPTIVE_SAUVOLA:
-            row_sauvola(d, v, sl->S, sl->S2, w, n, s->k, s->dynamic_range, inv);
-            break;
-        default:
-            row_niblack(d, v, sl->S, sl->S2, w, n, s->k, inv);
-            break;
-        }
+        if (mean)
+            row_mean(d, v, sl->P, b, w, n, job->mean_thr, inv);
+        else if (wide)
+            row_wide(d, v, sl->S, sl->S2w, w, s);
+        else if (s->method == ISEG_ADAPTIVE_SAUVOLA)
+            row_sauvola(d, v, sl->P, sl->P2, b, w, (uint32_t)n, s->k, s->dynamic_range, inv);
+        else
+            row_niblack(d, v, sl->P, sl->P2, b, w, (uint32_t)n, s->k, inv);
     }
 }
+
+static void box_job_c(void *arg, int begin, int end, unsigned slot)
+{
+    box_rows(arg, begin, end, slot);
+}
+
+#if ISEG_HAVE_AVX2
+static ISEG_TARGET_AVX2 void box_job_avx2(void *arg, int begin, int end, unsigned slot)
+{
+    box_rows(arg, begin, end, slot);
+}
+#endif
 
 int iseg_adaptive_box_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool)
 {
     BoxJob job = { ctx, src, dst, 0 };
     job.mean_thr = mean_threshold(ctx->s.offset, (int64_t)ctx->s.block_size * ctx->s.block_size);
-    return iseg_pool_run(pool, src->height, 16, box_job, &job);
+    IsegRangeFunc fn = box_job_c;
+#if ISEG_HAVE_AVX2
+    if (iseg_use_avx2())
+        fn = box_job_avx2;
+#endif
+    return iseg_pool_run(pool, src->height, 16, fn, &job);
 }

@@ -1,13 +1,16 @@
 /* Gaussian-weighted local mean (OpenCV's ADAPTIVE_THRESH_GAUSSIAN_C weights)
- * as a separable convolution in single precision: per output row, a vertical
- * pass over the 2r+1 window rows (edge rows repeated) into a float row, then
- * a horizontal pass over that row (edge values repeated).
+ * as a separable convolution in single precision: the frame is converted to
+ * float once, then per output row a vertical pass over the 2r+1 window rows
+ * (edge rows repeated) into a float row, and a horizontal pass over that row
+ * (edge values repeated).
  *
  * The weights are symmetric, so each pass adds the two samples at distance k
- * first (exactly, in integers for the vertical pass) and multiplies once per
- * pair. Every pixel's sum is evaluated in the same order whatever the vector
- * width, so the result does not depend on the instruction set the compiler
- * picked, nor on the thread split (rows are independent).
+ * first (exactly, for the vertical pass: integers below 511) and multiplies
+ * once per pair. Every pixel's sum is evaluated in the same order whatever
+ * the vector width, so the result does not depend on the thread split (rows
+ * are independent). The AVX2 copy fuses multiply-adds (FMA): one rounding
+ * less per tap, so its results may differ from the baseline copy's in the
+ * last bit, both within the bound below.
  *
  * Accuracy and ties: each pass adds r + 1 products of weights (rounded to
  * float) and sums below 2 * 255; the error of the float mean g against the
@@ -23,54 +26,122 @@
  */
 #include "adaptive_priv.h"
 
+#include <errno.h>
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
-
-#define TILE 64
 
 typedef struct GaussJob {
     IsegAdaptive *ctx;
     const IsegImage *src;
     IsegImage *dst;
-    const uint8_t **rows; /* rows[i] = source row clamp(i - r), i in [0, h + 2r) */
+    const float **rows; /* rows[i] = the float copy of source row clamp(i - r), i in [0, h + 2r) */
 } GaussJob;
 
-/* Vertical pass of output row y into out[0..w). */
-static void vertical(float *restrict out, const uint8_t *const *rows, int y, int r, int w, const float *wt)
+#if defined(__GNUC__) || defined(__clang__)
+#  define GAUSS_VECTORS 1
+/* Generic vectors of 8 floats: the compiler maps them to what the target has
+ * (two SSE registers or one AVX one). Kept in variables only, never passed to
+ * or returned from functions, so that no ABI question arises. */
+typedef float gauss_f8 __attribute__((vector_size(32)));
+#else
+#  define GAUSS_VECTORS 0
+#endif
+
+/* Vertical pass of output row y into out[0..w), from the float copy of the
+ * source (converting each source row once rather than once per tap). Every
+ * pixel is summed in the same order, vector lanes and scalar tail alike:
+ *   acc = w[r] * c;  acc += w[r-k] * (a_k + b_k), k = 1..r
+ * (a_k + b_k: the two rows at distance k; integers below 511, exact). */
+static ISEG_ALWAYS_INLINE void vertical(float *restrict out, const float *const *rows, int y, int r, int w,
+                                        const float *wt)
 {
-    const uint8_t *c = rows[y + r];
-    for (int x0 = 0; x0 < w; x0 += TILE) {
-        const int n = ISEG_MIN(TILE, w - x0);
-        float acc[TILE];
-        for (int i = 0; i < n; i++)
-            acc[i] = wt[r] * (float)c[x0 + i];
+    const float *c = rows[y + r];
+    int x = 0;
+#if GAUSS_VECTORS
+    for (; x + 16 <= w; x += 16) {
+        gauss_f8 c0, c1, a0, a1, b0, b1;
+        memcpy(&c0, c + x, sizeof(c0));
+        memcpy(&c1, c + x + 8, sizeof(c1));
+        gauss_f8 acc0 = wt[r] * c0, acc1 = wt[r] * c1;
         for (int k = 1; k <= r; k++) {
-            const uint8_t *a = rows[y + r - k] + x0, *b = rows[y + r + k] + x0;
+            const float *a = rows[y + r - k] + x, *b = rows[y + r + k] + x;
             const float wk = wt[r - k];
-            for (int i = 0; i < n; i++)
-                acc[i] += wk * (float)((int)a[i] + (int)b[i]);
+            memcpy(&a0, a, sizeof(a0));
+            memcpy(&a1, a + 8, sizeof(a1));
+            memcpy(&b0, b, sizeof(b0));
+            memcpy(&b1, b + 8, sizeof(b1));
+            acc0 += wk * (a0 + b0);
+            acc1 += wk * (a1 + b1);
         }
-        memcpy(out + x0, acc, (size_t)n * sizeof(float));
+        memcpy(out + x, &acc0, sizeof(acc0));
+        memcpy(out + x + 8, &acc1, sizeof(acc1));
+    }
+#endif
+    for (; x < w; x++) {
+        float acc = wt[r] * c[x];
+        for (int k = 1; k <= r; k++)
+            acc += wt[r - k] * (rows[y + r - k][x] + rows[y + r + k][x]);
+        out[x] = acc;
     }
 }
 
-/* Horizontal pass: t holds the vertical row at t[r .. r+w) with r edge copies
- * on each side; g[x] = weighted sum around t[x + r]. */
-static void horizontal(float *restrict g, const float *t, int r, int w, const float *wt)
+/* Horizontal pass: t holds the vertical row at t[r .. r+w) with r edge
+ * copies on each side and zeros after; g[x] = weighted sum around t[x + r],
+ * in the order acc = w[r] * c; acc += w[r-k] * (left_k + right_k). Writes
+ * up to 15 values past w into g's slack. */
+static ISEG_ALWAYS_INLINE void horizontal(float *restrict g, const float *t, int r, int w, const float *wt)
 {
-    for (int x0 = 0; x0 < w; x0 += TILE) {
-        const int n = ISEG_MIN(TILE, w - x0);
-        const float *c = t + r + x0;
-        float acc[TILE];
-        for (int i = 0; i < n; i++)
-            acc[i] = wt[r] * c[i];
+#if GAUSS_VECTORS
+    for (int x = 0; x < w; x += 16) {
+        const float *c = t + r + x;
+        gauss_f8 c0, c1, l0, l1, r0, r1;
+        memcpy(&c0, c, sizeof(c0));
+        memcpy(&c1, c + 8, sizeof(c1));
+        gauss_f8 acc0 = wt[r] * c0, acc1 = wt[r] * c1;
         for (int k = 1; k <= r; k++) {
             const float wk = wt[r - k];
-            const float *a = c - k, *b = c + k;
-            for (int i = 0; i < n; i++)
-                acc[i] += wk * (a[i] + b[i]);
+            memcpy(&l0, c - k, sizeof(l0));
+            memcpy(&l1, c - k + 8, sizeof(l1));
+            memcpy(&r0, c + k, sizeof(r0));
+            memcpy(&r1, c + k + 8, sizeof(r1));
+            acc0 += wk * (l0 + r0);
+            acc1 += wk * (l1 + r1);
         }
-        memcpy(g + x0, acc, (size_t)n * sizeof(float));
+        memcpy(g + x, &acc0, sizeof(acc0));
+        memcpy(g + x + 8, &acc1, sizeof(acc1));
+    }
+#else
+    for (int x = 0; x < w; x++) {
+        const float *c = t + r + x;
+        float acc = wt[r] * c[0];
+        for (int k = 1; k <= r; k++)
+            acc += wt[r - k] * (c[-k] + c[k]);
+        g[x] = acc;
+    }
+#endif
+}
+
+static ISEG_ALWAYS_INLINE void gauss_rows(GaussJob *job, int begin, int end, unsigned slot)
+{
+    IsegAdaptive *ctx = job->ctx;
+    const int r = ctx->s.block_size / 2, w = job->src->width;
+    const float cut = iseg_adaptive_gauss_cut(ctx->s.offset, r);
+    const uint8_t inv = ctx->s.invert ? 255 : 0;
+    float *t = ctx->slots[slot].gtmp; /* w + 2r + 16 */
+    float *g = ctx->slots[slot].gout; /* w + 16 */
+    memset(t + r + w + r, 0, 16 * sizeof(float));
+    for (int y = begin; y < end; y++) {
+        vertical(t + r, job->rows, y, r, w, ctx->gw);
+        for (int i = 0; i < r; i++) {
+            t[i] = t[r];
+            t[r + w + i] = t[r + w - 1];
+        }
+        horizontal(g, t, r, w, ctx->gw);
+        const uint8_t *v = job->src->data + (ptrdiff_t)y * job->src->stride;
+        uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
+        for (int x = 0; x < w; x++)
+            d[x] = (uint8_t)((g[x] - (float)v[x] < cut ? 255 : 0) ^ inv);
     }
 }
 
@@ -89,34 +160,55 @@ float iseg_adaptive_gauss_cut(double offset, int r)
     return f;
 }
 
-static void gauss_job(void *arg, int begin, int end, unsigned slot)
+static void gauss_job_c(void *arg, int begin, int end, unsigned slot)
 {
-    GaussJob *job = arg;
-    IsegAdaptive *ctx = job->ctx;
-    const int r = ctx->s.block_size / 2, w = job->src->width;
-    const float cut = iseg_adaptive_gauss_cut(ctx->s.offset, r);
-    const uint8_t inv = ctx->s.invert ? 255 : 0;
-    float *t = ctx->slots[slot].gtmp;           /* w + 2r */
-    float *g = ctx->slots[slot].gout;
+    gauss_rows(arg, begin, end, slot);
+}
+
+#if ISEG_HAVE_AVX2
+static ISEG_TARGET_AVX2_FMA void gauss_job_avx2(void *arg, int begin, int end, unsigned slot)
+{
+    gauss_rows(arg, begin, end, slot);
+}
+#endif
+
+typedef struct ConvertJob {
+    const IsegImage *src;
+    float *dst;
+} ConvertJob;
+
+static void convert_job(void *arg, int begin, int end, unsigned slot)
+{
+    (void)slot;
+    ConvertJob *job = arg;
+    const int w = job->src->width;
     for (int y = begin; y < end; y++) {
-        vertical(t + r, job->rows, y, r, w, ctx->gw);
-        for (int i = 0; i < r; i++) {
-            t[i] = t[r];
-            t[r + w + i] = t[r + w - 1];
-        }
-        horizontal(g, t, r, w, ctx->gw);
-        const uint8_t *v = job->src->data + (ptrdiff_t)y * job->src->stride;
-        uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
+        const uint8_t *restrict s = job->src->data + (ptrdiff_t)y * job->src->stride;
+        float *restrict d = job->dst + (size_t)y * w;
         for (int x = 0; x < w; x++)
-            d[x] = (uint8_t)((g[x] - (float)v[x] < cut ? 255 : 0) ^ inv);
+            d[x] = (float)s[x];
     }
 }
 
 int iseg_adaptive_gauss_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool)
 {
-    const int r = ctx->s.block_size / 2, h = src->height;
+    const int r = ctx->s.block_size / 2, w = src->width, h = src->height;
+    if (!ctx->fsrc) {
+        ctx->fsrc = malloc((size_t)ctx->max_w * ctx->max_h * sizeof(float));
+        if (!ctx->fsrc)
+            return -ENOMEM;
+    }
+    ConvertJob cj = { src, ctx->fsrc };
+    int ret = iseg_pool_run(pool, h, 32, convert_job, &cj);
+    if (ret < 0)
+        return ret;
     for (int i = 0; i < h + 2 * r; i++)
-        ctx->rows[i] = src->data + (ptrdiff_t)ISEG_CLAMP(i - r, 0, h - 1) * src->stride;
-    GaussJob job = { ctx, src, dst, ctx->rows };
-    return iseg_pool_run(pool, h, 16, gauss_job, &job);
+        ctx->frows[i] = ctx->fsrc + (size_t)ISEG_CLAMP(i - r, 0, h - 1) * w;
+    GaussJob job = { ctx, src, dst, ctx->frows };
+    IsegRangeFunc fn = gauss_job_c;
+#if ISEG_HAVE_AVX2
+    if (iseg_use_avx2())
+        fn = gauss_job_avx2;
+#endif
+    return iseg_pool_run(pool, h, 16, fn, &job);
 }

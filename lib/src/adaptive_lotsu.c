@@ -16,7 +16,7 @@
  *     compared in integers. A non-uniform pixel is foreground iff v > T; a
  *     uniform one by its window mean (see IsegAdaptiveUniform).
  */
-#include "adaptive_priv.h"
+#include "adaptive_sums.h"
 
 #include <string.h>
 
@@ -173,9 +173,54 @@ static void node_job(void *arg, int begin, int end, unsigned slot)
 
 /* ------------------------------------------------ pixels */
 
-static void pixel_job(void *arg, int begin, int end, unsigned slot)
+/* One row: val = 2 step^2 T(x, y) (exact interpolation, see
+ * adaptive_priv.h); non-uniform pixels: fg iff 2 step^2 v > val; uniform ones
+ * by their window mean. For windows up to 257 x 257 every quantity is an
+ * integer below 2^53 and the comparisons in double are exact. */
+static ISEG_ALWAYS_INLINE void lotsu_row(uint8_t *restrict d, const uint8_t *restrict v,
+                                         const uint32_t *restrict P, const uint32_t *restrict P2, int b,
+                                         const int32_t *restrict A, int w, const LoGrid *g, uint32_t n,
+                                         double limit, double uniform_global, int local, uint8_t inv)
 {
-    LotsuJob *job = arg;
+    const int32_t step = g->step, two_step2 = 2 * step * step;
+    const double nd = n;
+    for (int x0 = 0, i = 0; x0 < w; x0 += step, i++) {
+        const int x1 = ISEG_MIN(x0 + step, w);
+        const int32_t a0 = A[i], da = A[ISEG_MIN(i + 1, g->nx - 1)] - a0;
+        for (int x = x0; x < x1; x++) {
+            const int32_t val = step * a0 + (x - x0) * da;
+            const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
+            const double D = sums_var_n2(nd, S, S2);
+            const double sd = (double)(int32_t)S;
+            const int fg_uniform = local ? (double)two_step2 * sd > nd * (double)val : sd >= uniform_global;
+            const int fg_pixel = two_step2 * (int32_t)v[x] > val;
+            const int fg = D < limit ? fg_uniform : fg_pixel;
+            d[x] = (uint8_t)((fg ? 255 : 0) ^ inv);
+        }
+    }
+}
+
+/* Wider windows: int64 throughout. */
+static void lotsu_row_wide(uint8_t *d, const uint8_t *v, const uint32_t *S, const uint64_t *S2,
+                           const int32_t *A, int w, const LoGrid *g, int64_t n, int64_t limit,
+                           int64_t uniform_global, int local, uint8_t inv)
+{
+    const int64_t two_step2 = 2 * (int64_t)g->step * g->step;
+    for (int x = 0; x < w; x++) {
+        const int i0 = x / g->step, i1 = ISEG_MIN(i0 + 1, g->nx - 1);
+        const int32_t dx = x - i0 * g->step;
+        const int64_t val = (int64_t)(g->step - dx) * A[i0] + (int64_t)dx * A[i1];
+        int fg;
+        if (iseg_lo_is_uniform(n, S[x], (int64_t)S2[x], limit))
+            fg = local ? two_step2 * S[x] > n * val : (int64_t)S[x] >= uniform_global;
+        else
+            fg = two_step2 * v[x] > val;
+        d[x] = (uint8_t)((fg ? 255 : 0) ^ inv);
+    }
+}
+
+static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, unsigned slot)
+{
     IsegAdaptive *ctx = job->ctx;
     const IsegAdaptiveSettings *s = &ctx->s;
     AdaptiveSlot *sl = &ctx->slots[slot];
@@ -183,13 +228,19 @@ static void pixel_job(void *arg, int begin, int end, unsigned slot)
     const LoGrid g = job->g;
     const int r = s->block_size / 2, w = src->width;
     const int64_t n = (int64_t)s->block_size * s->block_size;
-    const int64_t two_step2 = 2 * (int64_t)g.step * g.step;
     const int64_t uniform_global = (int64_t)job->T_global * n; /* fg iff S >= this */
     const int local = s->uniform == ISEG_ADAPTIVE_UNIFORM_LOCAL;
-    const int inv = s->invert;
+    const int wide = s->block_size > SUMS_PACKED_MAX_BLOCK;
+    const uint8_t inv = s->invert ? 255 : 0;
+    /* limit is at most 2^62; D < 2^53 here, so comparing with the rounded
+     * limit gives the same answer as with the exact one */
+    const double limit_d = (double)job->limit;
     int32_t *A = sl->interp;
     for (int y = begin; y < end; y++) {
-        iseg_adaptive_box_row(sl, src, r, y, begin, 1);
+        if (wide)
+            sums_row_wide(sl, src, r, y, begin);
+        else
+            sums_row_small(sl, src, r, y, begin, 1);
         const int j0 = ISEG_MIN(y / g.step, g.ny - 1), j1 = ISEG_MIN(j0 + 1, g.ny - 1);
         const int32_t dy = y - j0 * g.step;
         const int32_t *t0 = ctx->node_t2 + (size_t)j0 * g.nx, *t1 = ctx->node_t2 + (size_t)j1 * g.nx;
@@ -197,20 +248,25 @@ static void pixel_job(void *arg, int begin, int end, unsigned slot)
             A[i] = (g.step - dy) * t0[i] + dy * t1[i];
         const uint8_t *v = src->data + (ptrdiff_t)y * src->stride;
         uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
-        for (int x = 0; x < w; x++) {
-            const int i0 = x / g.step, i1 = ISEG_MIN(i0 + 1, g.nx - 1);
-            const int32_t dx = x - i0 * g.step;
-            const int32_t val = (g.step - dx) * A[i0] + dx * A[i1]; /* 2 step^2 T */
-            const int64_t S = sl->S[x], S2 = (int64_t)sl->S2[x];
-            int fg;
-            if (iseg_lo_is_uniform(n, S, S2, job->limit))
-                fg = local ? two_step2 * S > n * val : S >= uniform_global;
-            else
-                fg = two_step2 * v[x] > val;
-            d[x] = iseg_mask_byte(fg, inv);
-        }
+        if (wide)
+            lotsu_row_wide(d, v, sl->S, sl->S2w, A, w, &g, n, job->limit, uniform_global, local, inv);
+        else
+            lotsu_row(d, v, sl->P, sl->P2, 2 * r + 1, A, w, &g, (uint32_t)n, limit_d, (double)uniform_global,
+                      local, inv);
     }
 }
+
+static void pixel_job_c(void *arg, int begin, int end, unsigned slot)
+{
+    pixel_rows(arg, begin, end, slot);
+}
+
+#if ISEG_HAVE_AVX2
+static ISEG_TARGET_AVX2 void pixel_job_avx2(void *arg, int begin, int end, unsigned slot)
+{
+    pixel_rows(arg, begin, end, slot);
+}
+#endif
 
 int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool)
 {
@@ -228,5 +284,10 @@ int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *
         return ret;
     iseg_lo_fill_nodes(ctx->node_t2, ctx->node_valid, job.g.nx, job.g.ny, 2 * (int32_t)job.T_global - 1,
                        ctx->node_queue, ctx->node_state);
-    return iseg_pool_run(pool, src->height, 16, pixel_job, &job);
+    IsegRangeFunc fn = pixel_job_c;
+#if ISEG_HAVE_AVX2
+    if (iseg_use_avx2())
+        fn = pixel_job_avx2;
+#endif
+    return iseg_pool_run(pool, src->height, 16, fn, &job);
 }

@@ -64,14 +64,16 @@ static inline uint8_t iseg_mask_byte(int fg, int invert)
 
 /* Per-thread scratch, sized for the context's maximum width. */
 typedef struct AdaptiveSlot {
+    /* window sums (adaptive_sums.h) */
     uint32_t *col, *col2;      /* vertical window sums of v and v^2, per column */
-    uint32_t *pre;             /* prefix sums of col (mod 2^32), width + 1 */
-    uint64_t *pre2;            /* prefix sums of col2, width + 1 */
-    uint32_t *S;               /* window sums of the current row */
-    uint64_t *S2;              /* window sums of squares of the current row */
+    uint32_t *P, *P2;          /* padded prefix sums of col, col2, width + 2r + 1 */
+    uint32_t *pre;             /* wide windows: prefix sums of col, width + 1 */
+    uint64_t *pre2;            /* wide windows: prefix sums of col2, width + 1 */
+    uint32_t *S;               /* wide windows: window sums of the current row */
+    uint64_t *S2w;             /* wide windows: window sums of squares */
     int32_t *interp;           /* local-otsu: one row of vertically interpolated nodes */
-    float *gtmp;               /* gaussian: vertical pass, width + 2 * radius */
-    float *gout;               /* gaussian: weighted means of the current row */
+    float *gtmp;               /* gaussian: vertical pass, width + 2 * radius + slack */
+    float *gout;               /* gaussian: weighted means of the current row + slack */
     uint32_t (*hist)[ISEG_HIST_BINS]; /* local-otsu node histograms, 4 interleaved */
 } AdaptiveSlot;
 
@@ -80,6 +82,9 @@ struct IsegAdaptive {
     int max_w, max_h;
     float gw[ISEG_ADAPTIVE_BLOCK_MAX];  /* gaussian weights (from double) */
     const uint8_t **rows;               /* max_h + 2 * max radius row pointers */
+    const float **frows;                /* the same for fsrc */
+    float *fsrc;                        /* gaussian: the frame as floats, max_w x max_h,
+                                           allocated by the first gaussian run */
     uint8_t *mask;                      /* max_w x max_h, for iseg_adaptive_frame */
     /* local-otsu node grid, sized for the smallest block */
     size_t node_cap;
@@ -100,9 +105,5 @@ int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *
 double iseg_adaptive_gauss_eps(int r);
 float iseg_adaptive_gauss_cut(double offset, int r);
 
-/* Window sums of row y for x in [0, w): S[x] and, if want_sq, S2[x], with
- * edge replication. Rows are visited in increasing order starting at y0 (the
- * first call with y == y0 initialises the column sums). */
-void iseg_adaptive_box_row(AdaptiveSlot *sl, const IsegImage *src, int r, int y, int y0, int want_sq);
 
 #endif

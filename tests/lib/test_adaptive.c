@@ -194,7 +194,7 @@ static double tolerance(const IsegAdaptiveSettings *s)
         return 2 * iseg_adaptive_gauss_eps(s->block_size / 2) + fabs(s->offset) / 8388608.0;
     case ISEG_ADAPTIVE_SAUVOLA:
     case ISEG_ADAPTIVE_NIBLACK:
-        return 1e-6;
+        return 4e-4 * (1 + fabs(s->k));
     default:
         return 1e-9;
     }

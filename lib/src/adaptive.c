@@ -75,9 +75,11 @@ void iseg_adaptive_gaussian_weights(int block, double *w)
 LoGrid iseg_lo_grid(int width, int height, int block)
 {
     LoGrid g;
-    g.step = (block + 1) / 2;
+    g.step = block;
     g.nx = (width - 1 + g.step - 1) / g.step + 1;
     g.ny = (height - 1 + g.step - 1) / g.step + 1;
+    g.ox = -(((g.nx - 1) * g.step - (width - 1)) / 2);
+    g.oy = -(((g.ny - 1) * g.step - (height - 1)) / 2);
     return g;
 }
 

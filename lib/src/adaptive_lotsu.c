@@ -22,42 +22,43 @@
 
 /* ------------------------------------------------ nodes */
 
-/* Histogram of the edge-replicated block window centred on (cx, cy); the
- * centre may lie beyond the last pixel (then the window still overlaps the
- * frame by at least one row / column: see iseg_lo_grid()). */
+/* Histogram of the edge-replicated block window centred on (cx, cy), which
+ * may lie outside the frame: every clamped row and column is counted with
+ * its multiplicity (iseg_lo_clamp_weight). */
 static void node_histogram(AdaptiveSlot *sl, const IsegImage *src, int cx, int cy, int r,
                            uint32_t hist[ISEG_HIST_BINS])
 {
     const int w = src->width, h = src->height;
-    const int ya = ISEG_MAX(0, cy - r), yb = ISEG_MIN(h - 1, cy + r);
-    const int xa = ISEG_MAX(0, cx - r), xb = ISEG_MIN(w - 1, cx + r);
-    const uint32_t ex_top = (uint32_t)ISEG_MAX(0, r - cy), ex_bot = (uint32_t)ISEG_MAX(0, cy + r - (h - 1));
-    const uint32_t ex_left = (uint32_t)ISEG_MAX(0, r - cx), ex_right = (uint32_t)ISEG_MAX(0, cx + r - (w - 1));
+    const int ylo = cy - r, yhi = cy + r, xlo = cx - r, xhi = cx + r;
+    const int ya = ISEG_CLAMP(ylo, 0, h - 1), yb = ISEG_CLAMP(yhi, 0, h - 1);
+    const int xa = ISEG_CLAMP(xlo, 0, w - 1), xb = ISEG_CLAMP(xhi, 0, w - 1);
+    const uint32_t wxa = (uint32_t)iseg_lo_clamp_weight(xa, xlo, xhi, w);
+    const uint32_t wxb = (uint32_t)iseg_lo_clamp_weight(xb, xlo, xhi, w);
     uint32_t(*hh)[ISEG_HIST_BINS] = sl->hist;
     memset(hh, 0, 4 * sizeof(hh[0]));
     for (int y = ya; y <= yb; y++) {
         const uint8_t *p = src->data + (ptrdiff_t)y * src->stride;
-        uint32_t wy = 1;
-        if (y == 0)
-            wy += ex_top;
-        if (y == h - 1)
-            wy += ex_bot;
-        int x = xa;
+        const uint32_t wy = (uint32_t)iseg_lo_clamp_weight(y, ylo, yhi, h);
+        if (xa == xb) {
+            hh[0][p[xa]] += wy * wxa;
+            continue;
+        }
+        hh[1][p[xa]] += wy * wxa;
+        hh[2][p[xb]] += wy * wxb;
+        int x = xa + 1;
         if (wy == 1) {
-            for (; x + 4 <= xb + 1; x += 4) {
+            for (; x + 4 <= xb; x += 4) {
                 hh[0][p[x]]++;
                 hh[1][p[x + 1]]++;
                 hh[2][p[x + 2]]++;
                 hh[3][p[x + 3]]++;
             }
-            for (; x <= xb; x++)
+            for (; x < xb; x++)
                 hh[0][p[x]]++;
         } else {
-            for (; x <= xb; x++)
+            for (; x < xb; x++)
                 hh[x & 3][p[x]] += wy;
         }
-        hh[1][p[0]] += wy * ex_left;
-        hh[2][p[w - 1]] += wy * ex_right;
     }
     for (int v = 0; v < ISEG_HIST_BINS; v++)
         hist[v] = hh[0][v] + hh[1][v] + hh[2][v] + hh[3][v];
@@ -69,48 +70,50 @@ static void node_histogram(AdaptiveSlot *sl, const IsegImage *src, int cx, int c
  * The between-class variance at T is b(T) = g^2 / (n^2 n_b n_f) with
  * g = n * s_b - s * n_b an exact integer (|g| < 2^47), so
  * f(T) = g^2 / (n_b n_f) is computed with one division and a relative error
- * below 2^-50. iseg_otsu_threshold() evaluates b(T) another way, with an
- * error below ~2^-48: its maximiser is therefore among the T whose f is
- * within 1e-9 of the largest f, and those candidates (almost always just
- * one) are compared with iseg_otsu_stats(), which computes b(T) exactly as
- * iseg_otsu_threshold() does, first maximum winning. */
-static unsigned node_otsu(const uint32_t hist[ISEG_HIST_BINS], int lo, int hi, int64_t n, int64_t s)
+ * below 2^-50. A T just above an empty level splits the pixels exactly as
+ * T - 1 does (same b, and the first maximum wins), so only T with
+ * hist[T - 1] > 0 are evaluated. iseg_otsu_threshold() evaluates b(T)
+ * another way, with an error below ~2^-48: its maximiser is therefore among
+ * the T whose f is within 1e-9 of the largest f, and those candidates
+ * (almost always just one) are compared with iseg_otsu_stats(), which
+ * computes b(T) exactly as iseg_otsu_threshold() does, first maximum
+ * winning. */
+#define OTSU_MAX_CANDIDATES 8
+
+unsigned iseg_lo_node_otsu(const uint32_t hist[ISEG_HIST_BINS], int lo, int hi, int64_t n, int64_t s)
 {
-    double best = -1;
+    /* class sums below each T (a short serial prefix), then every f in a
+     * branch-free loop the compiler vectorises */
+    int64_t nb[ISEG_HIST_BINS + 1], sb[ISEG_HIST_BINS + 1];
+    double f[ISEG_HIST_BINS + 1];
     int64_t n_b = 0, s_b = 0;
     for (int T = lo + 1; T <= hi; T++) {
         n_b += hist[T - 1];
         s_b += (int64_t)(T - 1) * hist[T - 1];
-        const double g = (double)(s_b * n - s * n_b);
-        const double f = g * g / (double)(n_b * (n - n_b));
-        if (f > best)
-            best = f;
+        nb[T] = n_b;
+        sb[T] = s_b;
+    }
+    double best = -1;
+    for (int T = lo + 1; T <= hi; T++) {
+        const double g = (double)(sb[T] * n - s * nb[T]);
+        const double v = g * g / (double)(nb[T] * (n - nb[T]));
+        f[T] = hist[T - 1] ? v : -1.0;
+        best = v > best ? v : best;
     }
     const double cut = best * (1 - 1e-9);
-    unsigned first = 0, count = 0;
-    unsigned cand[8];
-    n_b = 0;
-    s_b = 0;
-    for (int T = lo + 1; T <= hi; T++) {
-        n_b += hist[T - 1];
-        s_b += (int64_t)(T - 1) * hist[T - 1];
-        const double g = (double)(s_b * n - s * n_b);
-        const double f = g * g / (double)(n_b * (n - n_b));
-        if (f >= cut) {
-            if (count == 0)
-                first = (unsigned)T;
-            if (count < 8)
+    unsigned count = 0, cand[OTSU_MAX_CANDIDATES];
+    for (int T = lo + 1; T <= hi; T++)
+        if (f[T] >= cut) {
+            if (count < OTSU_MAX_CANDIDATES)
                 cand[count] = (unsigned)T;
             count++;
         }
-    }
     if (count == 1)
-        return first;
+        return cand[0];
     uint64_t h64[ISEG_HIST_BINS];
     for (int v = 0; v < ISEG_HIST_BINS; v++)
         h64[v] = hist[v];
-    if (count > 8) {
-        /* pathological: fall back to the full scan */
+    if (count > OTSU_MAX_CANDIDATES) {
         unsigned T;
         iseg_otsu_threshold(h64, &T, NULL);
         return T;
@@ -147,27 +150,26 @@ static void node_job(void *arg, int begin, int end, unsigned slot)
     uint32_t hist[ISEG_HIST_BINS];
     for (int j = begin; j < end; j++)
         for (int i = 0; i < job->g.nx; i++) {
-            node_histogram(sl, job->src, i * job->g.step, j * job->g.step, r, hist);
-            int64_t S = 0, S2 = 0;
-            int lo = -1, hi = 0;
+            node_histogram(sl, job->src, job->g.ox + i * job->g.step, job->g.oy + j * job->g.step, r, hist);
+            uint64_t S = 0, S2 = 0;
             for (int v = 0; v < ISEG_HIST_BINS; v++) {
-                if (!hist[v])
-                    continue;
-                if (lo < 0)
-                    lo = v;
-                hi = v;
-                S += (int64_t)v * hist[v];
-                S2 += (int64_t)v * v * hist[v];
+                S += (uint64_t)hist[v] * (uint32_t)v;
+                S2 += (uint64_t)hist[v] * (uint32_t)(v * v);
             }
+            int lo = 0, hi = ISEG_HIST_BINS - 1;
+            while (!hist[lo])
+                lo++;
+            while (!hist[hi])
+                hi--;
             const size_t k = (size_t)j * job->g.nx + i;
-            const int valid = !iseg_lo_is_uniform(n, S, S2, job->limit);
+            const int valid = !iseg_lo_is_uniform(n, (int64_t)S, (int64_t)S2, job->limit);
             ctx->node_valid[k] = (uint8_t)valid;
             /* a non-uniform window has two levels at least (limit >= 0 and a
              * single level gives n*S2 - S^2 = 0 < limit unless limit is 0) */
             if (valid && lo < hi)
-                ctx->node_t2[k] = 2 * (int32_t)node_otsu(hist, lo, hi, n, S) - 1;
+                ctx->node_t2[k] = iseg_lo_node_t2(hist, NULL, iseg_lo_node_otsu(hist, lo, hi, n, (int64_t)S));
             else if (valid)
-                ctx->node_t2[k] = 2 * (lo + 1) - 1; /* single level: as iseg_otsu_threshold */
+                ctx->node_t2[k] = 2 * lo + 1; /* single level: T = lo + 1, as iseg_otsu_threshold */
         }
 }
 
@@ -184,11 +186,12 @@ static ISEG_ALWAYS_INLINE void lotsu_row(uint8_t *restrict d, const uint8_t *res
 {
     const int32_t step = g->step, two_step2 = 2 * step * step;
     const double nd = n;
-    for (int x0 = 0, i = 0; x0 < w; x0 += step, i++) {
-        const int x1 = ISEG_MIN(x0 + step, w);
+    for (int i = 0; i < g->nx; i++) {
+        const int xs = g->ox + i * step; /* node i; its cell is [xs, xs + step) */
+        const int x0 = ISEG_MAX(xs, 0), x1 = ISEG_MIN(xs + step, w);
         const int32_t a0 = A[i], da = A[ISEG_MIN(i + 1, g->nx - 1)] - a0;
         for (int x = x0; x < x1; x++) {
-            const int32_t val = step * a0 + (x - x0) * da;
+            const int32_t val = step * a0 + (x - xs) * da;
             const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
             const double D = sums_var_n2(nd, S, S2);
             const double sd = (double)(int32_t)S;
@@ -207,8 +210,8 @@ static void lotsu_row_wide(uint8_t *d, const uint8_t *v, const uint32_t *S, cons
 {
     const int64_t two_step2 = 2 * (int64_t)g->step * g->step;
     for (int x = 0; x < w; x++) {
-        const int i0 = x / g->step, i1 = ISEG_MIN(i0 + 1, g->nx - 1);
-        const int32_t dx = x - i0 * g->step;
+        const int i0 = ISEG_MIN((x - g->ox) / g->step, g->nx - 1), i1 = ISEG_MIN(i0 + 1, g->nx - 1);
+        const int32_t dx = x - g->ox - i0 * g->step;
         const int64_t val = (int64_t)(g->step - dx) * A[i0] + (int64_t)dx * A[i1];
         int fg;
         if (iseg_lo_is_uniform(n, S[x], (int64_t)S2[x], limit))
@@ -241,8 +244,8 @@ static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, uns
             sums_row_wide(sl, src, r, y, begin);
         else
             sums_row_small(sl, src, r, y, begin, 1);
-        const int j0 = ISEG_MIN(y / g.step, g.ny - 1), j1 = ISEG_MIN(j0 + 1, g.ny - 1);
-        const int32_t dy = y - j0 * g.step;
+        const int j0 = ISEG_MIN((y - g.oy) / g.step, g.ny - 1), j1 = ISEG_MIN(j0 + 1, g.ny - 1);
+        const int32_t dy = y - g.oy - j0 * g.step;
         const int32_t *t0 = ctx->node_t2 + (size_t)j0 * g.nx, *t1 = ctx->node_t2 + (size_t)j1 * g.nx;
         for (int i = 0; i < g.nx; i++)
             A[i] = (g.step - dy) * t0[i] + dy * t1[i];

@@ -13,11 +13,13 @@
 /* OpenCV's getGaussianKernel(block, 0) in double: w[0..block-1], sum 1. */
 void iseg_adaptive_gaussian_weights(int block, double *w);
 
-/* Local-otsu node grid: nodes at x = i * step (i = 0..nx-1), y = j * step,
- * step = (block + 1) / 2, the last node at or beyond the last pixel, so that
- * every pixel lies in a cell between four nodes. */
+/* Local-otsu node grid: nodes one window apart (step = block), at
+ * x = ox + i * step (i = 0..nx-1), y = oy + j * step, the smallest grid
+ * that spans the frame, centred on it (ox, oy in (-step/2, 0]), so that every
+ * pixel lies in a cell between four nodes and every node's window overlaps
+ * the frame by at least half a window. */
 typedef struct LoGrid {
-    int step, nx, ny;
+    int step, nx, ny, ox, oy;
 } LoGrid;
 
 LoGrid iseg_lo_grid(int width, int height, int block);
@@ -28,16 +30,37 @@ LoGrid iseg_lo_grid(int width, int height, int block);
  * right-hand side (saturated). */
 int64_t iseg_lo_uniform_limit(double min_contrast, int64_t n);
 
+/* How many of the rows lo..hi of a window fall on row yy of a frame of h rows
+ * once clamped (edge replication); likewise for columns. */
+static inline int iseg_lo_clamp_weight(int yy, int lo, int hi, int h)
+{
+    if (h == 1)
+        return hi - lo + 1;
+    if (yy == 0)
+        return ISEG_MAX(0, ISEG_MIN(hi, 0) - lo + 1);
+    if (yy == h - 1)
+        return ISEG_MAX(0, hi - ISEG_MAX(lo, h - 1) + 1);
+    return lo <= yy && yy <= hi;
+}
+
 static inline int iseg_lo_is_uniform(int64_t n, int64_t S, int64_t S2, int64_t limit)
 {
     return n * S2 - S * S < limit;
 }
 
-/* Node thresholds are kept in half gray levels: t2 = 2 * T_otsu - 1, i.e. the
- * real threshold T_otsu - 0.5 between the last background and the first
- * foreground level. A pixel between nodes gets the bilinear interpolation of
+/* Node thresholds are kept in half gray levels: Otsu's partition of the
+ * node's histogram puts the levels < T_otsu in the background; the node's
+ * threshold is halfway between the last background level (T_otsu - 1) and
+ * the first occupied foreground level L_f:
+ *   t2 = (T_otsu - 1) + L_f,  threshold t2 / 2
+ * (= T_otsu - 0.5 when L_f = T_otsu). Taking the middle of the gap rather
+ * than its lower edge matters once thresholds are interpolated: a class
+ * sitting right at the lower edge would otherwise drift across T between
+ * nodes. A window with a single level has t2 = 2 * level + 1. A pixel between nodes gets the bilinear interpolation of
  * its four nodes' t2, which is the exact rational
- *   T(x, y) = sum(wx * wy * t2) / (2 * step^2),  wx, wy in 0..step.
+ *   T(x, y) = sum(wx * wy * t2) / (2 * step^2),  wx, wy in 0..step
+ * (wx = step - dx for the left nodes, dx for the right ones, dx = the pixel's
+ * distance from the left node).
  *
  * Uniform nodes (valid[i] == 0) have no meaningful Otsu threshold; they are
  * filled ring by ring outwards from the non-uniform ones: every node of ring d
@@ -53,6 +76,20 @@ void iseg_lo_fill_nodes(int32_t *t2, const uint8_t *valid, int nx, int ny, int32
  * doubles row by row; margin may be NULL. */
 int iseg_adaptive_ref_margins(const IsegAdaptiveSettings *s, const IsegImage *src, IsegImage *dst,
                               double *margin);
+
+/* Otsu's threshold of a histogram with n pixels of sum s whose lowest and
+ * highest occupied levels are lo < hi: the same T as iseg_otsu_threshold(),
+ * faster (adaptive_lotsu.c). */
+unsigned iseg_lo_node_otsu(const uint32_t hist[ISEG_HIST_BINS], int lo, int hi, int64_t n, int64_t s);
+
+/* t2 of a node from its histogram and Otsu's threshold T (see above). */
+static inline int32_t iseg_lo_node_t2(const uint32_t *hist32, const uint64_t *hist64, unsigned T)
+{
+    for (unsigned v = T; v < ISEG_HIST_BINS; v++)
+        if (hist32 ? hist32[v] != 0 : hist64[v] != 0)
+            return (int32_t)(T - 1 + v);
+    return 2 * (int32_t)T - 1;
+}
 
 /* fg ^ invert as a 255/0 byte */
 static inline uint8_t iseg_mask_byte(int fg, int invert)

@@ -107,22 +107,23 @@ static int local_otsu_ref(const IsegAdaptiveSettings *s, const IsegImage *src, I
     for (int j = 0; j < g.ny; j++)
         for (int i = 0; i < g.nx; i++) {
             int64_t S, S2;
-            window_sums(src, i * g.step, j * g.step, r, &S, &S2, hist);
+            window_sums(src, g.ox + i * g.step, g.oy + j * g.step, r, &S, &S2, hist);
             const size_t k = (size_t)j * g.nx + i;
             valid[k] = !iseg_lo_is_uniform(n, S, S2, limit);
             unsigned T = 0;
-            if (valid[k])
+            if (valid[k]) {
                 iseg_otsu_threshold_ref(hist, &T, NULL);
-            t2[k] = 2 * (int32_t)T - 1;
+                t2[k] = iseg_lo_node_t2(NULL, hist, T);
+            }
         }
     iseg_lo_fill_nodes(t2, valid, g.nx, g.ny, 2 * (int32_t)T_global - 1, queue, state);
 
     for (int y = 0; y < h; y++) {
-        const int j0 = ISEG_MIN(y / g.step, g.ny - 1), j1 = ISEG_MIN(j0 + 1, g.ny - 1);
-        const double fy = (double)(y - j0 * g.step) / g.step;
+        const int j0 = ISEG_MIN((y - g.oy) / g.step, g.ny - 1), j1 = ISEG_MIN(j0 + 1, g.ny - 1);
+        const double fy = (double)(y - g.oy - j0 * g.step) / g.step;
         for (int x = 0; x < w; x++) {
-            const int i0 = ISEG_MIN(x / g.step, g.nx - 1), i1 = ISEG_MIN(i0 + 1, g.nx - 1);
-            const double fx = (double)(x - i0 * g.step) / g.step;
+            const int i0 = ISEG_MIN((x - g.ox) / g.step, g.nx - 1), i1 = ISEG_MIN(i0 + 1, g.nx - 1);
+            const double fx = (double)(x - g.ox - i0 * g.step) / g.step;
             const double top = (1 - fx) * t2[(size_t)j0 * g.nx + i0] + fx * t2[(size_t)j0 * g.nx + i1];
             const double bot = (1 - fx) * t2[(size_t)j1 * g.nx + i0] + fx * t2[(size_t)j1 * g.nx + i1];
             const double T = 0.5 * ((1 - fy) * top + fy * bot);

@@ -1,0 +1,120 @@
+/* Private to morph*.c: the compiled element (a list of rectangles) and the
+ * row kernels chosen at run time (plain C or AVX2 builds of one source). */
+#ifndef IMAGESEG_MORPH_INTERNAL_H
+#define IMAGESEG_MORPH_INTERNAL_H
+
+#include "internal.h"
+
+#include <imageseg/morph.h>
+
+/* One rectangle of the element, in offsets from the origin: columns
+ * [a, b], rows [r0, r1]. The element is the union of its items (they never
+ * overlap as compiled, but min/max would not mind). */
+typedef struct MorphItem {
+    int a, b;       /* dx range */
+    int r0, r1;     /* dy range */
+    int len;        /* b - a + 1 */
+    int level;      /* floor(log2(len)): run min read from table level 2^level at two offsets */
+    int stored;     /* 1: the run min S(v) of each row is stored (items of 2+ rows) */
+    int vh;         /* 1: stored and tall: vertical van Herk / Gil-Werman over S */
+    int direct;     /* 1: S(v) computed straight from the source row (short runs) */
+} MorphItem;
+
+/* Items with more rows than this use van Herk / Gil-Werman vertically. */
+#define MORPH_VDIRECT_MAX 4
+/* Stored runs this short are computed from the source row without tables. */
+#define MORPH_HDIRECT_MAX 4
+
+typedef struct MorphPlan {
+    int n_items;
+    MorphItem *items;
+    int minr, maxr;     /* dy range over all items */
+    int maxr_eff;       /* max(maxr, 0): rows are built no later than they are written */
+    int pad_l, pad_r;   /* horizontal reach left and right of a pixel */
+    int max_level;
+    int depth;          /* table ring depth (rows) */
+    int has_direct;     /* some item reads tables at output time */
+    int need_tables;    /* some item reads tables (at output or build time) */
+    int min_direct_r0;  /* first row offset read from the tables at output time */
+    int max_sources;    /* source rows combined into one output row, at most */
+    int small_rect;     /* one item of at most MORPH_VDIRECT_MAX x MORPH_HDIRECT_MAX: read
+                           straight from the image when not in place */
+} MorphPlan;
+
+/* Row kernels. n is a pixel count; no kernel reads or writes past n. */
+typedef struct MorphKernels {
+    /* d[i] = op(s[i], s[i + shift]) */
+    void (*pair)(uint8_t *d, const uint8_t *s, int shift, int n, int is_max);
+    /* d[i] = op over src[k][i] (and d[i] itself when accumulate), 1 <= nsrc <= 4 */
+    void (*reduce)(uint8_t *d, const uint8_t *const *src, int nsrc, int accumulate, int n, int is_max);
+    /* d[i] = op over src[k][i] for every k < nsrc (nsrc >= 1); d is no source */
+    void (*many)(uint8_t *d, const uint8_t *const *src, int nsrc, int n, int is_max);
+    /* d[i] = op over rows[k][i + j] for k < nrows, j < len (small rectangles) */
+    void (*rect_small)(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n, int is_max);
+    /* 3x3 for two output rows d0, d1 from input rows[0..3]; returns 0 (nothing
+     * done) when n is too short or there is no vector version */
+    int (*rect3x2)(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, int is_max);
+    /* d[i] = op(p[i], ..., p[i + len - 1]), 1 <= len <= MORPH_HDIRECT_MAX */
+    void (*hrun)(uint8_t *d, const uint8_t *p, int len, int n, int is_max);
+    /* d[i] = max(a[i] - b[i], 0) */
+    void (*subsat)(uint8_t *d, const uint8_t *a, const uint8_t *b, int n);
+} MorphKernels;
+
+void iseg_morph_kernels_c(MorphKernels *k);
+#if defined(ISEG_HAVE_AVX2_KERNELS)
+void iseg_morph_kernels_avx2(MorphKernels *k);
+#endif
+
+const MorphKernels *iseg_morph_kernels(void);
+
+/* Stored run rows and the vertical van Herk / Gil-Werman state of one
+ * item of 2+ rows in one band (suf/pre unused for short items). */
+typedef struct MorphVh {
+    uint8_t *sbuf;              /* ring of run-min rows S(v), `ring` rows of width W */
+    const uint8_t **sptr;       /* S(v) for v mod ring (a row of sbuf or the neutral row) */
+    int ring;
+    uint8_t *suf;               /* suffix mins of the current block, V - 1 rows */
+    const uint8_t **sufp;       /* V pointers: suffix row j */
+    uint8_t *pre;               /* prefix min of the next block */
+    const uint8_t *pre_ptr;
+    int pre_valid;
+    int started;
+    int block_start;
+} MorphVh;
+
+/* Scratch of one band (one pool slot). */
+typedef struct MorphSlot {
+    uint8_t *mem;
+    uint8_t *tables;            /* depth x (max_level + 1) rows of width W + pad_l + pad_r */
+    uint8_t *row_neutral;       /* per table row: 1 if it stands for an outside row (neutral border) */
+    MorphVh *vh;                /* one per stored item */
+    uint8_t *above, *below;     /* in-place halo snapshots */
+    uint8_t *ones, *zeros;      /* neutral rows for erosion (255) and dilation (0) */
+    const uint8_t **srcs;       /* the source rows of one output row */
+} MorphSlot;
+
+struct IsegMorph {
+    IsegSel *sel;
+    IsegMorphSettings set;
+    MorphPlan plan;
+    const MorphKernels *k;
+    int n_stored;               /* items with stored set */
+    int cap_w;                  /* scratch sized for this width ... */
+    unsigned cap_slots;         /* ... and this many bands */
+    MorphSlot *slots;
+    uint8_t *tmp;               /* full frame for gradient / top-hat / black-hat */
+    size_t tmp_cap;
+};
+
+/* rows per band at least (keeps the halo recomputation small) */
+int iseg_morph_grain(const IsegMorph *m);
+/* grows scratch for frames of width W, height H, split into `chunks` bands */
+int iseg_morph_reserve(IsegMorph *m, int W, int H, unsigned chunks);
+void iseg_morph_release(IsegMorph *m);
+/* one erosion (is_max 0) or dilation pass; src may be dst (in place) */
+void iseg_morph_pass(IsegMorph *m, int is_max, const IsegImage *src, const IsegImage *dst, IsegPool *pool);
+/* dst = max(a - b, 0); dst may be a or b */
+void iseg_morph_subsat(IsegMorph *m, const IsegImage *a, const IsegImage *b, const IsegImage *dst,
+                       IsegPool *pool);
+
+#endif

@@ -1,0 +1,529 @@
+/* The fast erosion / dilation pass.
+ *
+ * The element is compiled (morph.c) into rectangles ("items"): columns
+ * [a, b] x rows [r0, r1] around the origin. A pass sweeps each band of
+ * output rows top to bottom. Every input row v it needs is "built" once,
+ * before any output row that needs it and no later than output row v is
+ * written (so the pass works in place):
+ *   - copied with its horizontal border padding into table level 0, then
+ *     table level k holds the min (max) of 2^k consecutive pixels, built
+ *     from level k-1 with one vectorised pass (a sparse table);
+ *     a run of len pixels starting at x is then min(T_k[x], T_k[x+len-2^k])
+ *     with 2^k <= len < 2^(k+1): two loads whatever the length;
+ *   - for tall items (more than MORPH_VDIRECT_MAX rows), the run min S(v)
+ *     of the item's columns is stored, and the vertical min over the
+ *     item's rows is computed by van Herk / Gil-Werman: blocks of V rows,
+ *     suffix mins of the current block and a running prefix min of the
+ *     next, 3 operations per pixel whatever V.
+ * An output row is then the min over the items of their contributions,
+ * combined four source rows per vectorised pass.
+ *
+ * Threads: the rows are split into bands by iseg_pool_run(); each band
+ * rebuilds the rows of its halo, so every output pixel is computed from
+ * the same values whatever the split. In place with several bands, the
+ * halo rows of each band are first copied aside (one pool run) because
+ * the neighbouring band overwrites them.
+ */
+#include "morph_internal.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+
+const MorphKernels *iseg_morph_kernels(void)
+{
+    static MorphKernels c_kernels;
+#if defined(ISEG_HAVE_AVX2_KERNELS)
+    static MorphKernels avx2_kernels;
+    static int have_avx2 = -1;
+    if (have_avx2 < 0) {
+        __builtin_cpu_init();
+        have_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
+        iseg_morph_kernels_avx2(&avx2_kernels);
+    }
+    if (have_avx2 && !getenv("ISEG_NO_AVX2"))
+        return &avx2_kernels;
+#endif
+    iseg_morph_kernels_c(&c_kernels);
+    return &c_kernels;
+}
+
+static inline int mod(int v, int n)
+{
+    const int r = v % n;
+    return r < 0 ? r + n : r;
+}
+
+int iseg_morph_grain(const IsegMorph *m)
+{
+    const int halo = m->plan.maxr_eff - m->plan.minr + 1;
+    return ISEG_MAX(32, 4 * halo);
+}
+
+/* ---------------------------------------------------------------- scratch */
+
+static size_t slot_bytes(const IsegMorph *m, int W, size_t *n_ptrs)
+{
+    const MorphPlan *pl = &m->plan;
+    const size_t wp = (size_t)W + pl->pad_l + pl->pad_r;
+    size_t bytes = pl->need_tables ? (size_t)pl->depth * (pl->max_level + 1) * wp : 0;
+    bytes += (size_t)pl->depth;
+    size_t ptrs = 0;
+    for (int i = 0; i < pl->n_items; i++) {
+        const MorphItem *it = &pl->items[i];
+        if (!it->stored)
+            continue;
+        const int V = it->r1 - it->r0 + 1, ring = pl->maxr_eff - it->r0 + 1;
+        bytes += (size_t)ring * W;
+        ptrs += (size_t)ring;
+        if (it->vh) {
+            bytes += (size_t)V * W;
+            ptrs += (size_t)V;
+        }
+    }
+    bytes += ((size_t)ISEG_MAX(0, -pl->minr) + pl->maxr_eff) * W;
+    bytes += 2 * (size_t)W;
+    *n_ptrs = ptrs + (size_t)pl->max_sources;
+    return bytes;
+}
+
+static void free_slots(IsegMorph *m)
+{
+    for (unsigned s = 0; s < m->cap_slots; s++) {
+        free(m->slots[s].mem);
+        free(m->slots[s].vh);
+    }
+    free(m->slots);
+    m->slots = NULL;
+    m->cap_slots = 0;
+    m->cap_w = 0;
+}
+
+void iseg_morph_release(IsegMorph *m)
+{
+    free_slots(m);
+    free(m->tmp);
+    m->tmp = NULL;
+    m->tmp_cap = 0;
+}
+
+static int slot_init(IsegMorph *m, MorphSlot *sl, int W)
+{
+    const MorphPlan *pl = &m->plan;
+    size_t n_ptrs;
+    const size_t bytes = slot_bytes(m, W, &n_ptrs);
+    const size_t ptr_bytes = n_ptrs * sizeof(const uint8_t *);
+    /* pointers first (aligned by malloc), bytes after */
+    sl->mem = malloc(ptr_bytes + bytes + 64);
+    sl->vh = calloc(ISEG_MAX(m->n_stored, 1), sizeof(MorphVh));
+    if (!sl->mem || !sl->vh)
+        return -ENOMEM;
+    const uint8_t **pp = (const uint8_t **)(void *)sl->mem;
+    uint8_t *p = sl->mem + ptr_bytes;
+    const size_t wp = (size_t)W + pl->pad_l + pl->pad_r;
+    sl->tables = p;
+    if (pl->need_tables)
+        p += (size_t)pl->depth * (pl->max_level + 1) * wp;
+    sl->row_neutral = p;
+    p += pl->depth;
+    int k = 0;
+    for (int i = 0; i < pl->n_items; i++) {
+        const MorphItem *it = &pl->items[i];
+        if (!it->stored)
+            continue;
+        MorphVh *vh = &sl->vh[k++];
+        const int V = it->r1 - it->r0 + 1;
+        vh->ring = pl->maxr_eff - it->r0 + 1;
+        vh->sbuf = p;
+        p += (size_t)vh->ring * W;
+        vh->sptr = pp;
+        pp += vh->ring;
+        if (it->vh) {
+            vh->suf = p;
+            p += (size_t)(V - 1) * W;
+            vh->pre = p;
+            p += W;
+            vh->sufp = pp;
+            pp += V;
+        }
+    }
+    sl->srcs = pp;
+    pp += pl->max_sources;
+    sl->above = p;
+    p += (size_t)ISEG_MAX(0, -pl->minr) * W;
+    sl->below = p;
+    p += (size_t)pl->maxr_eff * W;
+    sl->ones = p;
+    memset(p, 255, W);
+    p += W;
+    sl->zeros = p;
+    memset(p, 0, W);
+    return 0;
+}
+
+int iseg_morph_reserve(IsegMorph *m, int W, int H, unsigned chunks)
+{
+    const IsegMorphOp op = m->set.op;
+    if ((op != ISEG_MORPH_ERODE && op != ISEG_MORPH_DILATE) || m->set.iterations > 1) {
+        const size_t need = (size_t)W * H;
+        if (need > m->tmp_cap) {
+            uint8_t *t = malloc(need);
+            if (!t)
+                return -ENOMEM;
+            free(m->tmp);
+            m->tmp = t;
+            m->tmp_cap = need;
+        }
+    }
+    if (chunks < 1)
+        chunks = 1;
+    if (W <= m->cap_w && chunks <= m->cap_slots)
+        return 0;
+    const int new_w = ISEG_MAX(W, m->cap_w);
+    const unsigned new_slots = ISEG_MAX(chunks, m->cap_slots);
+    free_slots(m);
+    m->slots = calloc(new_slots, sizeof(MorphSlot));
+    if (!m->slots)
+        return -ENOMEM;
+    m->cap_slots = new_slots;
+    for (unsigned s = 0; s < new_slots; s++) {
+        if (slot_init(m, &m->slots[s], new_w) < 0) {
+            free_slots(m);
+            return -ENOMEM;
+        }
+    }
+    m->cap_w = new_w;
+    return 0;
+}
+
+/* ---------------------------------------------------------------- the pass */
+
+typedef struct PassJob {
+    IsegMorph *m;
+    const uint8_t *src;
+    ptrdiff_t sstride;
+    uint8_t *dst;
+    ptrdiff_t dstride;
+    int W, H;
+    int is_max;
+    int snap;       /* in place with several bands: halo rows come from snapshots */
+} PassJob;
+
+typedef struct Band {
+    const PassJob *job;
+    MorphSlot *sl;
+    int y0, y1;
+    int n_above;    /* snapshot rows [y0 - n_above, y0) */
+    size_t wp;
+} Band;
+
+static void snapshot_job(void *p, int begin, int end, unsigned slot)
+{
+    const PassJob *job = p;
+    const IsegMorph *m = job->m;
+    MorphSlot *sl = &m->slots[slot];
+    const int n_above = ISEG_MAX(0, -m->plan.minr);
+    for (int v = begin - n_above; v < begin; v++)
+        if (v >= 0)
+            memcpy(sl->above + (size_t)(v - (begin - n_above)) * job->W, job->src + v * job->sstride,
+                   (size_t)job->W);
+    for (int v = end; v < end + m->plan.maxr_eff && v < job->H; v++)
+        memcpy(sl->below + (size_t)(v - end) * job->W, job->src + v * job->sstride, (size_t)job->W);
+}
+
+/* input row v (0 <= v < H) as this band sees it */
+static const uint8_t *src_row(const Band *b, int v)
+{
+    const PassJob *job = b->job;
+    if (job->snap) {
+        if (v < b->y0)
+            return b->sl->above + (size_t)(v - (b->y0 - b->n_above)) * job->W;
+        if (v >= b->y1)
+            return b->sl->below + (size_t)(v - b->y1) * job->W;
+    }
+    return job->src + v * job->sstride;
+}
+
+static inline uint8_t *table_row(const Band *b, int ring_row, int level)
+{
+    const MorphPlan *pl = &b->job->m->plan;
+    return b->sl->tables + ((size_t)ring_row * (pl->max_level + 1) + level) * b->wp;
+}
+
+/* S = op over src[x + a .. x + b] for x in [0, W), straight from the source
+ * row: vectorised where the run lies inside the row, scalar at the ends. */
+static void direct_run(const Band *b, const MorphItem *it, const uint8_t *s, uint8_t *d)
+{
+    const PassJob *job = b->job;
+    const int W = job->W, is_max = job->is_max;
+    const int replicate = job->m->set.border == ISEG_MORPH_BORDER_REPLICATE;
+    const int xlo = ISEG_MIN(W, ISEG_MAX(0, -it->a)), xhi = ISEG_MAX(xlo, ISEG_MIN(W, W - it->b));
+    if (xhi > xlo)
+        job->m->k->hrun(d + xlo, s + xlo + it->a, it->len, xhi - xlo, is_max);
+    for (int x = 0; x < W; x++) {
+        if (x == xlo)
+            x = xhi;
+        if (x >= W)
+            break;
+        int acc = is_max ? 0 : 255;
+        for (int xx = x + it->a; xx <= x + it->b; xx++) {
+            if ((xx < 0 || xx >= W) && !replicate)
+                continue;
+            const int v = s[ISEG_CLAMP(xx, 0, W - 1)];
+            acc = is_max ? ISEG_MAX(acc, v) : ISEG_MIN(acc, v);
+        }
+        d[x] = (uint8_t)acc;
+    }
+}
+
+static void build_row(const Band *b, int v)
+{
+    const PassJob *job = b->job;
+    const IsegMorph *m = job->m;
+    const MorphPlan *pl = &m->plan;
+    const MorphKernels *k = m->k;
+    const int W = job->W, rr = mod(v, pl->depth);
+    const int replicate = m->set.border == ISEG_MORPH_BORDER_REPLICATE;
+    const uint8_t *neutral = job->is_max ? b->sl->zeros : b->sl->ones;
+    MorphVh *vh = b->sl->vh;
+
+    if ((v < 0 || v >= job->H) && !replicate) {
+        b->sl->row_neutral[rr] = 1;
+        for (int q = 0; q < m->n_stored; q++)
+            vh[q].sptr[mod(v, vh[q].ring)] = neutral;
+        return;
+    }
+    b->sl->row_neutral[rr] = 0;
+    const uint8_t *s = src_row(b, ISEG_CLAMP(v, 0, job->H - 1));
+    if (pl->need_tables) {
+        uint8_t *t0 = table_row(b, rr, 0);
+        memcpy(t0 + pl->pad_l, s, (size_t)W);
+        memset(t0, replicate ? s[0] : neutral[0], (size_t)pl->pad_l);
+        memset(t0 + pl->pad_l + W, replicate ? s[W - 1] : neutral[0], (size_t)pl->pad_r);
+        for (int lv = 1; lv <= pl->max_level; lv++)
+            k->pair(table_row(b, rr, lv), table_row(b, rr, lv - 1), 1 << (lv - 1), (int)b->wp - (1 << lv) + 1,
+                    job->is_max);
+    }
+    for (int i = 0, q = 0; i < pl->n_items; i++) {
+        const MorphItem *it = &pl->items[i];
+        if (!it->stored)
+            continue;
+        MorphVh *h = &vh[q++];
+        const int slot = mod(v, h->ring);
+        uint8_t *d = h->sbuf + (size_t)slot * W;
+        h->sptr[slot] = d;
+        if (it->direct) {
+            direct_run(b, it, s, d);
+            continue;
+        }
+        const uint8_t *first = table_row(b, rr, it->level) + pl->pad_l + it->a;
+        const int shift = it->len - (1 << it->level);
+        if (shift)
+            k->pair(d, first, shift, W, job->is_max);
+        else
+            memcpy(d, first, (size_t)W);
+    }
+}
+
+/* van Herk / Gil-Werman step for output row y: adds to srcs the rows whose
+ * min is the vertical min of S over rows [y + r0, y + r1]; returns how many. */
+static int vh_step(const Band *b, const MorphItem *it, MorphVh *h, int y, const uint8_t **srcs)
+{
+    const int W = b->job->W, is_max = b->job->is_max;
+    const MorphKernels *k = b->job->m->k;
+    const int V = it->r1 - it->r0 + 1, s = y + it->r0;
+    if (!h->started || s == h->block_start + V) {
+        /* a new block [s, s + V): suffix mins, prefix of the next block empty */
+        h->started = 1;
+        h->block_start = s;
+        int slot = mod(s + V - 1, h->ring);
+        h->sufp[V - 1] = h->sptr[slot];
+        for (int j = V - 2; j >= 0; j--) {
+            slot = slot == 0 ? h->ring - 1 : slot - 1;
+            uint8_t *d = h->suf + (size_t)j * W;
+            const uint8_t *two[2] = { h->sptr[slot], h->sufp[j + 1] };
+            k->reduce(d, two, 2, 0, W, is_max);
+            h->sufp[j] = d;
+        }
+        h->pre_valid = 0;
+        srcs[0] = h->sufp[0];
+        return 1;
+    }
+    const uint8_t *newest = h->sptr[mod(s + V - 1, h->ring)];
+    if (!h->pre_valid) {
+        h->pre_ptr = newest;
+        h->pre_valid = 1;
+    } else if (h->pre_ptr == h->pre) {
+        k->reduce(h->pre, &newest, 1, 1, W, is_max);
+    } else {
+        const uint8_t *two[2] = { h->pre_ptr, newest };
+        k->reduce(h->pre, two, 2, 0, W, is_max);
+        h->pre_ptr = h->pre;
+    }
+    srcs[0] = h->sufp[s - h->block_start];
+    srcs[1] = h->pre_ptr;
+    return 2;
+}
+
+static void band_job(void *p, int y0, int y1, unsigned slot)
+{
+    const PassJob *job = p;
+    const IsegMorph *m = job->m;
+    const MorphPlan *pl = &m->plan;
+    Band b = { job, &m->slots[slot], y0, y1, ISEG_MAX(0, -pl->minr),
+               (size_t)job->W + pl->pad_l + pl->pad_r };
+    for (int q = 0; q < m->n_stored; q++)
+        b.sl->vh[q].started = 0;
+    const uint8_t **srcs = b.sl->srcs;
+    const uint8_t *neutral = job->is_max ? b.sl->zeros : b.sl->ones;
+    int next_v = y0 + pl->minr;
+    for (int y = y0; y < y1; y++) {
+        for (; next_v <= y + pl->maxr_eff; next_v++)
+            build_row(&b, next_v);
+        /* table ring row of v = y + min_direct_r0; others follow with wrap */
+        const int rr0 = mod(y + pl->min_direct_r0, pl->depth);
+        int n = 0;
+        for (int i = 0, q = 0; i < pl->n_items; i++) {
+            const MorphItem *it = &pl->items[i];
+            if (it->vh) {
+                n += vh_step(&b, it, &b.sl->vh[q++], y, srcs + n);
+                continue;
+            }
+            if (it->stored) {
+                const MorphVh *h = &b.sl->vh[q++];
+                for (int v = y + it->r0, sl = mod(v, h->ring); v <= y + it->r1; v++) {
+                    srcs[n++] = h->sptr[sl];
+                    sl = sl + 1 == h->ring ? 0 : sl + 1;
+                }
+                continue;
+            }
+            const int shift = it->len - (1 << it->level);
+            int rr = rr0 + it->r0 - pl->min_direct_r0;
+            if (rr >= pl->depth)
+                rr -= pl->depth;
+            for (int v = y + it->r0; v <= y + it->r1; v++) {
+                if (!b.sl->row_neutral[rr]) {
+                    const uint8_t *first = table_row(&b, rr, it->level) + pl->pad_l + it->a;
+                    srcs[n++] = first;
+                    if (shift)
+                        srcs[n++] = first + shift;
+                }
+                rr = rr + 1 == pl->depth ? 0 : rr + 1;
+            }
+        }
+        uint8_t *out = job->dst + y * job->dstride;
+        if (n == 0)
+            srcs[n++] = neutral;
+        m->k->many(out, srcs, n, job->W, job->is_max);
+    }
+}
+
+/* Small rectangles (3x3...) when src is not dst: every output vector is the
+ * min of len x rows loads straight from the source rows (all in L1), no
+ * intermediate row is stored. */
+/* Columns [0, xlo) and [xhi, W) of a small rectangle, one pixel at a time. */
+static void small_rect_edges(const PassJob *job, const MorphItem *it, const uint8_t *const *rows, int nr,
+                             int xlo, int xhi, uint8_t *out)
+{
+    const int W = job->W, is_max = job->is_max;
+    const int replicate = job->m->set.border == ISEG_MORPH_BORDER_REPLICATE;
+    for (int x = 0; x < W; x++) {
+        if (x == xlo)
+            x = xhi;
+        if (x >= W)
+            break;
+        int acc = is_max ? 0 : 255;
+        for (int k = 0; k < nr; k++)
+            for (int xx = x + it->a; xx <= x + it->b; xx++) {
+                if ((xx < 0 || xx >= W) && !replicate)
+                    continue;
+                const int v = rows[k][ISEG_CLAMP(xx, 0, W - 1)];
+                acc = is_max ? ISEG_MAX(acc, v) : ISEG_MIN(acc, v);
+            }
+        out[x] = (uint8_t)acc;
+    }
+}
+
+/* Small rectangles (3x3...) when src is not dst: every output vector is the
+ * min of len x rows loads straight from the source rows (all in L1), no
+ * intermediate row is stored. */
+static void small_rect_job(void *p, int y0, int y1, unsigned slot)
+{
+    (void)slot;
+    const PassJob *job = p;
+    const IsegMorph *m = job->m;
+    const MorphItem *it = &m->plan.items[0];
+    const int W = job->W, H = job->H, is_max = job->is_max;
+    const int replicate = m->set.border == ISEG_MORPH_BORDER_REPLICATE;
+    const int xlo = ISEG_MIN(W, ISEG_MAX(0, -it->a)), xhi = ISEG_MAX(xlo, ISEG_MIN(W, W - it->b));
+    const int is3x3 = it->len == 3 && it->a == -1 && it->r0 == -1 && it->r1 == 1;
+    for (int y = y0; y < y1; y++) {
+        uint8_t *out = job->dst + y * job->dstride;
+        /* the common 3x3, two rows at a time away from the top and bottom */
+        if (is3x3 && y >= 1 && y + 2 < H && y + 1 < y1) {
+            const uint8_t *rows[4];
+            for (int k = 0; k < 4; k++)
+                rows[k] = job->src + (y - 1 + k) * job->sstride;
+            uint8_t *out1 = out + job->dstride;
+            if (m->k->rect3x2(out + 1, out1 + 1, rows, W - 2, is_max)) {
+                small_rect_edges(job, it, rows, 3, xlo, xhi, out);
+                small_rect_edges(job, it, rows + 1, 3, xlo, xhi, out1);
+                y++;
+                continue;
+            }
+        }
+        const uint8_t *rows[MORPH_VDIRECT_MAX];
+        int nr = 0;
+        for (int v = y + it->r0; v <= y + it->r1; v++)
+            if (replicate || (v >= 0 && v < H))
+                rows[nr++] = job->src + ISEG_CLAMP(v, 0, H - 1) * job->sstride;
+        if (nr == 0) {
+            memset(out, is_max ? 0 : 255, (size_t)W);
+            continue;
+        }
+        if (xhi > xlo) {
+            const uint8_t *shifted[MORPH_VDIRECT_MAX];
+            for (int k = 0; k < nr; k++)
+                shifted[k] = rows[k] + xlo + it->a;
+            m->k->rect_small(out + xlo, shifted, nr, it->len, xhi - xlo, is_max);
+        }
+        small_rect_edges(job, it, rows, nr, xlo, xhi, out);
+    }
+}
+
+void iseg_morph_pass(IsegMorph *m, int is_max, const IsegImage *src, const IsegImage *dst, IsegPool *pool)
+{
+    const int grain = iseg_morph_grain(m);
+    PassJob job = { m, src->data, src->stride, dst->data, dst->stride, src->width, src->height, is_max, 0 };
+    if (m->plan.small_rect && src->data != dst->data) {
+        iseg_pool_run(pool, src->height, grain, small_rect_job, &job);
+        return;
+    }
+    job.snap = src->data == dst->data && iseg_pool_chunks(pool, src->height, grain) > 1;
+    if (job.snap)
+        iseg_pool_run(pool, src->height, grain, snapshot_job, &job);
+    iseg_pool_run(pool, src->height, grain, band_job, &job);
+}
+
+/* ---------------------------------------------------------------- subsat */
+
+typedef struct SubJob {
+    const MorphKernels *k;
+    const IsegImage *a, *b, *d;
+} SubJob;
+
+static void sub_job(void *p, int y0, int y1, unsigned slot)
+{
+    (void)slot;
+    const SubJob *j = p;
+    for (int y = y0; y < y1; y++)
+        j->k->subsat(j->d->data + y * j->d->stride, j->a->data + y * j->a->stride, j->b->data + y * j->b->stride,
+                     j->d->width);
+}
+
+void iseg_morph_subsat(IsegMorph *m, const IsegImage *a, const IsegImage *b, const IsegImage *dst, IsegPool *pool)
+{
+    SubJob j = { m->k, a, b, dst };
+    iseg_pool_run(pool, dst->height, 64, sub_job, &j);
+}

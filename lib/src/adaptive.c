@@ -265,6 +265,7 @@ static size_t slot_layout(AdaptiveSlot *sl, uint8_t *base, int max_w)
     TAKE(S, max_w);
     TAKE(S2w, max_w);
     TAKE(interp, max_w / 2 + 2);
+    TAKE(val, max_w);
     TAKE(gtmp, 2 * ((size_t)max_w + 2 * MAX_RADIUS + 16));
     TAKE(gout, max_w + 64);
     TAKE(hist, 4);

@@ -117,7 +117,7 @@ static void row_wide(uint8_t *d, const uint8_t *v, const uint32_t *S, const uint
     }
 }
 
-static ISEG_ALWAYS_INLINE void box_rows(BoxJob *job, int begin, int end, unsigned slot)
+static ISEG_ALWAYS_INLINE void box_rows(BoxJob *job, int begin, int end, unsigned slot, int fused)
 {
     const IsegAdaptiveSettings *s = &job->ctx->s;
     AdaptiveSlot *sl = &job->ctx->slots[slot];
@@ -132,7 +132,7 @@ static ISEG_ALWAYS_INLINE void box_rows(BoxJob *job, int begin, int end, unsigne
         if (wide)
             sums_row_wide(sl, src, r, y, begin);
         else
-            sums_row_small(sl, src, r, y, begin, !mean);
+            sums_row_small(sl, src, r, y, begin, !mean, fused);
         const uint8_t *v = src->data + (ptrdiff_t)y * src->stride;
         uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
         if (mean)
@@ -148,13 +148,13 @@ static ISEG_ALWAYS_INLINE void box_rows(BoxJob *job, int begin, int end, unsigne
 
 static void box_job_c(void *arg, int begin, int end, unsigned slot)
 {
-    box_rows(arg, begin, end, slot);
+    box_rows(arg, begin, end, slot, 0);
 }
 
 #if ISEG_HAVE_AVX2
 static ISEG_TARGET_AVX2 void box_job_avx2(void *arg, int begin, int end, unsigned slot)
 {
-    box_rows(arg, begin, end, slot);
+    box_rows(arg, begin, end, slot, 1);
 }
 #endif
 

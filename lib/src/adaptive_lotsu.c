@@ -181,23 +181,37 @@ static void node_job(void *arg, int begin, int end, unsigned slot)
  * integer below 2^53 and the comparisons in double are exact. */
 static ISEG_ALWAYS_INLINE void lotsu_row(uint8_t *restrict d, const uint8_t *restrict v,
                                          const uint32_t *restrict P, const uint32_t *restrict P2, int b,
-                                         const int32_t *restrict A, int w, const LoGrid *g, uint32_t n,
-                                         double limit, double uniform_global, int local, uint8_t inv)
+                                         const int32_t *restrict A, int32_t *restrict val, int w,
+                                         const LoGrid *g, uint32_t n, double limit, double uniform_global,
+                                         int local, uint8_t inv)
 {
     const int32_t step = g->step, two_step2 = 2 * step * step;
-    const double nd = n;
+    const double nd = n, ts2 = two_step2;
+    /* val[x] = 2 step^2 T(x, y): linear within each cell */
     for (int i = 0; i < g->nx; i++) {
         const int xs = g->ox + i * step; /* node i; its cell is [xs, xs + step) */
         const int x0 = ISEG_MAX(xs, 0), x1 = ISEG_MIN(xs + step, w);
         const int32_t a0 = A[i], da = A[ISEG_MIN(i + 1, g->nx - 1)] - a0;
-        for (int x = x0; x < x1; x++) {
-            const int32_t val = step * a0 + (x - xs) * da;
+        for (int x = x0; x < x1; x++)
+            val[x] = step * a0 + (x - xs) * da;
+    }
+    /* branch-free, one loop per uniform rule, so that it vectorises */
+    if (local) {
+        for (int x = 0; x < w; x++) {
             const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
-            const double D = sums_var_n2(nd, S, S2);
-            const double sd = (double)(int32_t)S;
-            const int fg_uniform = local ? (double)two_step2 * sd > nd * (double)val : sd >= uniform_global;
-            const int fg_pixel = two_step2 * (int32_t)v[x] > val;
-            const int fg = D < limit ? fg_uniform : fg_pixel;
+            const int uniform = sums_var_n2(nd, S, S2) < limit;
+            const int fg_uniform = ts2 * (double)(int32_t)S > nd * (double)val[x];
+            const int fg_pixel = two_step2 * (int32_t)v[x] > val[x];
+            const int fg = (uniform & fg_uniform) | ((uniform ^ 1) & fg_pixel);
+            d[x] = (uint8_t)((fg ? 255 : 0) ^ inv);
+        }
+    } else {
+        for (int x = 0; x < w; x++) {
+            const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
+            const int uniform = sums_var_n2(nd, S, S2) < limit;
+            const int fg_uniform = (double)(int32_t)S >= uniform_global;
+            const int fg_pixel = two_step2 * (int32_t)v[x] > val[x];
+            const int fg = (uniform & fg_uniform) | ((uniform ^ 1) & fg_pixel);
             d[x] = (uint8_t)((fg ? 255 : 0) ^ inv);
         }
     }
@@ -222,7 +236,7 @@ static void lotsu_row_wide(uint8_t *d, const uint8_t *v, const uint32_t *S, cons
     }
 }
 
-static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, unsigned slot)
+static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, unsigned slot, int fused)
 {
     IsegAdaptive *ctx = job->ctx;
     const IsegAdaptiveSettings *s = &ctx->s;
@@ -243,7 +257,7 @@ static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, uns
         if (wide)
             sums_row_wide(sl, src, r, y, begin);
         else
-            sums_row_small(sl, src, r, y, begin, 1);
+            sums_row_small(sl, src, r, y, begin, 1, fused);
         const int j0 = ISEG_MIN((y - g.oy) / g.step, g.ny - 1), j1 = ISEG_MIN(j0 + 1, g.ny - 1);
         const int32_t dy = y - g.oy - j0 * g.step;
         const int32_t *t0 = ctx->node_t2 + (size_t)j0 * g.nx, *t1 = ctx->node_t2 + (size_t)j1 * g.nx;
@@ -254,20 +268,20 @@ static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, uns
         if (wide)
             lotsu_row_wide(d, v, sl->S, sl->S2w, A, w, &g, n, job->limit, uniform_global, local, inv);
         else
-            lotsu_row(d, v, sl->P, sl->P2, 2 * r + 1, A, w, &g, (uint32_t)n, limit_d, (double)uniform_global,
-                      local, inv);
+            lotsu_row(d, v, sl->P, sl->P2, 2 * r + 1, A, sl->val, w, &g, (uint32_t)n, limit_d,
+                      (double)uniform_global, local, inv);
     }
 }
 
 static void pixel_job_c(void *arg, int begin, int end, unsigned slot)
 {
-    pixel_rows(arg, begin, end, slot);
+    pixel_rows(arg, begin, end, slot, 0);
 }
 
 #if ISEG_HAVE_AVX2
 static ISEG_TARGET_AVX2 void pixel_job_avx2(void *arg, int begin, int end, unsigned slot)
 {
-    pixel_rows(arg, begin, end, slot);
+    pixel_rows(arg, begin, end, slot, 1);
 }
 #endif
 

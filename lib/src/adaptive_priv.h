@@ -109,6 +109,7 @@ typedef struct AdaptiveSlot {
     uint32_t *S;               /* wide windows: window sums of the current row */
     uint64_t *S2w;             /* wide windows: window sums of squares */
     int32_t *interp;           /* local-otsu: one row of vertically interpolated nodes */
+    int32_t *val;              /* local-otsu: 2 step^2 T(x, y) of the current row */
     float *gtmp;               /* gaussian: vertical pass, width + 2 * radius + slack */
     float *gout;               /* gaussian: weighted means of the current row + slack */
     uint32_t (*hist)[ISEG_HIST_BINS]; /* local-otsu node histograms, 4 interleaved */

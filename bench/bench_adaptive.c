@@ -20,13 +20,13 @@ void bench_cv_adaptive(const uint8_t *src, ptrdiff_t src_stride, uint8_t *dst, p
                        int width, int height, int gaussian, int block, double offset);
 #endif
 
-#define OFFSET 5.0
-#define N_BLOCKS 3
+#define OFFSET    5.0
+#define N_BLOCKS  3
 #define N_METHODS 5
 static const int blocks[N_BLOCKS] = { 15, 31, 101 };
 static const IsegAdaptiveMethod methods[N_METHODS] = {
-    ISEG_ADAPTIVE_MEAN, ISEG_ADAPTIVE_GAUSSIAN, ISEG_ADAPTIVE_SAUVOLA, ISEG_ADAPTIVE_NIBLACK,
-    ISEG_ADAPTIVE_LOCAL_OTSU,
+    ISEG_ADAPTIVE_MEAN,    ISEG_ADAPTIVE_GAUSSIAN,   ISEG_ADAPTIVE_SAUVOLA,
+    ISEG_ADAPTIVE_NIBLACK, ISEG_ADAPTIVE_LOCAL_OTSU,
 };
 static const char *const method_names[N_METHODS] = { "mean", "gaussian", "sauvola", "niblack",
                                                      "local-otsu" };
@@ -128,10 +128,10 @@ static void check_results(Bench *b, AdaptiveShared *sh, unsigned threads)
 #ifdef HAVE_OPENCV
         if (methods[m] == ISEG_ADAPTIVE_MEAN || methods[m] == ISEG_ADAPTIVE_GAUSSIAN) {
             bench_cv_set_threads(1);
-            bench_cv_adaptive(sh->frame->data, sh->frame->stride, sh->dst.data, sh->dst.stride, w, h,
-                              methods[m] == ISEG_ADAPTIVE_GAUSSIAN, 31, OFFSET);
-            bench_note(b, "%dx%d: %s-31 agrees with cv::adaptiveThreshold on %.3f%% of pixels", w, h,
-                       method_names[m], 100.0 * count_equal(&one, &sh->dst) / ((double)w * h));
+            bench_cv_adaptive(sh->frame->data, sh->frame->stride, sh->dst.data, sh->dst.stride, w,
+                              h, methods[m] == ISEG_ADAPTIVE_GAUSSIAN, 31, OFFSET);
+            bench_note(b, "%dx%d: %s-31 agrees with cv::adaptiveThreshold on %.3f%% of pixels", w,
+                       h, method_names[m], 100.0 * count_equal(&one, &sh->dst) / ((double)w * h));
         }
 #endif
     }
@@ -177,7 +177,8 @@ static void run_size(Bench *b, int w, int h)
             int n = 0;
             for (int m = 0; m < N_METHODS; m++, n++) {
                 args[n] = (AdaptiveCase){ &sh, m, blocks[k] };
-                cases[n] = (BenchCase){ .name = case_names[m][k], .note = "src -> dst", .run = iseg_run };
+                cases[n] =
+                    (BenchCase){ .name = case_names[m][k], .note = "src -> dst", .run = iseg_run };
             }
 #ifdef HAVE_OPENCV
             for (int m = 0; m < 2; m++, n++) { /* mean, gaussian */
@@ -207,7 +208,8 @@ static void run_section(Bench *b)
 {
     for (int m = 0; m < N_METHODS; m++)
         for (int k = 0; k < N_BLOCKS; k++)
-            snprintf(case_names[m][k], sizeof(case_names[m][k]), "%s-%d", method_names[m], blocks[k]);
+            snprintf(case_names[m][k], sizeof(case_names[m][k]), "%s-%d", method_names[m],
+                     blocks[k]);
     for (int i = 0; i < bench_n_sizes(b); i++) {
         const BenchSize s = bench_size(b, i);
         run_size(b, s.width, s.height);

@@ -54,7 +54,11 @@ void iseg_adaptive_gaussian_weights(int block, double *w)
     static const int tab5[] = { 16, 64, 96, 64, 16 };
     static const int tab7[] = { 8, 28, 56, 72, 56, 28, 8 };
     static const int tab9[] = { 4, 13, 30, 51, 60, 51, 30, 13, 4 };
-    const int *tab = block == 3 ? tab3 : block == 5 ? tab5 : block == 7 ? tab7 : block == 9 ? tab9 : NULL;
+    const int *tab = block == 3   ? tab3
+                     : block == 5 ? tab5
+                     : block == 7 ? tab7
+                     : block == 9 ? tab9
+                                  : NULL;
     if (tab) {
         for (int i = 0; i < block; i++)
             w[i] = tab[i] / 256.0;
@@ -182,7 +186,8 @@ static void update_derived(IsegAdaptive *ctx)
     }
 }
 
-int iseg_adaptive_create(IsegAdaptive **out, const IsegAdaptiveSettings *s, int max_width, int max_height)
+int iseg_adaptive_create(IsegAdaptive **out, const IsegAdaptiveSettings *s, int max_width,
+                         int max_height)
 {
     if (!out)
         return -EINVAL;
@@ -203,8 +208,8 @@ int iseg_adaptive_create(IsegAdaptive **out, const IsegAdaptiveSettings *s, int 
     ctx->node_queue = malloc(ctx->node_cap * sizeof(int32_t));
     ctx->node_valid = malloc(ctx->node_cap);
     ctx->node_state = malloc(ctx->node_cap);
-    if (!ctx->rows || !ctx->frows || !ctx->mask || !ctx->node_t2 || !ctx->node_queue || !ctx->node_valid ||
-        !ctx->node_state) {
+    if (!ctx->rows || !ctx->frows || !ctx->mask || !ctx->node_t2 || !ctx->node_queue ||
+        !ctx->node_valid || !ctx->node_state) {
         iseg_adaptive_destroy(ctx);
         return -ENOMEM;
     }
@@ -249,12 +254,12 @@ void iseg_adaptive_destroy(IsegAdaptive *ctx)
 static size_t slot_layout(AdaptiveSlot *sl, uint8_t *base, int max_w)
 {
     size_t off = 0;
-#define TAKE(field, count)                                                                       \
-    do {                                                                                         \
-        off = (off + 63) & ~(size_t)63;                                                          \
-        if (base)                                                                                \
-            sl->field = (void *)(base + off);                                                    \
-        off += (size_t)(count) * sizeof(*sl->field);                                             \
+#define TAKE(field, count)                                                                         \
+    do {                                                                                           \
+        off = (off + 63) & ~(size_t)63;                                                            \
+        if (base)                                                                                  \
+            sl->field = (void *)(base + off);                                                      \
+        off += (size_t)(count) * sizeof(*sl->field);                                               \
     } while (0)
     TAKE(col, max_w);
     TAKE(col2, max_w);
@@ -319,17 +324,14 @@ int iseg_adaptive_mask(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, 
     if (ret < 0)
         return ret;
     switch (ctx->s.method) {
-    case ISEG_ADAPTIVE_GAUSSIAN:
-        return iseg_adaptive_gauss_run(ctx, src, dst, pool);
-    case ISEG_ADAPTIVE_LOCAL_OTSU:
-        return iseg_adaptive_lotsu_run(ctx, src, dst, pool);
-    default:
-        return iseg_adaptive_box_run(ctx, src, dst, pool);
+    case ISEG_ADAPTIVE_GAUSSIAN: return iseg_adaptive_gauss_run(ctx, src, dst, pool);
+    case ISEG_ADAPTIVE_LOCAL_OTSU: return iseg_adaptive_lotsu_run(ctx, src, dst, pool);
+    default: return iseg_adaptive_box_run(ctx, src, dst, pool);
     }
 }
 
-int iseg_adaptive_frame(IsegAdaptive *ctx, IsegFrame *frame, IsegThresholdOutput output, IsegPool *pool,
-                        uint64_t *fg_count)
+int iseg_adaptive_frame(IsegAdaptive *ctx, IsegFrame *frame, IsegThresholdOutput output,
+                        IsegPool *pool, uint64_t *fg_count)
 {
     if (!ctx || iseg_frame_check(frame) < 0)
         return -EINVAL;

@@ -44,8 +44,8 @@ static int32_t mean_threshold(double offset, int64_t n)
 /* The window sums of pixel x are P[x + b] - P[x] (b = 2r + 1), see
  * sums_row_small(). */
 static ISEG_ALWAYS_INLINE void row_mean(uint8_t *restrict d, const uint8_t *restrict v,
-                                        const uint32_t *restrict P, int b, int w, int32_t n, int32_t thr,
-                                        uint8_t inv)
+                                        const uint32_t *restrict P, int b, int w, int32_t n,
+                                        int32_t thr, uint8_t inv)
 {
     for (int x = 0; x < w; x++) {
         const int32_t diff = n * (int32_t)v[x] - (int32_t)(P[x + b] - P[x]);
@@ -65,8 +65,8 @@ static ISEG_ALWAYS_INLINE int above_f(float a, float c2D, int c_negative)
 }
 
 static ISEG_ALWAYS_INLINE void row_niblack(uint8_t *restrict d, const uint8_t *restrict v,
-                                           const uint32_t *restrict P, const uint32_t *restrict P2, int b,
-                                           int w, uint32_t n, double k, uint8_t inv)
+                                           const uint32_t *restrict P, const uint32_t *restrict P2,
+                                           int b, int w, uint32_t n, double k, uint8_t inv)
 {
     const float k2 = (float)(k * k);
     const double nd = n;
@@ -80,8 +80,9 @@ static ISEG_ALWAYS_INLINE void row_niblack(uint8_t *restrict d, const uint8_t *r
 }
 
 static ISEG_ALWAYS_INLINE void row_sauvola(uint8_t *restrict d, const uint8_t *restrict v,
-                                           const uint32_t *restrict P, const uint32_t *restrict P2, int b,
-                                           int w, uint32_t n, double k, double R, uint8_t inv)
+                                           const uint32_t *restrict P, const uint32_t *restrict P2,
+                                           int b, int w, uint32_t n, double k, double R,
+                                           uint8_t inv)
 {
     const float one_k = (float)(1 - k), q = (float)(k / (R * n)), nf = (float)n;
     const double nd = n;

@@ -42,13 +42,13 @@ typedef struct GaussJob {
 } GaussJob;
 
 #if defined(__GNUC__) || defined(__clang__)
-#  define GAUSS_VECTORS 1
+#define GAUSS_VECTORS 1
 /* Generic vectors of 8 floats: the compiler maps them to what the target has
  * (two SSE registers or one AVX one). Kept in variables only, never passed to
  * or returned from functions, so that no ABI question arises. */
 typedef float gauss_f8 __attribute__((vector_size(32)));
 #else
-#  define GAUSS_VECTORS 0
+#define GAUSS_VECTORS 0
 #endif
 
 /* Vertical pass of output rows y (into out0) and, when out1 is not NULL,
@@ -61,8 +61,9 @@ typedef float gauss_f8 __attribute__((vector_size(32)));
  *   acc = w[0] * s_0;  acc += w[j] * s_j,  j = 1 .. 2r
  * (s_j: the source row y - r + j, edges repeated), so the result does not
  * depend on how rows are split between threads. */
-static ISEG_ALWAYS_INLINE void vertical(float *restrict out0, float *restrict out1, const float *const *rows,
-                                        int y, int r, int w, const float *wt)
+static ISEG_ALWAYS_INLINE void vertical(float *restrict out0, float *restrict out1,
+                                        const float *const *rows, int y, int r, int w,
+                                        const float *wt)
 {
     const float *const *src = rows + y; /* src[j] = source row y - r + j */
     const int n = 2 * r + 1;
@@ -119,7 +120,8 @@ static ISEG_ALWAYS_INLINE void vertical(float *restrict out0, float *restrict ou
  * copies on each side and zeros after; g[x] = weighted sum around t[x + r],
  * in the order acc = w[r] * c; acc += w[r-k] * (left_k + right_k). Writes
  * up to 15 values past w into g's slack. */
-static ISEG_ALWAYS_INLINE void horizontal(float *restrict g, const float *t, int r, int w, const float *wt)
+static ISEG_ALWAYS_INLINE void horizontal(float *restrict g, const float *t, int r, int w,
+                                          const float *wt)
 {
 #if GAUSS_VECTORS
     for (int x = 0; x < w; x += 16) {
@@ -153,8 +155,8 @@ static ISEG_ALWAYS_INLINE void horizontal(float *restrict g, const float *t, int
 
 /* Horizontal pass, edge copies and the decision for one output row whose
  * vertical pass is in t + r. */
-static ISEG_ALWAYS_INLINE void finish_row(GaussJob *job, float *t, float *g, int y, int r, int w, float cut,
-                                          uint8_t inv)
+static ISEG_ALWAYS_INLINE void finish_row(GaussJob *job, float *t, float *g, int y, int r, int w,
+                                          float cut, uint8_t inv)
 {
     for (int i = 0; i < r; i++) {
         t[i] = t[r];
@@ -173,7 +175,7 @@ static ISEG_ALWAYS_INLINE void gauss_rows(GaussJob *job, int begin, int end, uns
     const int r = ctx->s.block_size / 2, w = job->src->width;
     const float cut = iseg_adaptive_gauss_cut(ctx->s.offset, r);
     const uint8_t inv = ctx->s.invert ? 255 : 0;
-    const size_t tw = (size_t)w + 2 * r + 16; /* one padded vertical row */
+    const size_t tw = (size_t)w + 2 * r + 16;         /* one padded vertical row */
     float *t0 = ctx->slots[slot].gtmp, *t1 = t0 + tw; /* two of them */
     float *g = ctx->slots[slot].gout;                 /* w + 16 */
     memset(t0 + r + w + r, 0, 16 * sizeof(float));

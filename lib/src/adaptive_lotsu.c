@@ -80,7 +80,8 @@ static void node_histogram(AdaptiveSlot *sl, const IsegImage *src, int cx, int c
  * winning. */
 #define OTSU_MAX_CANDIDATES 8
 
-unsigned iseg_lo_node_otsu(const uint32_t hist[ISEG_HIST_BINS], int lo, int hi, int64_t n, int64_t s)
+unsigned iseg_lo_node_otsu(const uint32_t hist[ISEG_HIST_BINS], int lo, int hi, int64_t n,
+                           int64_t s)
 {
     /* class sums below each T (a short serial prefix), then every f in a
      * branch-free loop the compiler vectorises */
@@ -150,7 +151,8 @@ static void node_job(void *arg, int begin, int end, unsigned slot)
     uint32_t hist[ISEG_HIST_BINS];
     for (int j = begin; j < end; j++)
         for (int i = 0; i < job->g.nx; i++) {
-            node_histogram(sl, job->src, job->g.ox + i * job->g.step, job->g.oy + j * job->g.step, r, hist);
+            node_histogram(sl, job->src, job->g.ox + i * job->g.step, job->g.oy + j * job->g.step,
+                           r, hist);
             uint64_t S = 0, S2 = 0;
             for (int v = 0; v < ISEG_HIST_BINS; v++) {
                 S += (uint64_t)hist[v] * (uint32_t)v;
@@ -167,7 +169,8 @@ static void node_job(void *arg, int begin, int end, unsigned slot)
             /* a non-uniform window has two levels at least (limit >= 0 and a
              * single level gives n*S2 - S^2 = 0 < limit unless limit is 0) */
             if (valid && lo < hi)
-                ctx->node_t2[k] = iseg_lo_node_t2(hist, NULL, iseg_lo_node_otsu(hist, lo, hi, n, (int64_t)S));
+                ctx->node_t2[k] =
+                    iseg_lo_node_t2(hist, NULL, iseg_lo_node_otsu(hist, lo, hi, n, (int64_t)S));
             else if (valid)
                 ctx->node_t2[k] = 2 * lo + 1; /* single level: T = lo + 1, as iseg_otsu_threshold */
         }
@@ -180,10 +183,10 @@ static void node_job(void *arg, int begin, int end, unsigned slot)
  * by their window mean. For windows up to 257 x 257 every quantity is an
  * integer below 2^53 and the comparisons in double are exact. */
 static ISEG_ALWAYS_INLINE void lotsu_row(uint8_t *restrict d, const uint8_t *restrict v,
-                                         const uint32_t *restrict P, const uint32_t *restrict P2, int b,
-                                         const int32_t *restrict A, int32_t *restrict val, int w,
-                                         const LoGrid *g, uint32_t n, double limit, double uniform_global,
-                                         int local, uint8_t inv)
+                                         const uint32_t *restrict P, const uint32_t *restrict P2,
+                                         int b, const int32_t *restrict A, int32_t *restrict val,
+                                         int w, const LoGrid *g, uint32_t n, double limit,
+                                         double uniform_global, int local, uint8_t inv)
 {
     const int32_t step = g->step, two_step2 = 2 * step * step;
     const double nd = n, ts2 = two_step2;
@@ -236,7 +239,8 @@ static void lotsu_row_wide(uint8_t *d, const uint8_t *v, const uint32_t *S, cons
     }
 }
 
-static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, unsigned slot, int fused)
+static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, unsigned slot,
+                                          int fused)
 {
     IsegAdaptive *ctx = job->ctx;
     const IsegAdaptiveSettings *s = &ctx->s;
@@ -260,13 +264,15 @@ static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, uns
             sums_row_small(sl, src, r, y, begin, 1, fused);
         const int j0 = ISEG_MIN((y - g.oy) / g.step, g.ny - 1), j1 = ISEG_MIN(j0 + 1, g.ny - 1);
         const int32_t dy = y - g.oy - j0 * g.step;
-        const int32_t *t0 = ctx->node_t2 + (size_t)j0 * g.nx, *t1 = ctx->node_t2 + (size_t)j1 * g.nx;
+        const int32_t *t0 = ctx->node_t2 + (size_t)j0 * g.nx,
+                      *t1 = ctx->node_t2 + (size_t)j1 * g.nx;
         for (int i = 0; i < g.nx; i++)
             A[i] = (g.step - dy) * t0[i] + dy * t1[i];
         const uint8_t *v = src->data + (ptrdiff_t)y * src->stride;
         uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
         if (wide)
-            lotsu_row_wide(d, v, sl->S, sl->S2w, A, w, &g, n, job->limit, uniform_global, local, inv);
+            lotsu_row_wide(d, v, sl->S, sl->S2w, A, w, &g, n, job->limit, uniform_global, local,
+                           inv);
         else
             lotsu_row(d, v, sl->P, sl->P2, 2 * r + 1, A, sl->val, w, &g, (uint32_t)n, limit_d,
                       (double)uniform_global, local, inv);
@@ -287,7 +293,9 @@ static ISEG_TARGET_AVX2 void pixel_job_avx2(void *arg, int begin, int end, unsig
 
 int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool)
 {
-    LotsuJob job = { ctx, src, dst, iseg_lo_grid(src->width, src->height, ctx->s.block_size), 0, 0 };
+    LotsuJob job = {
+        ctx, src, dst, iseg_lo_grid(src->width, src->height, ctx->s.block_size), 0, 0
+    };
     const int64_t n = (int64_t)ctx->s.block_size * ctx->s.block_size;
     job.limit = iseg_lo_uniform_limit(ctx->s.min_contrast, n);
     uint64_t hist[ISEG_HIST_BINS];
@@ -299,8 +307,8 @@ int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *
     ret = iseg_pool_run(pool, job.g.ny, 1, node_job, &job);
     if (ret < 0)
         return ret;
-    iseg_lo_fill_nodes(ctx->node_t2, ctx->node_valid, job.g.nx, job.g.ny, 2 * (int32_t)job.T_global - 1,
-                       ctx->node_queue, ctx->node_state);
+    iseg_lo_fill_nodes(ctx->node_t2, ctx->node_valid, job.g.nx, job.g.ny,
+                       2 * (int32_t)job.T_global - 1, ctx->node_queue, ctx->node_state);
     IsegRangeFunc fn = pixel_job_c;
 #if ISEG_HAVE_AVX2
     if (iseg_use_avx2())

@@ -56,11 +56,13 @@ static inline int iseg_lo_is_uniform(int64_t n, int64_t S, int64_t S2, int64_t l
  * (= T_otsu - 0.5 when L_f = T_otsu). Taking the middle of the gap rather
  * than its lower edge matters once thresholds are interpolated: a class
  * sitting right at the lower edge would otherwise drift across T between
- * nodes. A window with a single level has t2 = 2 * level + 1. A pixel between nodes gets the bilinear interpolation of
- * its four nodes' t2, which is the exact rational
+ * nodes. A window with a single level has t2 = 2 * level + 1.
+ *
+ * A pixel between nodes gets the bilinear interpolation of its four nodes'
+ * t2, which is the exact rational
  *   T(x, y) = sum(wx * wy * t2) / (2 * step^2),  wx, wy in 0..step
- * (wx = step - dx for the left nodes, dx for the right ones, dx = the pixel's
- * distance from the left node).
+ * (wx = step - dx for the left nodes, dx for the right ones, dx = the
+ * pixel's distance from the left node).
  *
  * Uniform nodes (valid[i] == 0) have no meaningful Otsu threshold; they are
  * filled ring by ring outwards from the non-uniform ones: every node of ring d
@@ -80,7 +82,8 @@ int iseg_adaptive_ref_margins(const IsegAdaptiveSettings *s, const IsegImage *sr
 /* Otsu's threshold of a histogram with n pixels of sum s whose lowest and
  * highest occupied levels are lo < hi: the same T as iseg_otsu_threshold(),
  * faster (adaptive_lotsu.c). */
-unsigned iseg_lo_node_otsu(const uint32_t hist[ISEG_HIST_BINS], int lo, int hi, int64_t n, int64_t s);
+unsigned iseg_lo_node_otsu(const uint32_t hist[ISEG_HIST_BINS], int lo, int hi, int64_t n,
+                           int64_t s);
 
 /* t2 of a node from its histogram and Otsu's threshold T (see above). */
 static inline int32_t iseg_lo_node_t2(const uint32_t *hist32, const uint64_t *hist64, unsigned T)
@@ -102,28 +105,28 @@ static inline uint8_t iseg_mask_byte(int fg, int invert)
 /* Per-thread scratch, sized for the context's maximum width. */
 typedef struct AdaptiveSlot {
     /* window sums (adaptive_sums.h) */
-    uint32_t *col, *col2;      /* vertical window sums of v and v^2, per column */
-    uint32_t *P, *P2;          /* padded prefix sums of col, col2, width + 2r + 1 */
-    uint32_t *pre;             /* wide windows: prefix sums of col, width + 1 */
-    uint64_t *pre2;            /* wide windows: prefix sums of col2, width + 1 */
-    uint32_t *S;               /* wide windows: window sums of the current row */
-    uint64_t *S2w;             /* wide windows: window sums of squares */
-    int32_t *interp;           /* local-otsu: one row of vertically interpolated nodes */
-    int32_t *val;              /* local-otsu: 2 step^2 T(x, y) of the current row */
-    float *gtmp;               /* gaussian: vertical pass, width + 2 * radius + slack */
-    float *gout;               /* gaussian: weighted means of the current row + slack */
+    uint32_t *col, *col2;             /* vertical window sums of v and v^2, per column */
+    uint32_t *P, *P2;                 /* padded prefix sums of col, col2, width + 2r + 1 */
+    uint32_t *pre;                    /* wide windows: prefix sums of col, width + 1 */
+    uint64_t *pre2;                   /* wide windows: prefix sums of col2, width + 1 */
+    uint32_t *S;                      /* wide windows: window sums of the current row */
+    uint64_t *S2w;                    /* wide windows: window sums of squares */
+    int32_t *interp;                  /* local-otsu: one row of vertically interpolated nodes */
+    int32_t *val;                     /* local-otsu: 2 step^2 T(x, y) of the current row */
+    float *gtmp;                      /* gaussian: vertical pass, width + 2 * radius + slack */
+    float *gout;                      /* gaussian: weighted means of the current row + slack */
     uint32_t (*hist)[ISEG_HIST_BINS]; /* local-otsu node histograms, 4 interleaved */
 } AdaptiveSlot;
 
 struct IsegAdaptive {
     IsegAdaptiveSettings s;
     int max_w, max_h;
-    float gw[ISEG_ADAPTIVE_BLOCK_MAX];  /* gaussian weights (from double) */
-    const uint8_t **rows;               /* max_h + 2 * max radius row pointers */
-    const float **frows;                /* the same for fsrc */
-    float *fsrc;                        /* gaussian: the frame as floats, max_w x max_h,
-                                           allocated by the first gaussian run */
-    uint8_t *mask;                      /* max_w x max_h, for iseg_adaptive_frame */
+    float gw[ISEG_ADAPTIVE_BLOCK_MAX]; /* gaussian weights (from double) */
+    const uint8_t **rows;              /* max_h + 2 * max radius row pointers */
+    const float **frows;               /* the same for fsrc */
+    float *fsrc;                       /* gaussian: the frame as floats, max_w x max_h,
+                                          allocated by the first gaussian run */
+    uint8_t *mask;                     /* max_w x max_h, for iseg_adaptive_frame */
     /* local-otsu node grid, sized for the smallest block */
     size_t node_cap;
     int32_t *node_t2, *node_queue;
@@ -136,12 +139,13 @@ struct IsegAdaptive {
 /* The kernels: each runs one method over src into dst with the pool; scratch
  * comes from ctx (slots already allocated for the pool size). */
 int iseg_adaptive_box_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool);
-int iseg_adaptive_gauss_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool);
-int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool);
+int iseg_adaptive_gauss_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst,
+                            IsegPool *pool);
+int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst,
+                            IsegPool *pool);
 
 /* Gaussian: the decision margin of the float path (see adaptive_gauss.c). */
 double iseg_adaptive_gauss_eps(int r);
 float iseg_adaptive_gauss_cut(double offset, int r);
-
 
 #endif

@@ -61,7 +61,8 @@ static void window_sums(const IsegImage *img, int cx, int cy, int r, int64_t *S,
  * number as the weighted mean minus v (the weights sum to 1), but exactly 0
  * in a flat window, so that ties (v == T) are decided as the definition says
  * rather than by the rounding of the weights' sum. */
-static double gaussian_mean_minus_centre(const IsegImage *img, int cx, int cy, int r, const double *w)
+static double gaussian_mean_minus_centre(const IsegImage *img, int cx, int cy, int r,
+                                         const double *w)
 {
     const double c = px(img, cx, cy);
     double acc = 0;
@@ -124,8 +125,10 @@ static int local_otsu_ref(const IsegAdaptiveSettings *s, const IsegImage *src, I
         for (int x = 0; x < w; x++) {
             const int i0 = ISEG_MIN((x - g.ox) / g.step, g.nx - 1), i1 = ISEG_MIN(i0 + 1, g.nx - 1);
             const double fx = (double)(x - g.ox - i0 * g.step) / g.step;
-            const double top = (1 - fx) * t2[(size_t)j0 * g.nx + i0] + fx * t2[(size_t)j0 * g.nx + i1];
-            const double bot = (1 - fx) * t2[(size_t)j1 * g.nx + i0] + fx * t2[(size_t)j1 * g.nx + i1];
+            const double top =
+                (1 - fx) * t2[(size_t)j0 * g.nx + i0] + fx * t2[(size_t)j0 * g.nx + i1];
+            const double bot =
+                (1 - fx) * t2[(size_t)j1 * g.nx + i0] + fx * t2[(size_t)j1 * g.nx + i1];
             const double T = 0.5 * ((1 - fy) * top + fy * bot);
             int64_t S, S2;
             window_sums(src, x, y, r, &S, &S2, NULL);
@@ -150,7 +153,8 @@ static int local_otsu_ref(const IsegAdaptiveSettings *s, const IsegImage *src, I
 int iseg_adaptive_ref_margins(const IsegAdaptiveSettings *s, const IsegImage *src, IsegImage *dst,
                               double *margin)
 {
-    if (iseg_adaptive_settings_check(s) < 0 || iseg_image_check(src) < 0 || iseg_image_check(dst) < 0)
+    if (iseg_adaptive_settings_check(s) < 0 || iseg_image_check(src) < 0 ||
+        iseg_image_check(dst) < 0)
         return -EINVAL;
     if (src->width != dst->width || src->height != dst->height)
         return -EINVAL;
@@ -187,8 +191,7 @@ int iseg_adaptive_ref_margins(const IsegAdaptiveSettings *s, const IsegImage *sr
                 window_mean_std(src, x, y, r, &m, &sd);
                 T = m - s->k * sd;
                 break;
-            case ISEG_ADAPTIVE_LOCAL_OTSU:
-                break;
+            case ISEG_ADAPTIVE_LOCAL_OTSU: break;
             }
             put(dst, margin, x, y, px(src, x, y) > T, px(src, x, y) - T, s->invert);
         }

@@ -39,15 +39,15 @@ static ISEG_ALWAYS_INLINE void sums_interior(int w, int r, int *ia, int *ib)
 /* ---------------------------------------------------------- small windows */
 
 #if defined(__GNUC__) || defined(__clang__)
-#  define SUMS_VECTOR_SCAN 1
+#define SUMS_VECTOR_SCAN 1
 typedef uint32_t sums_v4u __attribute__((vector_size(16)));
-#  ifdef __clang__
-#    define SUMS_SHUFFLE(v, a, b, c, d) __builtin_shufflevector(v, (sums_v4u){ 0 }, a, b, c, d)
-#  else
-#    define SUMS_SHUFFLE(v, a, b, c, d) __builtin_shuffle(v, (sums_v4u){ 0 }, (sums_v4u){ a, b, c, d })
-#  endif
+#ifdef __clang__
+#define SUMS_SHUFFLE(v, a, b, c, d) __builtin_shufflevector(v, (sums_v4u){ 0 }, a, b, c, d)
 #else
-#  define SUMS_VECTOR_SCAN 0
+#define SUMS_SHUFFLE(v, a, b, c, d) __builtin_shuffle(v, (sums_v4u){ 0 }, (sums_v4u){ a, b, c, d })
+#endif
+#else
+#define SUMS_VECTOR_SCAN 0
 #endif
 
 /* out[i] = start + in[0] + ... + in[i] (mod 2^32). Four lanes at a time: an
@@ -77,8 +77,8 @@ static ISEG_ALWAYS_INLINE void sums_scan(uint32_t *restrict out, const uint32_t 
 /* Prefix sums of the edge-padded column sums:
  *   P[i] = sum of col[clamp(j - r, 0, w - 1)] for j < i,  i = 0 .. w + 2r,
  * so that pixel x's window sum is P[x + 2r + 1] - P[x], border or not. */
-static ISEG_ALWAYS_INLINE void sums_prefix_padded(uint32_t *restrict P, const uint32_t *restrict col, int w,
-                                                  int r)
+static ISEG_ALWAYS_INLINE void sums_prefix_padded(uint32_t *restrict P,
+                                                  const uint32_t *restrict col, int w, int r)
 {
     const uint32_t c0 = col[0], c1 = col[w - 1];
     for (int i = 0; i <= r; i++)
@@ -149,15 +149,16 @@ static ISEG_ALWAYS_INLINE void sums_slide_and_scan(AdaptiveSlot *sl, const uint8
  * sum of squares sl->P2[x + 2r + 1] - sl->P2[x] (both mod 2^32, exact).
  * Rows are visited in increasing order from y0, where the column sums are
  * initialised. fused: take sums_slide_and_scan() for the rows after y0. */
-static ISEG_ALWAYS_INLINE void sums_row_small(AdaptiveSlot *sl, const IsegImage *src, int r, int y, int y0,
-                                              int want_sq, int fused)
+static ISEG_ALWAYS_INLINE void sums_row_small(AdaptiveSlot *sl, const IsegImage *src, int r, int y,
+                                              int y0, int want_sq, int fused)
 {
     const int w = src->width, h = src->height;
     const ptrdiff_t st = src->stride;
     uint32_t *restrict col = sl->col, *restrict col2 = sl->col2;
     if (y == y0) {
         const int a = ISEG_MAX(0, y - r), b = ISEG_MIN(h - 1, y + r);
-        const uint32_t ex_top = (uint32_t)ISEG_MAX(0, r - y), ex_bot = (uint32_t)ISEG_MAX(0, y + r - (h - 1));
+        const uint32_t ex_top = (uint32_t)ISEG_MAX(0, r - y),
+                       ex_bot = (uint32_t)ISEG_MAX(0, y + r - (h - 1));
         memset(col, 0, (size_t)w * sizeof(*col));
         if (want_sq)
             memset(col2, 0, (size_t)w * sizeof(*col2));
@@ -186,7 +187,8 @@ static ISEG_ALWAYS_INLINE void sums_row_small(AdaptiveSlot *sl, const IsegImage 
             if (want_sq)
                 for (int x = 0; x < w; x++) {
                     col[x] += (uint32_t)pi[x] - (uint32_t)po[x];
-                    col2[x] += (uint32_t)(uint16_t)(pi[x] * pi[x]) - (uint32_t)(uint16_t)(po[x] * po[x]);
+                    col2[x] +=
+                        (uint32_t)(uint16_t)(pi[x] * pi[x]) - (uint32_t)(uint16_t)(po[x] * po[x]);
                 }
             else
                 for (int x = 0; x < w; x++)
@@ -209,7 +211,8 @@ static inline void sums_row_wide(AdaptiveSlot *sl, const IsegImage *src, int r, 
     uint32_t *restrict col = sl->col, *restrict col2 = sl->col2;
     if (y == y0) {
         const int a = ISEG_MAX(0, y - r), b = ISEG_MIN(h - 1, y + r);
-        const uint32_t ex_top = (uint32_t)ISEG_MAX(0, r - y), ex_bot = (uint32_t)ISEG_MAX(0, y + r - (h - 1));
+        const uint32_t ex_top = (uint32_t)ISEG_MAX(0, r - y),
+                       ex_bot = (uint32_t)ISEG_MAX(0, y + r - (h - 1));
         memset(col, 0, (size_t)w * sizeof(*col));
         memset(col2, 0, (size_t)w * sizeof(*col2));
         for (int yy = a; yy <= b; yy++) {
@@ -241,7 +244,8 @@ static inline void sums_row_wide(AdaptiveSlot *sl, const IsegImage *src, int r, 
     for (int x = 0; x < w; x++) {
         const int lo = x - r, hi = x + r, a = ISEG_MAX(lo, 0), b = ISEG_MIN(hi, w - 1);
         S[x] = pre[b + 1] - pre[a] + (uint32_t)(a - lo) * col[0] + (uint32_t)(hi - b) * col[w - 1];
-        S2[x] = pre2[b + 1] - pre2[a] + (uint64_t)(a - lo) * col2[0] + (uint64_t)(hi - b) * col2[w - 1];
+        S2[x] =
+            pre2[b + 1] - pre2[a] + (uint64_t)(a - lo) * col2[0] + (uint64_t)(hi - b) * col2[w - 1];
     }
 }
 

@@ -71,7 +71,8 @@ static void mask_job(void *arg, int begin, int end, unsigned slot)
         const int y0 = item << sy, y1 = ISEG_MIN(f->luma.height, (item + 1) << sy);
         for (int y = y0; y < y1; y++)
             fg += luma_row(f->luma.data + (ptrdiff_t)y * f->luma.stride,
-                           job->mask->data + (ptrdiff_t)y * job->mask->stride, f->luma.width, job->output);
+                           job->mask->data + (ptrdiff_t)y * job->mask->stride, f->luma.width,
+                           job->output);
     }
     job->count[slot] = fg;
 }
@@ -135,11 +136,14 @@ int iseg_frame_apply_mask_ref(IsegFrame *f, const IsegImage *mask, IsegThreshold
         for (int cy = 0; cy < pl->height; cy++)
             for (int cx = 0; cx < pl->width; cx++) {
                 int any = 0;
-                for (int y = cy << f->chroma_shift_y; y < ((cy + 1) << f->chroma_shift_y) && y < h; y++)
-                    for (int x = cx << f->chroma_shift_x; x < ((cx + 1) << f->chroma_shift_x) && x < w; x++)
+                for (int y = cy << f->chroma_shift_y; y < ((cy + 1) << f->chroma_shift_y) && y < h;
+                     y++)
+                    for (int x = cx << f->chroma_shift_x;
+                         x < ((cx + 1) << f->chroma_shift_x) && x < w; x++)
                         any |= mask->data[(ptrdiff_t)y * mask->stride + x] >= 128;
                 if (output == ISEG_OUTPUT_MASK || !any)
-                    pl->data[(ptrdiff_t)cy * pl->stride + (ptrdiff_t)cx * f->chroma_pixel_stride] = 128;
+                    pl->data[(ptrdiff_t)cy * pl->stride + (ptrdiff_t)cx * f->chroma_pixel_stride] =
+                        128;
             }
     }
     if (fg_count)

@@ -27,7 +27,8 @@ static IsegAdaptiveSettings settings_for(IsegAdaptiveMethod m, int block)
 }
 
 /* Runs the fast path on a fresh context (pool may be NULL) into a padded image. */
-static int run_fast(const IsegAdaptiveSettings *s, const IsegImage *src, TuImg *out, TuRng *r, IsegPool *pool)
+static int run_fast(const IsegAdaptiveSettings *s, const IsegImage *src, TuImg *out, TuRng *r,
+                    IsegPool *pool)
 {
     IsegAdaptive *ctx = NULL;
     int ret = iseg_adaptive_create(&ctx, s, src->width, src->height);
@@ -193,10 +194,8 @@ static double tolerance(const IsegAdaptiveSettings *s)
     case ISEG_ADAPTIVE_GAUSSIAN:
         return 2 * iseg_adaptive_gauss_eps(s->block_size / 2) + fabs(s->offset) / 8388608.0;
     case ISEG_ADAPTIVE_SAUVOLA:
-    case ISEG_ADAPTIVE_NIBLACK:
-        return 4e-4 * (1 + fabs(s->k));
-    default:
-        return 1e-9;
+    case ISEG_ADAPTIVE_NIBLACK: return 4e-4 * (1 + fabs(s->k));
+    default: return 1e-9;
     }
 }
 
@@ -206,8 +205,8 @@ typedef struct Agreement {
 
 /* Compares the fast path with the reference on src; returns 0 on a hard
  * failure (a difference beyond rounding, a guard byte, an error code). */
-static int compare_case(const IsegAdaptiveSettings *s, const IsegImage *src, TuRng *r, IsegPool *pool,
-                        Agreement *ag)
+static int compare_case(const IsegAdaptiveSettings *s, const IsegImage *src, TuRng *r,
+                        IsegPool *pool, Agreement *ag)
 {
     const int w = src->width, h = src->height;
     TuImg ref, fast;
@@ -220,16 +219,19 @@ static int compare_case(const IsegAdaptiveSettings *s, const IsegImage *src, TuR
     long differ = 0, beyond = 0;
     for (int y = 0; y < h && ok; y++)
         for (int x = 0; x < w; x++) {
-            const uint8_t a = ref.img.data[y * ref.img.stride + x], b = fast.img.data[y * fast.img.stride + x];
+            const uint8_t a = ref.img.data[y * ref.img.stride + x],
+                          b = fast.img.data[y * fast.img.stride + x];
             if (a == b)
                 continue;
             differ++;
             const double m = margin[(size_t)y * w + x];
             if (fabs(m) > tol) {
                 if (beyond++ == 0)
-                    fprintf(stderr, "%s block %d off %g k %g inv %d %dx%d: (%d,%d) ref %d fast %d margin %g\n",
-                            method_name(s->method), s->block_size, s->offset, s->k, s->invert, w, h, x, y, a,
-                            b, m);
+                    fprintf(
+                        stderr,
+                        "%s block %d off %g k %g inv %d %dx%d: (%d,%d) ref %d fast %d margin %g\n",
+                        method_name(s->method), s->block_size, s->offset, s->k, s->invert, w, h, x,
+                        y, a, b, m);
             }
         }
     ok &= tu_img_guard_ok(&ref) && tu_img_guard_ok(&fast);
@@ -266,7 +268,8 @@ static void fill_page(TuImg *t, TuRng *r, uint8_t *gt, double noise)
                     for (int yy = (int)py - 2; yy <= (int)py + 2; yy++)
                         for (int xx = (int)px - 2; xx <= (int)px + 2; xx++)
                             if (xx >= 0 && yy >= 0 && xx < w && yy < h &&
-                                (xx + .5 - px) * (xx + .5 - px) + (yy + .5 - py) * (yy + .5 - py) <= 1.21)
+                                (xx + .5 - px) * (xx + .5 - px) + (yy + .5 - py) * (yy + .5 - py) <=
+                                    1.21)
                                 ink[(size_t)yy * w + xx] = 1;
                 }
             }
@@ -279,8 +282,11 @@ static void fill_page(TuImg *t, TuRng *r, uint8_t *gt, double noise)
             const double refl = ink[(size_t)y * w + x] ? 0.25 : 0.9;
             /* Box-Muller */
             const double u1 = tu_rng_double(r) + 1e-12, u2 = tu_rng_double(r);
-            const double v = 255 * L * refl + noise * sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
-            t->img.data[(ptrdiff_t)y * t->img.stride + x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v + 0.5);
+            const double v =
+                255 * L * refl + noise * sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+            t->img.data[(ptrdiff_t)y * t->img.stride + x] = (uint8_t)(v < 0     ? 0
+                                                                      : v > 255 ? 255
+                                                                                : v + 0.5);
         }
     if (!gt)
         free(ink);
@@ -311,7 +317,8 @@ static void test_against_reference(void)
         Agreement ag = { 0, 0, 0 };
         int bad = 0;
         for (int iter = 0; iter < 160; iter++) {
-            IsegAdaptiveSettings s = settings_for((IsegAdaptiveMethod)m, 2 * tu_rng_range(&r, 1, 25) + 1);
+            IsegAdaptiveSettings s =
+                settings_for((IsegAdaptiveMethod)m, 2 * tu_rng_range(&r, 1, 25) + 1);
             if (iter % 8 == 0)
                 s.block_size = 51;
             s.offset = iter % 2 ? 5 : 0;
@@ -334,7 +341,8 @@ static void test_against_reference(void)
                100.0 * (ag.pixels - ag.differ) / ag.pixels);
         CHECK_MSG(bad == 0, "%s: %d cases failed", method_name((IsegAdaptiveMethod)m), bad);
         CHECK_EQ_INT(ag.beyond, 0);
-        CHECK_MSG(ag.pixels - ag.differ >= 0.999 * ag.pixels, "%s agreement", method_name((IsegAdaptiveMethod)m));
+        CHECK_MSG(ag.pixels - ag.differ >= 0.999 * ag.pixels, "%s agreement",
+                  method_name((IsegAdaptiveMethod)m));
     }
     iseg_pool_destroy(pool);
 }
@@ -344,7 +352,8 @@ static void test_edge_shapes(void)
 {
     TuRng r;
     tu_rng_seed(&r, tu_seed(22));
-    static const int sizes[][2] = { { 1, 1 }, { 1, 9 }, { 9, 1 }, { 1, 40 }, { 40, 1 }, { 2, 2 }, { 5, 7 }, { 3, 30 } };
+    static const int sizes[][2] = { { 1, 1 },  { 1, 9 }, { 9, 1 }, { 1, 40 },
+                                    { 40, 1 }, { 2, 2 }, { 5, 7 }, { 3, 30 } };
     static const int blocks[] = { 3, 5, 9, 31, 101, 1023 };
     int bad = 0;
     Agreement ag = { 0, 0, 0 };
@@ -363,8 +372,8 @@ static void test_edge_shapes(void)
                 fill_any(&src, &r, (int)(si + bi + m));
                 if (!compare_case(&s, &src.img, &r, NULL, &ag)) {
                     bad++;
-                    fprintf(stderr, "  %s %dx%d block %d\n", method_name((IsegAdaptiveMethod)m), sizes[si][0],
-                            sizes[si][1], blocks[bi]);
+                    fprintf(stderr, "  %s %dx%d block %d\n", method_name((IsegAdaptiveMethod)m),
+                            sizes[si][0], sizes[si][1], blocks[bi]);
                 }
                 tu_img_free(&src);
             }
@@ -391,7 +400,8 @@ static void test_huge_window(void)
     Agreement ag = { 0, 0, 0 };
     int bad = 0;
     for (int m = 0; m <= ISEG_ADAPTIVE_NIBLACK; m++) {
-        IsegAdaptiveSettings s = settings_for((IsegAdaptiveMethod)m, m == ISEG_ADAPTIVE_GAUSSIAN ? 201 : 401);
+        IsegAdaptiveSettings s =
+            settings_for((IsegAdaptiveMethod)m, m == ISEG_ADAPTIVE_GAUSSIAN ? 201 : 401);
         TuImg src;
         tu_img_alloc_random_pad(&src, &r, m == ISEG_ADAPTIVE_GAUSSIAN ? 60 : 24, 20);
         fill_any(&src, &r, m + 1);
@@ -455,7 +465,8 @@ static Scores score(const IsegImage *mask, const uint8_t *gt)
     long tp = 0, fp = 0, fn = 0;
     for (int y = 0; y < mask->height; y++)
         for (int x = 0; x < mask->width; x++) {
-            const int p = mask->data[y * mask->stride + x] >= 128, g = gt[(size_t)y * mask->width + x];
+            const int p = mask->data[y * mask->stride + x] >= 128,
+                      g = gt[(size_t)y * mask->width + x];
             tp += p && g;
             fp += p && !g;
             fn += !p && g;
@@ -498,10 +509,11 @@ static void test_local_otsu_page(void)
     CHECK_EQ_INT(iseg_adaptive_set_settings(ctx, &s), 0);
     CHECK_EQ_INT(iseg_adaptive_mask(ctx, &page.img, &out.img, NULL), 0);
     const Scores literal = score(&out.img, ink);
-    printf("  page %dx%d: global Otsu T=%u F1 %.3f (P %.3f R %.3f); local-otsu F1 %.3f (P %.3f R %.3f); "
+    printf("  page %dx%d: global Otsu T=%u F1 %.3f (P %.3f R %.3f); local-otsu F1 %.3f (P %.3f R "
+           "%.3f); "
            "uniform=global F1 %.3f\n",
-           w, h, T, global.f1, global.precision, global.recall, local.f1, local.precision, local.recall,
-           literal.f1);
+           w, h, T, global.f1, global.precision, global.recall, local.f1, local.precision,
+           local.recall, literal.f1);
     CHECK(global.f1 < 0.5);
     CHECK(local.f1 >= 0.9);
     CHECK(literal.f1 < local.f1);
@@ -544,7 +556,8 @@ static void test_local_otsu_no_block_edges(void)
                     if (first < 0)
                         first = y * w + x;
                 }
-        CHECK_MSG(wrong == 0, "block %d: %d pixels wrong, first (%d,%d)", b, wrong, first % w, first / w);
+        CHECK_MSG(wrong == 0, "block %d: %d pixels wrong, first (%d,%d)", b, wrong, first % w,
+                  first / w);
         iseg_adaptive_destroy(ctx);
     }
     tu_img_free(&t);
@@ -691,8 +704,8 @@ static int frame_equal_ok(const TuFrame *a, const TuFrame *b, const char *what)
              tu_img_guard_ok(&b->luma);
     for (int p = 0; p < 2; p++)
         if (a->chroma[p].block)
-            ok &= tu_img_equal(&a->chroma[p].img, &b->chroma[p].img, what) && tu_img_guard_ok(&a->chroma[p]) &&
-                  tu_img_guard_ok(&b->chroma[p]);
+            ok &= tu_img_equal(&a->chroma[p].img, &b->chroma[p].img, what) &&
+                  tu_img_guard_ok(&a->chroma[p]) && tu_img_guard_ok(&b->chroma[p]);
     return ok;
 }
 
@@ -733,10 +746,14 @@ static void test_frames(void)
                 iseg_adaptive_mask(mctx, &a.f.luma, &mask.img, NULL);
                 iseg_adaptive_destroy(mctx);
                 uint64_t fg_ref = 0, fg = 0;
-                CHECK_EQ_INT(iseg_frame_apply_mask_ref(&a.f, &mask.img, (IsegThresholdOutput)out, &fg_ref), 0);
+                CHECK_EQ_INT(
+                    iseg_frame_apply_mask_ref(&a.f, &mask.img, (IsegThresholdOutput)out, &fg_ref),
+                    0);
                 IsegAdaptive *ctx;
                 iseg_adaptive_create(&ctx, &s, w, h);
-                CHECK_EQ_INT(iseg_adaptive_frame(ctx, &b.f, (IsegThresholdOutput)out, si % 2 ? pool : NULL, &fg), 0);
+                CHECK_EQ_INT(iseg_adaptive_frame(ctx, &b.f, (IsegThresholdOutput)out,
+                                                 si % 2 ? pool : NULL, &fg),
+                             0);
                 iseg_adaptive_destroy(ctx);
                 char what[80];
                 snprintf(what, sizeof(what), "%s %dx%d out %d", layouts[li].name, w, h, out);
@@ -768,7 +785,7 @@ static void test_apply_mask(void)
         TuImg mask;
         tu_img_alloc_random_pad(&mask, &r, w, h);
         tu_img_fill_random(&mask, &r); /* any byte: >= 128 is foreground */
-        if (iter % 3 == 0) /* sparse foreground: chroma rule matters */
+        if (iter % 3 == 0)             /* sparse foreground: chroma rule matters */
             for (int y = 0; y < h; y++)
                 for (int x = 0; x < w; x++)
                     mask.img.data[y * mask.img.stride + x] = tu_rng_range(&r, 0, 30) == 0 ? 200 : 3;

@@ -68,13 +68,13 @@ typedef enum IsegAdaptiveUniform {
 
 typedef struct IsegAdaptiveSettings {
     IsegAdaptiveMethod method;
-    int block_size;            /* odd, ISEG_ADAPTIVE_BLOCK_MIN..ISEG_ADAPTIVE_BLOCK_MAX */
-    double offset;             /* MEAN, GAUSSIAN: subtracted from T (OpenCV's C); finite */
-    double k;                  /* SAUVOLA, NIBLACK; finite */
-    double dynamic_range;      /* SAUVOLA R; finite, > 0 */
-    double min_contrast;       /* LOCAL_OTSU: uniform iff local std dev < this; finite, >= 0 */
+    int block_size;              /* odd, ISEG_ADAPTIVE_BLOCK_MIN..ISEG_ADAPTIVE_BLOCK_MAX */
+    double offset;               /* MEAN, GAUSSIAN: subtracted from T (OpenCV's C); finite */
+    double k;                    /* SAUVOLA, NIBLACK; finite */
+    double dynamic_range;        /* SAUVOLA R; finite, > 0 */
+    double min_contrast;         /* LOCAL_OTSU: uniform iff local std dev < this; finite, >= 0 */
     IsegAdaptiveUniform uniform; /* LOCAL_OTSU: rule for uniform windows */
-    int invert;                /* foreground iff luma <= T */
+    int invert;                  /* foreground iff luma <= T */
 } IsegAdaptiveSettings;
 
 /* Defaults: LOCAL_OTSU, block 31, offset 0, k 0.2, R 128, min_contrast 12,
@@ -109,12 +109,14 @@ ISEG_API void iseg_adaptive_destroy(IsegAdaptive *ctx);
  * the output is bit-identical for every pool size. One run at a time per
  * context. Returns 0, -EINVAL or -ENOMEM (per-thread scratch of a bigger
  * pool). */
-ISEG_API int iseg_adaptive_mask(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool);
+ISEG_API int iseg_adaptive_mask(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst,
+                                IsegPool *pool);
 
 /* The plain float64 definition: every window summed pixel by pixel, O(block^2)
  * per pixel (LOCAL_OTSU: brute-force window histograms, iseg_otsu_threshold_ref).
  * For tests; slow. src and dst must not overlap. */
-ISEG_API int iseg_adaptive_mask_ref(const IsegAdaptiveSettings *s, const IsegImage *src, IsegImage *dst);
+ISEG_API int iseg_adaptive_mask_ref(const IsegAdaptiveSettings *s, const IsegImage *src,
+                                    IsegImage *dst);
 
 /* Thresholds a frame in place: the mask of its luma plane is computed into
  * the context's scratch, then the frame is composed from it as

@@ -302,9 +302,20 @@ static int ensure_slots(IsegAdaptive *ctx, unsigned n)
     return 0;
 }
 
+/* The bytes an image spans, first pixel to last. */
+static int images_overlap(const IsegImage *a, const IsegImage *b)
+{
+    const uintptr_t a0 = (uintptr_t)a->data, b0 = (uintptr_t)b->data;
+    const uintptr_t a1 = a0 + (uintptr_t)(a->stride * (a->height - 1) + a->width);
+    const uintptr_t b1 = b0 + (uintptr_t)(b->stride * (b->height - 1) + b->width);
+    return a0 < b1 && b0 < a1;
+}
+
 static int check_images(const IsegAdaptive *ctx, const IsegImage *src, const IsegImage *dst)
 {
     if (!ctx || iseg_image_check(src) < 0 || iseg_image_check(dst) < 0)
+        return -EINVAL;
+    if (images_overlap(src, dst))
         return -EINVAL;
     if (src->width != dst->width || src->height != dst->height)
         return -EINVAL;

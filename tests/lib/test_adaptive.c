@@ -176,10 +176,21 @@ static void test_settings(void)
     CHECK_EQ_INT(back.block_size, 31);
     /* images beyond the prepared size, or of different sizes, are refused */
     uint8_t a[11 * 11], b[11 * 11];
+    memset(a, 90, sizeof(a));
     IsegImage big = { a, 11, 10, 11 }, dbig = { b, 11, 10, 11 }, ok = { a, 10, 10, 11 };
     CHECK_EQ_INT(iseg_adaptive_mask(ctx, &big, &dbig, NULL), -EINVAL);
     CHECK_EQ_INT(iseg_adaptive_mask(ctx, &ok, &dbig, NULL), -EINVAL);
     CHECK_EQ_INT(iseg_adaptive_mask(NULL, &ok, &ok, NULL), -EINVAL);
+    /* src and dst may not overlap, not even partly */
+    IsegImage d10 = { b, 10, 10, 11 };
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &ok, &ok, NULL), -EINVAL);
+    IsegImage shifted = ok;
+    shifted.data += 3;
+    shifted.width = 7;
+    IsegImage ok7 = ok;
+    ok7.width = 7;
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &ok7, &shifted, NULL), -EINVAL);
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &ok, &d10, NULL), 0);
     iseg_adaptive_destroy(ctx);
     iseg_adaptive_destroy(NULL);
 }

@@ -105,7 +105,8 @@ ISEG_API void iseg_adaptive_destroy(IsegAdaptive *ctx);
 
 /* Writes the mask of src (255 foreground / 0) to dst, same size, at most the
  * context's maximum size. src is only read; src and dst must not overlap
- * (every output pixel depends on a whole window of input). pool may be NULL;
+ * (every output pixel depends on a whole window of input): overlapping
+ * images are refused with -EINVAL. pool may be NULL;
  * the output is bit-identical for every pool size. One run at a time per
  * context. Returns 0, -EINVAL or -ENOMEM (per-thread scratch of a bigger
  * pool). */

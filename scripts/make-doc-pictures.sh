@@ -41,4 +41,10 @@ picture adaptivethreshold-niblack GRAY8 "adaptivethreshold method=niblack"
 picture adaptivethreshold-uniform-global GRAY8 "adaptivethreshold uniform-reference=global"
 picture adaptivethreshold-masked I420 "adaptivethreshold output=masked"
 
+vline="$(printf '0 1 1 1 0; %.0s' $(seq 15))"
+picture hitmiss-mask GRAY8 "otsuthreshold invert=true"
+picture hitmiss-vertical-line GRAY8 "otsuthreshold invert=true ! hitmiss structure=\"${vline%; }\""
+picture hitmiss-thin GRAY8 "otsuthreshold invert=true ! hitmiss operation=thin iterations=2"
+picture hitmiss-skeleton GRAY8 "otsuthreshold invert=true ! hitmiss operation=skeleton"
+
 echo "make-doc-pictures: $count pictures in $out"

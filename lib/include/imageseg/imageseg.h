@@ -6,6 +6,7 @@
 #include <imageseg/adaptive.h>
 #include <imageseg/common.h>
 #include <imageseg/image.h>
+#include <imageseg/hitmiss.h>
 #include <imageseg/morph.h>
 #include <imageseg/parallel.h>
 #include <imageseg/sel.h>

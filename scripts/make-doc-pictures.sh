@@ -33,6 +33,13 @@ picture otsuthreshold-otsu GRAY8 otsuthreshold
 picture otsuthreshold-iterative GRAY8 "otsuthreshold method=iterative"
 picture otsuthreshold-masked I420 "otsuthreshold output=masked"
 picture otsuthreshold-invert GRAY8 "otsuthreshold invert=true"
+picture adaptivethreshold-local-otsu GRAY8 adaptivethreshold
+picture adaptivethreshold-mean GRAY8 "adaptivethreshold method=mean offset=5"
+picture adaptivethreshold-gaussian GRAY8 "adaptivethreshold method=gaussian offset=5"
+picture adaptivethreshold-sauvola GRAY8 "adaptivethreshold method=sauvola"
+picture adaptivethreshold-niblack GRAY8 "adaptivethreshold method=niblack"
+picture adaptivethreshold-uniform-global GRAY8 "adaptivethreshold uniform-reference=global"
+picture adaptivethreshold-masked I420 "adaptivethreshold output=masked"
 
 vline="$(printf '0 1 1 1 0; %.0s' $(seq 15))"
 picture hitmiss-mask GRAY8 "otsuthreshold invert=true"

@@ -6,7 +6,9 @@
 #include <gst/gst.h>
 
 #include "gstkmeansseg.h"
+#include "gstadaptivethreshold.h"
 #include "gstotsuthreshold.h"
+#include "gsthitmiss.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -15,6 +17,8 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (otsuthreshold, plugin);
   ret |= GST_ELEMENT_REGISTER (kmeansseg, plugin);
+  ret |= GST_ELEMENT_REGISTER (adaptivethreshold, plugin);
+  ret |= GST_ELEMENT_REGISTER (hitmiss, plugin);
   return ret;
 }
 

@@ -37,5 +37,18 @@ picture kmeansseg-color RGB "kmeansseg k=6"
 picture kmeansseg-color-position RGB "kmeansseg k=6 features=color-position spatial-weight=1.5"
 picture kmeansseg-palette RGB "kmeansseg k=6 output=palette"
 picture kmeansseg-gray GRAY8 "kmeansseg k=4"
+picture adaptivethreshold-local-otsu GRAY8 adaptivethreshold
+picture adaptivethreshold-mean GRAY8 "adaptivethreshold method=mean offset=5"
+picture adaptivethreshold-gaussian GRAY8 "adaptivethreshold method=gaussian offset=5"
+picture adaptivethreshold-sauvola GRAY8 "adaptivethreshold method=sauvola"
+picture adaptivethreshold-niblack GRAY8 "adaptivethreshold method=niblack"
+picture adaptivethreshold-uniform-global GRAY8 "adaptivethreshold uniform-reference=global"
+picture adaptivethreshold-masked I420 "adaptivethreshold output=masked"
+
+vline="$(printf '0 1 1 1 0; %.0s' $(seq 15))"
+picture hitmiss-mask GRAY8 "otsuthreshold invert=true"
+picture hitmiss-vertical-line GRAY8 "otsuthreshold invert=true ! hitmiss structure=\"${vline%; }\""
+picture hitmiss-thin GRAY8 "otsuthreshold invert=true ! hitmiss operation=thin iterations=2"
+picture hitmiss-skeleton GRAY8 "otsuthreshold invert=true ! hitmiss operation=skeleton"
 
 echo "make-doc-pictures: $count pictures in $out"

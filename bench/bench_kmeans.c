@@ -41,7 +41,8 @@ static void restore(void *p)
 static IsegPixels work_pixels(KmeansArgs *a)
 {
     IsegPixels px;
-    iseg_pixels_init(&px, ISEG_PIXEL_RGB, a->work.data, a->work.width, a->work.height, a->work.stride);
+    iseg_pixels_init(&px, ISEG_PIXEL_RGB, a->work.data, a->work.width, a->work.height,
+                     a->work.stride);
     return px;
 }
 
@@ -81,7 +82,8 @@ static void warm_k16(void *p)
 #ifdef HAVE_OPENCV
 static void cv_run(KmeansArgs *a, int i)
 {
-    bench_cv_kmeans(a->frame->data, a->frame->stride, a->frame->width, a->frame->height, ks[i], 1, 1);
+    bench_cv_kmeans(a->frame->data, a->frame->stride, a->frame->width, a->frame->height, ks[i], 1,
+                    1);
 }
 static void cv_k4(void *p)
 {
@@ -103,11 +105,27 @@ static const BenchCase kmeans_cases[] = {
     { .name = "k16-cold", .channels = 3, .note = "in place", .prepare = restore, .run = cold_k16 },
     { .name = "k4-warm", .channels = 3, .note = "still scene", .prepare = restore, .run = warm_k4 },
     { .name = "k8-warm", .channels = 3, .note = "still scene", .prepare = restore, .run = warm_k8 },
-    { .name = "k16-warm", .channels = 3, .note = "still scene", .prepare = restore, .run = warm_k16 },
+    { .name = "k16-warm",
+      .channels = 3,
+      .note = "still scene",
+      .prepare = restore,
+      .run = warm_k16 },
 #ifdef HAVE_OPENCV
-    { .name = "k4-cold", .impl = BENCH_IMPL_OPENCV, .channels = 3, .note = "1 attempt", .run = cv_k4 },
-    { .name = "k8-cold", .impl = BENCH_IMPL_OPENCV, .channels = 3, .note = "1 attempt", .run = cv_k8 },
-    { .name = "k16-cold", .impl = BENCH_IMPL_OPENCV, .channels = 3, .note = "1 attempt", .run = cv_k16 },
+    { .name = "k4-cold",
+      .impl = BENCH_IMPL_OPENCV,
+      .channels = 3,
+      .note = "1 attempt",
+      .run = cv_k4 },
+    { .name = "k8-cold",
+      .impl = BENCH_IMPL_OPENCV,
+      .channels = 3,
+      .note = "1 attempt",
+      .run = cv_k8 },
+    { .name = "k16-cold",
+      .impl = BENCH_IMPL_OPENCV,
+      .channels = 3,
+      .note = "1 attempt",
+      .run = cv_k16 },
 #endif
 };
 #define N_CASES (sizeof(kmeans_cases) / sizeof(kmeans_cases[0]))
@@ -144,14 +162,17 @@ static void check_results(Bench *b, KmeansArgs *a, unsigned threads)
         fast = t.result;
         int same = memcmp(&ref, &fast, sizeof(ref)) == 0;
         for (int r = 0; r < h && same; r++)
-            same = memcmp(one.data + r * one.stride, t.work.data + r * t.work.stride, (size_t)w * 3) == 0;
-        bench_check(b, same, "%dx%d k=%d: centers, inertia and output on %u thread%s == reference", w,
-                    h, ks[i], threads, threads == 1 ? "" : "s");
+            same = memcmp(one.data + r * one.stride, t.work.data + r * t.work.stride,
+                          (size_t)w * 3) == 0;
+        bench_check(b, same, "%dx%d k=%d: centers, inertia and output on %u thread%s == reference",
+                    w, h, ks[i], threads, threads == 1 ? "" : "s");
 #ifdef HAVE_OPENCV
         if (opencv_runs(w, h, ks[i])) {
             bench_cv_set_threads(1);
-            const double one_cv = bench_cv_kmeans(a->frame->data, a->frame->stride, w, h, ks[i], 1, 1);
-            const double best_cv = bench_cv_kmeans(a->frame->data, a->frame->stride, w, h, ks[i], 3, 1);
+            const double one_cv =
+                bench_cv_kmeans(a->frame->data, a->frame->stride, w, h, ks[i], 1, 1);
+            const double best_cv =
+                bench_cv_kmeans(a->frame->data, a->frame->stride, w, h, ks[i], 3, 1);
             bench_note(b,
                        "%dx%d k=%d: inertia %.6g in %d iterations; OpenCV %.6g (1 attempt), %.6g "
                        "(best of 3): ratio to the best %.4f",

@@ -37,11 +37,11 @@ int iseg_pixels_init(IsegPixels *px, IsegPixelFormat format, uint8_t *data, int 
 {
     /* bytes per pixel, then offsets of R, G, B */
     static const signed char layout[ISEG_PIXEL_N_FORMATS][4] = {
-        [ISEG_PIXEL_RGB] = { 3, 0, 1, 2 },  [ISEG_PIXEL_BGR] = { 3, 2, 1, 0 },
-        [ISEG_PIXEL_RGBX] = { 4, 0, 1, 2 }, [ISEG_PIXEL_BGRX] = { 4, 2, 1, 0 },
-        [ISEG_PIXEL_XRGB] = { 4, 1, 2, 3 }, [ISEG_PIXEL_XBGR] = { 4, 3, 2, 1 },
-        [ISEG_PIXEL_RGBA] = { 4, 0, 1, 2 }, [ISEG_PIXEL_BGRA] = { 4, 2, 1, 0 },
-        [ISEG_PIXEL_ARGB] = { 4, 1, 2, 3 }, [ISEG_PIXEL_ABGR] = { 4, 3, 2, 1 },
+        [ISEG_PIXEL_RGB] = { 3, 0, 1, 2 },   [ISEG_PIXEL_BGR] = { 3, 2, 1, 0 },
+        [ISEG_PIXEL_RGBX] = { 4, 0, 1, 2 },  [ISEG_PIXEL_BGRX] = { 4, 2, 1, 0 },
+        [ISEG_PIXEL_XRGB] = { 4, 1, 2, 3 },  [ISEG_PIXEL_XBGR] = { 4, 3, 2, 1 },
+        [ISEG_PIXEL_RGBA] = { 4, 0, 1, 2 },  [ISEG_PIXEL_BGRA] = { 4, 2, 1, 0 },
+        [ISEG_PIXEL_ARGB] = { 4, 1, 2, 3 },  [ISEG_PIXEL_ABGR] = { 4, 3, 2, 1 },
         [ISEG_PIXEL_GRAY8] = { 1, 0, 0, 0 },
     };
     if (!px || (unsigned)format >= ISEG_PIXEL_N_FORMATS)
@@ -113,7 +113,7 @@ int km_space_init(KmSpace *sp, const IsegPixels *src, const IsegKmeansSettings *
 
 /* ------------------------------------------------------------ context */
 
-#define KM_MAX_SIDE (1 << 16)
+#define KM_MAX_SIDE   (1 << 16)
 #define KM_MAX_PIXELS (1 << 30)
 
 static int coreset_alloc(KmCoreset *cs, int cap)
@@ -144,7 +144,8 @@ int iseg_kmeans_create(IsegKmeans **out, int max_width, int max_height)
      * KM_BINS occupied bins, the grid sample at most
      * ISEG_KMEANS_SAMPLE_TARGET points (see km_sample_step()) */
     const int pixels = max_width * max_height;
-    const int cap = ISEG_MIN(pixels, ISEG_MAX(KM_BINS, ISEG_MAX(KM_FINE_BUDGET, ISEG_KMEANS_SAMPLE_TARGET)));
+    const int cap =
+        ISEG_MIN(pixels, ISEG_MAX(KM_BINS, ISEG_MAX(KM_FINE_BUDGET, ISEG_KMEANS_SAMPLE_TARGET)));
     int err = coreset_alloc(&km->cs, cap);
     km->assign = malloc((size_t)cap * sizeof(int));
     km->upper = malloc((size_t)cap * sizeof(double));
@@ -155,8 +156,8 @@ int iseg_kmeans_create(IsegKmeans **out, int max_width, int max_height)
     km->cand = malloc(KM_BINS * sizeof(uint64_t));
     km->occ = malloc(KM_BINS * sizeof(int32_t));
     km->coarse_slot = malloc(KM_BINS * sizeof(uint16_t));
-    if (err < 0 || !km->occ || !km->coarse_slot || !km->assign || !km->upper || !km->lower || !km->d2 || !km->xfeat || !km->lut ||
-        !km->cand) {
+    if (err < 0 || !km->occ || !km->coarse_slot || !km->assign || !km->upper || !km->lower ||
+        !km->d2 || !km->xfeat || !km->lut || !km->cand) {
         iseg_kmeans_destroy(km);
         return -ENOMEM;
     }
@@ -237,9 +238,11 @@ int iseg_kmeans_set_centers(IsegKmeans *km, int k, int dims, const double *cente
     return 0;
 }
 
-int km_warm_centers(const IsegKmeans *km, const KmSpace *sp, const IsegKmeansSettings *s, KmCenters *c)
+int km_warm_centers(const IsegKmeans *km, const KmSpace *sp, const IsegKmeansSettings *s,
+                    KmCenters *c)
 {
-    const int usable = km->warm_state == KM_WARM_GIVEN || (km->warm_state == KM_WARM_KEPT && s->warm_start);
+    const int usable =
+        km->warm_state == KM_WARM_GIVEN || (km->warm_state == KM_WARM_KEPT && s->warm_start);
     const int k = s->k;
     if (!usable || km->warm_k != k || km->warm_dims != c->dims)
         return 0;
@@ -272,7 +275,8 @@ int km_check_args(const IsegKmeans *km, const IsegKmeansSettings *s, const IsegP
             return -EINVAL;
         if (iseg_pixels_is_gray(dst) != iseg_pixels_is_gray(src))
             return -EINVAL;
-        if (dst->data == src->data && (dst->stride != src->stride || dst->bytes_per_pixel != src->bytes_per_pixel))
+        if (dst->data == src->data &&
+            (dst->stride != src->stride || dst->bytes_per_pixel != src->bytes_per_pixel))
             return -EINVAL;
     }
     if (labels && (iseg_image_check(labels) < 0 || labels->width != src->width ||
@@ -283,7 +287,8 @@ int km_check_args(const IsegKmeans *km, const IsegKmeansSettings *s, const IsegP
 
 /* ------------------------------------------------------------ shared definitions */
 
-void km_mean_from_sums(const KmSpace *sp, uint64_t n, const uint64_t *s, double *canon, double *feat)
+void km_mean_from_sums(const KmSpace *sp, uint64_t n, const uint64_t *s, double *canon,
+                       double *feat)
 {
     const double dn = (double)n;
     for (int d = 0; d < sp->cdims; d++)
@@ -370,8 +375,8 @@ static double potential_with(const KmCoreset *cs, const double *d2, const double
     return t;
 }
 
-void km_init_centers(const KmCoreset *cs, const KmSpace *sp, int k, IsegKmeansInit init, uint32_t seed,
-                     int attempt, KmCenters *out, double *d2)
+void km_init_centers(const KmCoreset *cs, const KmSpace *sp, int k, IsegKmeansInit init,
+                     uint32_t seed, int attempt, KmCenters *out, double *d2)
 {
     KmRng rng = { 0x5EEDC0DE00000000ull ^ ((uint64_t)attempt << 32) ^ seed };
     const int D = cs->dims;
@@ -485,7 +490,8 @@ double km_assignment_cost(const KmCoreset *cs, const int *assign, const KmCenter
 {
     double t = 0;
     for (int i = 0; i < cs->n; i++)
-        t += (double)cs->w[i] * km_dist2(cs->feat + (size_t)i * cs->dims, c->feat[assign[i]], cs->dims);
+        t += (double)cs->w[i] *
+             km_dist2(cs->feat + (size_t)i * cs->dims, c->feat[assign[i]], cs->dims);
     return t;
 }
 
@@ -551,8 +557,9 @@ double km_inertia(const KmSpace *sp, const KmCenters *c, const KmSums *sums, dou
             continue;
         double dot = 0, cc = 0;
         for (int d = 0; d < sp->dims; d++) {
-            const double f = d < sp->cdims ? (double)sums->s[j][d]
-                                            : sp->weight * (sp->unit[d - sp->cdims] * (double)sums->s[j][d]);
+            const double f = d < sp->cdims
+                                 ? (double)sums->s[j][d]
+                                 : sp->weight * (sp->unit[d - sp->cdims] * (double)sums->s[j][d]);
             dot += c->feat[j][d] * f;
             cc += c->feat[j][d] * c->feat[j][d];
         }
@@ -588,12 +595,36 @@ void iseg_kmeans_palette_color(int label, uint8_t rgb[3])
     const double p = v * (1 - s), q = v * (1 - s * f), t = v * (1 - s * (1 - f));
     double r, g, b;
     switch (sector) {
-    case 0: r = v; g = t; b = p; break;
-    case 1: r = q; g = v; b = p; break;
-    case 2: r = p; g = v; b = t; break;
-    case 3: r = p; g = q; b = v; break;
-    case 4: r = t; g = p; b = v; break;
-    default: r = v; g = p; b = q; break;
+    case 0:
+        r = v;
+        g = t;
+        b = p;
+        break;
+    case 1:
+        r = q;
+        g = v;
+        b = p;
+        break;
+    case 2:
+        r = p;
+        g = v;
+        b = t;
+        break;
+    case 3:
+        r = p;
+        g = q;
+        b = v;
+        break;
+    case 4:
+        r = t;
+        g = p;
+        b = v;
+        break;
+    default:
+        r = v;
+        g = p;
+        b = q;
+        break;
     }
     rgb[0] = (uint8_t)(r * 255 + 0.5);
     rgb[1] = (uint8_t)(g * 255 + 0.5);
@@ -619,13 +650,12 @@ void km_output_table(const KmCenters *c, IsegKmeansOutput output, int gray, uint
             break;
         case ISEG_KMEANS_OUTPUT_PALETTE:
             if (gray)
-                table[j][0] = table[j][1] = table[j][2] = (uint8_t)((255 * j + (c->k - 1) / 2) / (c->k - 1));
+                table[j][0] = table[j][1] = table[j][2] =
+                    (uint8_t)((255 * j + (c->k - 1) / 2) / (c->k - 1));
             else
                 iseg_kmeans_palette_color(j, table[j]);
             break;
-        default:
-            table[j][0] = table[j][1] = table[j][2] = (uint8_t)j;
-            break;
+        default: table[j][0] = table[j][1] = table[j][2] = (uint8_t)j; break;
         }
     }
 }
@@ -658,7 +688,8 @@ static inline double bound_slack(double u)
 
 /* Nearest center of point f (lowest index on a tie), and the distances to
  * it and to the second nearest. */
-static inline int nearest2(const double *f, const KmCenters *c, int D, double *best_d, double *second_d)
+static inline int nearest2(const double *f, const KmCenters *c, int D, double *best_d,
+                           double *second_d)
 {
     int best = 0;
     double b = INFINITY, s = INFINITY;
@@ -682,8 +713,8 @@ static inline int nearest2(const double *f, const KmCenters *c, int D, double *b
  * center; when the upper bound is below both the lower bound and half the
  * distance from its center to the nearest other center, the point cannot
  * change cluster and no distance is computed. */
-static int lloyd_fast(IsegKmeans *km, const KmSpace *sp, KmCenters *c, int max_iterations, double epsilon,
-                      int *converged)
+static int lloyd_fast(IsegKmeans *km, const KmSpace *sp, KmCenters *c, int max_iterations,
+                      double epsilon, int *converged)
 {
     const KmCoreset *cs = &km->cs;
     const int n = cs->n, D = cs->dims, k = c->k;
@@ -746,7 +777,8 @@ static int lloyd_fast(IsegKmeans *km, const KmSpace *sp, KmCenters *c, int max_i
 /* ------------------------------------------------------------ entry point */
 
 int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, const IsegPixels *src,
-                        IsegPixels *dst, IsegImage *labels, IsegKmeansResult *result, IsegPool *pool)
+                        IsegPixels *dst, IsegImage *labels, IsegKmeansResult *result,
+                        IsegPool *pool)
 {
     int err = km_check_args(km, settings, src, dst, labels);
     if (err < 0)
@@ -778,8 +810,10 @@ int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, cons
         for (int a = 0; a < attempts; a++) {
             KmCenters t = c;
             int conv;
-            km_init_centers(&km->cs, &sp, settings->k, settings->init, settings->seed, a, &t, km->d2);
-            const int it = lloyd_fast(km, &sp, &t, ISEG_MIN(max_it, KM_ATTEMPT_ITERATIONS), settings->epsilon, &conv);
+            km_init_centers(&km->cs, &sp, settings->k, settings->init, settings->seed, a, &t,
+                            km->d2);
+            const int it = lloyd_fast(km, &sp, &t, ISEG_MIN(max_it, KM_ATTEMPT_ITERATIONS),
+                                      settings->epsilon, &conv);
             const double cost = km_assignment_cost(&km->cs, km->assign, &t);
             if (cost < best) {
                 best = cost;
@@ -789,13 +823,15 @@ int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, cons
             }
         }
         if (!converged && iterations < max_it)
-            iterations += lloyd_fast(km, &sp, &c, max_it - iterations, settings->epsilon, &converged);
+            iterations +=
+                lloyd_fast(km, &sp, &c, max_it - iterations, settings->epsilon, &converged);
         km_sort_centers(&c, sp.cdims);
     }
 
     KmSums sums;
     uint64_t q_color = 0;
-    km_assign_pixels(km, &sp, &c, settings->output, src, dst, labels, &sums, &q_color, result != NULL, pool);
+    km_assign_pixels(km, &sp, &c, settings->output, src, dst, labels, &sums, &q_color,
+                     result != NULL, pool);
     km_keep_centers(km, &c, settings->warm_start);
     if (result) {
         const double inertia = km_inertia(&sp, &c, &sums, (double)q_color + km_position_q(&sp));

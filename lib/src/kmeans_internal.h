@@ -15,10 +15,10 @@
 #include <imageseg/kmeans.h>
 
 /* Color histogram coreset: 5 bits per channel. */
-#define KM_BIN_BITS 5
+#define KM_BIN_BITS  5
 #define KM_BIN_SHIFT (8 - KM_BIN_BITS)
-#define KM_BIN_SIDE (1 << KM_BIN_BITS)
-#define KM_BINS (1 << (3 * KM_BIN_BITS))
+#define KM_BIN_SIDE  (1 << KM_BIN_BITS)
+#define KM_BINS      (1 << (3 * KM_BIN_BITS))
 
 #define KM_K ISEG_KMEANS_MAX_K
 #define KM_D ISEG_KMEANS_MAX_DIMS
@@ -56,12 +56,12 @@ static inline int km_fine_index(const uint16_t *slot_of, unsigned r, unsigned g,
 
 /* How the pixels of one call map to features. */
 typedef struct KmSpace {
-    int cdims;         /* color values: 1 (gray) or 3 */
-    int pdims;         /* 0 or 2 (x, y) */
-    int dims;          /* cdims + pdims */
+    int cdims; /* color values: 1 (gray) or 3 */
+    int pdims; /* 0 or 2 (x, y) */
+    int dims;  /* cdims + pdims */
     int width, height;
-    double weight;     /* spatial weight */
-    double unit[2];    /* X = unit[0] * x, Y = unit[1] * y: 255 / (W - 1), or 0 */
+    double weight;  /* spatial weight */
+    double unit[2]; /* X = unit[0] * x, Y = unit[1] * y: 255 / (W - 1), or 0 */
 } KmSpace;
 
 /* Feature of a position: w * (unit * x). Every piece of code computes it with
@@ -82,7 +82,7 @@ typedef struct KmCoreset {
     double *feat;
     uint64_t *w;
     uint64_t *sum;
-    int32_t *bin;      /* histogram bin (color path), unused otherwise */
+    int32_t *bin; /* histogram bin (color path), unused otherwise */
 } KmCoreset;
 
 /* Per-cluster integer sums. */
@@ -113,9 +113,9 @@ typedef struct KmHistBin {
  * candidates cand[] of its 8x8x8 histogram bin), or KM_UNKNOWN (the sample
  * did not see the bin: compare with every center). */
 #define KM_AMBIGUOUS 0xFE
-#define KM_UNKNOWN 0xFF
-#define KM_LUT_BITS 6
-#define KM_LUT_SIZE (1 << (3 * KM_LUT_BITS))
+#define KM_UNKNOWN   0xFF
+#define KM_LUT_BITS  6
+#define KM_LUT_SIZE  (1 << (3 * KM_LUT_BITS))
 
 static inline int km_lut_index(unsigned r, unsigned g, unsigned b)
 {
@@ -136,18 +136,18 @@ enum { KM_WARM_NONE = 0, KM_WARM_KEPT = 1, KM_WARM_GIVEN = 2 };
 struct IsegKmeans {
     int max_width, max_height;
     KmCoreset cs;
-    int *assign;               /* cs.cap each */
+    int *assign; /* cs.cap each */
     double *upper, *lower, *d2;
-    double *xfeat;             /* max_width: position feature of column x */
-    unsigned n_slots;          /* per-thread scratch allocated for this many */
-    uint8_t *rowbuf;           /* n_slots * max_width: a row's labels */
-    KmHistBin *partials;       /* n_slots * KM_BINS */
-    KmSlotAcc *acc;            /* n_slots */
-    uint8_t *lut;              /* KM_LUT_SIZE */
-    uint64_t *cand;            /* KM_BINS: candidate labels of a cut bin */
-    int32_t *occ;              /* KM_BINS: the coarse bins the sample saw, in order */
+    double *xfeat;       /* max_width: position feature of column x */
+    unsigned n_slots;    /* per-thread scratch allocated for this many */
+    uint8_t *rowbuf;     /* n_slots * max_width: a row's labels */
+    KmHistBin *partials; /* n_slots * KM_BINS */
+    KmSlotAcc *acc;      /* n_slots */
+    uint8_t *lut;        /* KM_LUT_SIZE */
+    uint64_t *cand;      /* KM_BINS: candidate labels of a cut bin */
+    int32_t *occ;        /* KM_BINS: the coarse bins the sample saw, in order */
     int n_occ;
-    uint16_t *coarse_slot;     /* KM_BINS: index in occ of an occupied coarse bin */
+    uint16_t *coarse_slot; /* KM_BINS: index in occ of an occupied coarse bin */
     int warm_state;
     int warm_k, warm_dims;
     double warm[KM_K][KM_D];
@@ -186,7 +186,8 @@ static inline double km_dist2(const double *a, const double *b, int dims)
 void km_center_set_canon(KmCenters *c, const KmSpace *sp, int j, const double *canon);
 
 /* canon/feat of the mean of n pixels whose integer sums are s[] (n > 0) */
-void km_mean_from_sums(const KmSpace *sp, uint64_t n, const uint64_t *s, double *canon, double *feat);
+void km_mean_from_sums(const KmSpace *sp, uint64_t n, const uint64_t *s, double *canon,
+                       double *feat);
 
 /* A cold start runs the initialisation and up to KM_ATTEMPT_ITERATIONS
  * iterations of the loop km_cold_attempts() times (the random draws of
@@ -206,8 +207,8 @@ static inline int km_cold_attempts(int n_points)
 
 /* Initialisation: k-means++ (greedy) or random, seeded. d2 is scratch of
  * cs->n doubles. */
-void km_init_centers(const KmCoreset *cs, const KmSpace *sp, int k, IsegKmeansInit init, uint32_t seed,
-                     int attempt, KmCenters *out, double *d2);
+void km_init_centers(const KmCoreset *cs, const KmSpace *sp, int k, IsegKmeansInit init,
+                     uint32_t seed, int attempt, KmCenters *out, double *d2);
 
 /* sum of w * squared distance of each coreset point to the center of its
  * (last) assignment */
@@ -269,7 +270,8 @@ int km_check_args(const IsegKmeans *km, const IsegKmeansSettings *s, const IsegP
 /* Where the call starts: fills c (k, dims set) from the given centers, or
  * the kept ones if s->warm_start, and returns 1 when they fit (same k and
  * dims); 0 for a cold start. */
-int km_warm_centers(const IsegKmeans *km, const KmSpace *sp, const IsegKmeansSettings *s, KmCenters *c);
+int km_warm_centers(const IsegKmeans *km, const KmSpace *sp, const IsegKmeansSettings *s,
+                    KmCenters *c);
 
 /* After a successful call: keep c for the next one (or forget). */
 void km_keep_centers(IsegKmeans *km, const KmCenters *c, int keep);
@@ -297,8 +299,9 @@ void km_build_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src, 
  * writes dst and labels (either may be NULL), and returns the exact
  * per-label sums and the sum over all pixels of the squared color norm
  * (with want_sums; otherwise they may be left 0). */
-void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c, IsegKmeansOutput output,
-                      const IsegPixels *src, IsegPixels *dst, IsegImage *labels, KmSums *sums,
-                      uint64_t *q_color, int want_sums, IsegPool *pool);
+void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c,
+                      IsegKmeansOutput output, const IsegPixels *src, IsegPixels *dst,
+                      IsegImage *labels, KmSums *sums, uint64_t *q_color, int want_sums,
+                      IsegPool *pool);
 
 #endif

@@ -22,15 +22,15 @@
 typedef struct HistJob {
     IsegKmeans *km;
     const IsegPixels *src;
-    int step;           /* color: sample step */
-    int fine;           /* 0: coarse pass; j > 0: the refining pass at 5 + j bits */
-    int fine_bins;      /* refining pass: bins in all */
+    int step;      /* color: sample step */
+    int fine;      /* 0: coarse pass; j > 0: the refining pass at 5 + j bits */
+    int fine_bins; /* refining pass: bins in all */
 } HistJob;
 
 /* One sample row into the histogram. fine > 0: the refined bins (see
  * km_fine_index()). */
-static inline void hist_color_row(const uint8_t *row, int width, int step, const int bpp, int ro, int go,
-                                  int bo, int fine, const uint16_t *slot_of, KmHistBin *h)
+static inline void hist_color_row(const uint8_t *row, int width, int step, const int bpp, int ro,
+                                  int go, int bo, int fine, const uint16_t *slot_of, KmHistBin *h)
 {
     const int nx = km_sample_count(width, step);
     /* samples x = i * step + (step - 1) / 2, the last one clamped */
@@ -101,7 +101,8 @@ static void merged_bin(const IsegKmeans *km, unsigned chunks, int b, uint64_t t[
     }
 }
 
-static void build_histogram_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src, IsegPool *pool)
+static void build_histogram_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src,
+                                    IsegPool *pool)
 {
     const int gray = sp->cdims == 1;
     const int grain = gray ? 16 : 8;
@@ -228,7 +229,8 @@ static double box_max_excess(const double *a, const double *b, const int lo[3], 
 /* The label every color of the box [lo, hi] has, or -1 with *cut set to
  * the candidates that win somewhere (a superset). Only centers in `among`
  * are considered. */
-static int box_label(const KmCenters *c, uint64_t among, const int lo[3], const int hi[3], uint64_t *cut)
+static int box_label(const KmCenters *c, uint64_t among, const int lo[3], const int hi[3],
+                     uint64_t *cut)
 {
     const double mid[3] = { 0.5 * (lo[0] + hi[0]), 0.5 * (lo[1] + hi[1]), 0.5 * (lo[2] + hi[2]) };
     int a = -1;
@@ -297,17 +299,18 @@ typedef struct AssignJob {
     const IsegPixels *src;
     IsegPixels *dst;
     IsegImage *labels;
-    uint64_t all;             /* mask of every label */
-    double far[KM_K][KM_K];   /* color-position: |c_i - c_j|^2 / 4 */
+    uint64_t all;              /* mask of every label */
+    double far[KM_K][KM_K];    /* color-position: |c_i - c_j|^2 / 4 */
     uint8_t order[KM_K][KM_K]; /* order[i]: the other labels by increasing far[i][] */
-    int sums;                 /* color path: sum the pixels per label */
+    int sums;                  /* color path: sum the pixels per label */
     uint8_t table[KM_K][3];
-    uint32_t word[KM_K];      /* color dst: the table's bytes at dst's offsets */
-    uint32_t keep;            /* 4-byte dst: mask of the byte that is not R, G or B */
+    uint32_t word[KM_K]; /* color dst: the table's bytes at dst's offsets */
+    uint32_t keep;       /* 4-byte dst: mask of the byte that is not R, G or B */
     uint8_t gray_lut[256];
 } AssignJob;
 
-static inline int nearest_masked(unsigned r, unsigned g, unsigned b, uint64_t mask, const KmCenters *c)
+static inline int nearest_masked(unsigned r, unsigned g, unsigned b, uint64_t mask,
+                                 const KmCenters *c)
 {
     const double f[3] = { (double)r, (double)g, (double)b };
     int best = 0;
@@ -436,8 +439,8 @@ static void packed_flush(PackedSums *ps, int k, KmSums *acc)
 }
 
 /* sums: 0 when the caller wants labels only (no per-label sums). */
-static inline void assign_color_row(const AssignJob *job, const uint8_t *p, uint8_t *lab, KmSums *acc,
-                                    const int bpp, const int sums)
+static inline void assign_color_row(const AssignJob *job, const uint8_t *p, uint8_t *lab,
+                                    KmSums *acc, const int bpp, const int sums)
 {
     const IsegPixels *src = job->src;
     const uint8_t *lut = job->km->lut;
@@ -454,7 +457,8 @@ static inline void assign_color_row(const AssignJob *job, const uint8_t *p, uint
             const unsigned r = p[ro], g = p[go], b = p[bo];
             int l = lut[km_lut_index(r, g, b)];
             if (l >= KM_AMBIGUOUS)
-                l = nearest_masked(r, g, b, l == KM_AMBIGUOUS ? cand[km_bin_of(r, g, b)] : job->all, c);
+                l = nearest_masked(r, g, b, l == KM_AMBIGUOUS ? cand[km_bin_of(r, g, b)] : job->all,
+                                   c);
             lab[x] = (uint8_t)l;
             if (sums)
                 ps.w[x & 3][l] += pack_pixel(r, g, b);
@@ -496,7 +500,8 @@ static inline int nearest_pruned(const double *f, const KmCenters *c, int D, int
     return best;
 }
 
-static void assign_position_row(const AssignJob *job, int y, const uint8_t *p, uint8_t *lab, KmSums *acc)
+static void assign_position_row(const AssignJob *job, int y, const uint8_t *p, uint8_t *lab,
+                                KmSums *acc)
 {
     const IsegPixels *src = job->src;
     const KmSpace *sp = job->sp;
@@ -567,9 +572,10 @@ static void assign_job(void *arg, int begin, int end, unsigned slot)
     }
 }
 
-void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c, IsegKmeansOutput output,
-                      const IsegPixels *src, IsegPixels *dst, IsegImage *labels, KmSums *sums,
-                      uint64_t *q_color, int want_sums, IsegPool *pool)
+void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c,
+                      IsegKmeansOutput output, const IsegPixels *src, IsegPixels *dst,
+                      IsegImage *labels, KmSums *sums, uint64_t *q_color, int want_sums,
+                      IsegPool *pool)
 {
     memset(sums, 0, sizeof(*sums));
     *q_color = 0;

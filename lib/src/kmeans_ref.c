@@ -76,15 +76,16 @@ static int build_coreset(KmCoreset *cs, const KmSpace *sp, const IsegPixels *src
     }
     const int gray = sp->cdims == 1;
     const int bins = gray ? 256 : KM_BINS;
-    const int step = gray ? 1 : km_sample_step(src->width, src->height, ISEG_KMEANS_COLOR_SAMPLE_TARGET);
+    const int step =
+        gray ? 1 : km_sample_step(src->width, src->height, ISEG_KMEANS_COLOR_SAMPLE_TARGET);
     uint64_t(*hist)[4] = calloc((size_t)bins, sizeof(*hist));
     uint16_t *slot_of = calloc(KM_BINS, sizeof(uint16_t));
     int err = hist && slot_of ? 0 : -ENOMEM;
     for (int j = 0; !err && j < km_sample_count(src->height, step); j++)
         for (int i = 0; i < km_sample_count(src->width, step); i++) {
             unsigned v[3];
-            pixel_color(src, km_sample_coord(i, step, src->width), km_sample_coord(j, step, src->height),
-                        sp->cdims, v);
+            pixel_color(src, km_sample_coord(i, step, src->width),
+                        km_sample_coord(j, step, src->height), sp->cdims, v);
             const int b = gray ? (int)v[0] : km_bin_of(v[0], v[1], v[2]);
             hist[b][0]++;
             for (int d = 0; d < sp->cdims; d++)
@@ -105,8 +106,8 @@ static int build_coreset(KmCoreset *cs, const KmSpace *sp, const IsegPixels *src
         for (int j = 0; !err && j < km_sample_count(src->height, step); j++)
             for (int i = 0; i < km_sample_count(src->width, step); i++) {
                 unsigned v[3];
-                pixel_color(src, km_sample_coord(i, step, src->width), km_sample_coord(j, step, src->height),
-                            3, v);
+                pixel_color(src, km_sample_coord(i, step, src->width),
+                            km_sample_coord(j, step, src->height), 3, v);
                 const int b = km_fine_index(slot_of, v[0], v[1], v[2], fine);
                 fh[b][0]++;
                 for (int d = 0; d < 3; d++)
@@ -124,8 +125,8 @@ static int build_coreset(KmCoreset *cs, const KmSpace *sp, const IsegPixels *src
 }
 
 /* The lecture's loop: assign, move to the means, repeat while they move. */
-static int lloyd(const KmCoreset *cs, const KmSpace *sp, KmCenters *c, int max_iterations, double epsilon,
-                 int *assign, double *scratch, int *converged)
+static int lloyd(const KmCoreset *cs, const KmSpace *sp, KmCenters *c, int max_iterations,
+                 double epsilon, int *assign, double *scratch, int *converged)
 {
     int iterations = 0;
     for (;;) {
@@ -141,8 +142,9 @@ static int lloyd(const KmCoreset *cs, const KmSpace *sp, KmCenters *c, int max_i
     }
 }
 
-int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, const IsegPixels *src,
-                            IsegPixels *dst, IsegImage *labels, IsegKmeansResult *result)
+int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings,
+                            const IsegPixels *src, IsegPixels *dst, IsegImage *labels,
+                            IsegKmeansResult *result)
 {
     int err = km_check_args(km, settings, src, dst, labels);
     if (err < 0)
@@ -187,8 +189,8 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, 
             KmCenters t = c;
             int conv;
             km_init_centers(&cs, &sp, settings->k, settings->init, settings->seed, a, &t, scratch);
-            const int it = lloyd(&cs, &sp, &t, ISEG_MIN(max_it, KM_ATTEMPT_ITERATIONS), settings->epsilon, assign,
-                                 scratch, &conv);
+            const int it = lloyd(&cs, &sp, &t, ISEG_MIN(max_it, KM_ATTEMPT_ITERATIONS),
+                                 settings->epsilon, assign, scratch, &conv);
             const double cost = km_assignment_cost(&cs, assign, &t);
             if (cost < best) {
                 best = cost;
@@ -198,7 +200,8 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, 
             }
         }
         if (!converged && iterations < max_it)
-            iterations += lloyd(&cs, &sp, &c, max_it - iterations, settings->epsilon, assign, scratch, &converged);
+            iterations += lloyd(&cs, &sp, &c, max_it - iterations, settings->epsilon, assign,
+                                scratch, &converged);
         km_sort_centers(&c, sp.cdims);
     }
 
@@ -229,7 +232,8 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings, 
                 sums.s[l][sp.cdims + 1] += (uint64_t)y;
             }
             if (dst)
-                km_write_pixel(dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)x * dst->bytes_per_pixel,
+                km_write_pixel(dst->data + (ptrdiff_t)y * dst->stride +
+                                   (ptrdiff_t)x * dst->bytes_per_pixel,
                                dst, table[l]);
             if (labels)
                 labels->data[(ptrdiff_t)y * labels->stride + x] = (uint8_t)l;

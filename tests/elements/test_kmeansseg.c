@@ -148,7 +148,7 @@ GST_START_TEST (test_hand_checked_pixels)
   GstMapInfo map;
 
   g_object_set (h->element, "k", 2, "epsilon", 0.0, NULL);
-  for (guint seed = 0; seed < 20; seed++) {
+  for (guint seed = 0; seed < eu_count (20); seed++) {
     g_object_set (h->element, "seed", seed, "warm-start", FALSE, NULL);
     gst_util_set_object_arg (G_OBJECT (h->element), "init",
         seed % 2 ? "random" : "kmeans++");
@@ -366,13 +366,14 @@ GST_START_TEST (test_n_threads_bit_identical)
       GstBuffer *first[2] = { NULL, NULL };
       const guint threads[] = { 1, 2, 0, 3 };
       for (guint t = 0; t < G_N_ELEMENTS (threads); t++) {
-        GstHarness *h = eu_harness_new ("kmeansseg", fmts[f], 1920, 1080);
+        GstHarness *h = eu_harness_new ("kmeansseg", fmts[f], EU_BIG_W,
+            EU_BIG_H);
         g_object_set (h->element, "n-threads", threads[t], "features", feat,
             "k", 6, NULL);
         /* two frames: a cold start and a warm one */
         for (guint i = 0; i < 2; i++) {
           GstBuffer *res = gst_harness_push_and_pull (h,
-              eu_make_frame (fmts[f], 1920, 1080, 5 + i, i));
+              eu_make_frame (fmts[f], EU_BIG_W, EU_BIG_H, 5 + i, i));
           if (!first[i])
             first[i] = res;
           else {
@@ -525,7 +526,7 @@ GST_START_TEST (test_properties_from_another_thread)
   t1 = gst_harness_stress_property_start_full (h, "k", &vk, 0);
   t2 = gst_harness_stress_property_start_full (h, "spatial-weight", &vw, 0);
   t3 = gst_harness_stress_property_start_full (h, "n-threads", &vt, 0);
-  for (guint i = 0; i < 120; i++) {
+  for (guint i = 0; i < eu_count (120); i++) {
     GstBuffer *out;
     GstMapInfo map;
     if (i % 10 == 0)

@@ -93,9 +93,11 @@ static void fill_px(IsegPixels *px, TuRng *r, int kind, int few)
             } else if (kind == FILL_FEW) {
                 memcpy(c, pal[tu_rng_range(r, 0, few - 1)], 3);
             } else {
-                const int region = ((x / 23 + y / 17) % 5 + (sin(fx * x + ph) * cos(fy * y) > 0.3)) % 6;
+                const int region =
+                    ((x / 23 + y / 17) % 5 + (sin(fx * x + ph) * cos(fy * y) > 0.3)) % 6;
                 for (int d = 0; d < 3; d++) {
-                    double v = pal[region][d] + 25 * sin(fx * x * (d + 1) + ph) + noise * (tu_rng_double(r) - 0.5);
+                    double v = pal[region][d] + 25 * sin(fx * x * (d + 1) + ph) +
+                               noise * (tu_rng_double(r) - 0.5);
                     c[d] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
                 }
             }
@@ -138,7 +140,8 @@ static int pixel_feature(const IsegPixels *px, int x, int y, const IsegKmeansSet
 }
 
 /* Center j of a result in feature space. */
-static void center_feature(const IsegKmeansResult *r, int j, const IsegKmeansSettings *s, int cdims, double *f)
+static void center_feature(const IsegKmeansResult *r, int j, const IsegKmeansSettings *s, int cdims,
+                           double *f)
 {
     for (int d = 0; d < r->dims; d++)
         f[d] = d < cdims ? r->centers[j][d] : s->spatial_weight * r->centers[j][d];
@@ -155,8 +158,8 @@ static double dist2(const double *a, const double *b, int n)
 /* Independent checks of a result against the pixels: every label is the
  * nearest center (lowest label on a tie), counts add up, the inertia is the
  * sum of squared distances (to rounding). Returns 1 if all hold. */
-static int check_result_consistent(const IsegPixels *px, const IsegImage *labels, const IsegKmeansSettings *s,
-                                   const IsegKmeansResult *r)
+static int check_result_consistent(const IsegPixels *px, const IsegImage *labels,
+                                   const IsegKmeansSettings *s, const IsegKmeansResult *r)
 {
     const int cdims = px->bytes_per_pixel == 1 ? 1 : 3;
     uint64_t counts[ISEG_KMEANS_MAX_K] = { 0 };
@@ -193,8 +196,8 @@ static int check_result_consistent(const IsegPixels *px, const IsegImage *labels
         }
     for (int j = 0; j < r->k && ok; j++)
         if (counts[j] != r->counts[j]) {
-            fprintf(stderr, "label %d: %llu pixels, result says %llu\n", j, (unsigned long long)counts[j],
-                    (unsigned long long)r->counts[j]);
+            fprintf(stderr, "label %d: %llu pixels, result says %llu\n", j,
+                    (unsigned long long)counts[j], (unsigned long long)r->counts[j]);
             ok = 0;
         }
     if (ok && fabsl(inertia - r->inertia) > 1e-9L * (scale + 1)) {
@@ -376,7 +379,8 @@ static void test_lecture_loop_position(void)
             CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &p.px, NULL, &lab.img, &r, NULL), 0);
         }
         CHECK_EQ_INT(r.dims, 3);
-        CHECK(lab.img.data[0] == 0 && lab.img.data[1] == 0 && lab.img.data[2] == 1 && lab.img.data[3] == 1);
+        CHECK(lab.img.data[0] == 0 && lab.img.data[1] == 0 && lab.img.data[2] == 1 &&
+              lab.img.data[3] == 1);
         CHECK_EQ_INT(r.iterations, 2);
         CHECK_NEAR(r.centers[0][0], 0, 1e-12);
         CHECK_NEAR(r.centers[0][1], 42.5, 1e-12);
@@ -403,8 +407,8 @@ static void test_lecture_loop_position(void)
  * center to the mean of its pixels, stop when none moved more than eps.
  * Returns the number of updates, or -1 if a cluster became empty (the
  * library's empty-cluster rule is not modelled here). */
-static int textbook_kmeans(const IsegPixels *px, const IsegKmeansSettings *s, double centers[][5], int dims,
-                           uint8_t *labels)
+static int textbook_kmeans(const IsegPixels *px, const IsegKmeansSettings *s, double centers[][5],
+                           int dims, uint8_t *labels)
 {
     const int n = px->width * px->height, k = s->k, cdims = px->bytes_per_pixel == 1 ? 1 : 3;
     double *f = malloc((size_t)n * 5 * sizeof(double));
@@ -486,7 +490,8 @@ static void distinct_bin_palette(TuRng *r, uint8_t pal[][3], int n, int gray)
             again = 0;
             for (int j = 0; j < i; j++)
                 again |= gray ? pal[i][0] == pal[j][0]
-                              : (pal[i][0] >> 3) == (pal[j][0] >> 3) && (pal[i][1] >> 3) == (pal[j][1] >> 3) &&
+                              : (pal[i][0] >> 3) == (pal[j][0] >> 3) &&
+                                    (pal[i][1] >> 3) == (pal[j][1] >> 3) &&
                                     (pal[i][2] >> 3) == (pal[j][2] >> 3);
         } while (again);
     }
@@ -503,8 +508,8 @@ static void test_textbook_loop(void)
         const int w = tu_rng_range(&r, 1, 40), h = tu_rng_range(&r, 1, 40);
         const int kind = iter % 3; /* 0 gray, 1 color, 2 color + position */
         TuPx p;
-        tu_px_alloc(&p, kind == 0 ? ISEG_PIXEL_GRAY8 : (IsegPixelFormat)tu_rng_range(&r, 0, 9), w, h,
-                    tu_rng_range(&r, 0, 9));
+        tu_px_alloc(&p, kind == 0 ? ISEG_PIXEL_GRAY8 : (IsegPixelFormat)tu_rng_range(&r, 0, 9), w,
+                    h, tu_rng_range(&r, 0, 9));
         if (w * h < 6) {
             tu_px_free(&p);
             continue;
@@ -534,7 +539,9 @@ static void test_textbook_loop(void)
             px_get(&p.px, x, y, v);
             for (int d = 0; d < dims; d++) {
                 const int cd = kind == 0 ? 1 : 3;
-                init[j * dims + d] = d < cd ? v[d] : d == cd ? (w > 1 ? 255.0 * x / (w - 1) : 0) : (h > 1 ? 255.0 * y / (h - 1) : 0);
+                init[j * dims + d] = d < cd    ? v[d]
+                                     : d == cd ? (w > 1 ? 255.0 * x / (w - 1) : 0)
+                                               : (h > 1 ? 255.0 * y / (h - 1) : 0);
                 tb[j][d] = init[j * dims + d];
             }
         }
@@ -561,8 +568,8 @@ static void test_textbook_loop(void)
                         same &= lab.img.data[y * lab.img.stride + x] == tl[y * w + x];
             if (!same) {
                 bad++;
-                fprintf(stderr, "textbook mismatch: kind %d %dx%d k=%d it %d vs %d\n", kind, w, h, s.k, it,
-                        res.iterations);
+                fprintf(stderr, "textbook mismatch: kind %d %dx%d k=%d it %d vs %d\n", kind, w, h,
+                        s.k, it, res.iterations);
             }
             compared++;
             tu_img_free(&lab);
@@ -573,7 +580,8 @@ static void test_textbook_loop(void)
     iseg_kmeans_destroy(km);
     CHECK_EQ_INT(bad, 0);
     CHECK_MSG(compared > 250, "only %d of %d compared", compared, compared + skipped);
-    printf("  %d compared with the textbook loop, %d skipped (a cluster emptied)\n", compared, skipped);
+    printf("  %d compared with the textbook loop, %d skipped (a cluster emptied)\n", compared,
+           skipped);
 }
 
 /* ------------------------------------------------------------ fast == reference */
@@ -607,7 +615,8 @@ static void random_settings(TuRng *r, IsegKmeansSettings *s)
 }
 
 /* features: -1 random, else forced */
-static void check_fast_vs_ref(TuRng *r, int w, int h, int features, IsegPool *pool, int *bad, int *checked)
+static void check_fast_vs_ref(TuRng *r, int w, int h, int features, IsegPool *pool, int *bad,
+                              int *checked)
 {
     const IsegPixelFormat fmt = (IsegPixelFormat)tu_rng_range(r, 0, ISEG_PIXEL_GRAY8);
     TuPx src, a, b;
@@ -643,16 +652,19 @@ static void check_fast_vs_ref(TuRng *r, int w, int h, int features, IsegPool *po
         const int eb = iseg_kmeans_segment_ref(kb, &s, sb, db, &lb.img, &rb);
         (*checked)++;
         int ok = ea == 0 && eb == 0 && results_equal(&ra, &rb);
-        ok = ok && tu_img_equal(&a.t.img, &b.t.img, "output") && tu_img_equal(&la.img, &lb.img, "labels");
+        ok = ok && tu_img_equal(&a.t.img, &b.t.img, "output") &&
+             tu_img_equal(&la.img, &lb.img, "labels");
         ok = ok && tu_img_guard_ok(&a.t) && tu_img_guard_ok(&b.t) && tu_img_guard_ok(&la) &&
              tu_img_guard_ok(&lb) && tu_img_guard_ok(&src.t);
         if (ok && frame == 0 && !in_place)
             ok = check_result_consistent(&src.px, &la.img, &s, &ra);
         if (!ok) {
             (*bad)++;
-            fprintf(stderr, "fast != ref: fmt %d %dx%d kind %d k=%d feat %d w=%g it %d eps %g init %d out %d frame %d\n",
-                    fmt, w, h, kind, s.k, s.features, s.spatial_weight, s.max_iterations, s.epsilon, s.init,
-                    s.output, frame);
+            fprintf(stderr,
+                    "fast != ref: fmt %d %dx%d kind %d k=%d feat %d w=%g it %d eps %g init %d out "
+                    "%d frame %d\n",
+                    fmt, w, h, kind, s.k, s.features, s.spatial_weight, s.max_iterations, s.epsilon,
+                    s.init, s.output, frame);
             break;
         }
         if (!s.warm_start)
@@ -680,13 +692,15 @@ static void test_fast_equals_reference(void)
     iseg_pool_create(&pools[2], 2);
     iseg_pool_create(&pools[3], 3);
     int bad = 0, checked = 0;
-    static const int sizes[][2] = { { 1, 1 }, { 1, 7 }, { 7, 1 }, { 2, 2 }, { 385, 289 }, { 321, 241 } };
+    static const int sizes[][2] = { { 1, 1 }, { 1, 7 },     { 7, 1 },
+                                    { 2, 2 }, { 385, 289 }, { 321, 241 } };
     for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
         for (int rep = 0; rep < 4; rep++)
             check_fast_vs_ref(&r, sizes[i][0], sizes[i][1], -1, pools[rep], &bad, &checked);
     for (int iter = 0; iter < 1500 && bad < 5; iter++)
-        check_fast_vs_ref(&r, tu_rng_range(&r, 1, iter % 50 ? 40 : 200), tu_rng_range(&r, 1, iter % 50 ? 40 : 150),
-                          -1, pools[iter % 4], &bad, &checked);
+        check_fast_vs_ref(&r, tu_rng_range(&r, 1, iter % 50 ? 40 : 200),
+                          tu_rng_range(&r, 1, iter % 50 ? 40 : 150), -1, pools[iter % 4], &bad,
+                          &checked);
     /* larger than the samples: the color histogram (2^19 pixels) and the
      * color-position loop (2^16 pixels) then see a grid sample */
     check_fast_vs_ref(&r, 731, 719, ISEG_KMEANS_COLOR, pools[2], &bad, &checked);
@@ -730,13 +744,15 @@ static void test_determinism(void)
                     TuImg lab;
                     tu_img_alloc(&lab, w, h, run);
                     IsegKmeansResult res;
-                    CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &src.px, NULL, &lab.img, &res, pool), 0);
+                    CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &src.px, NULL, &lab.img, &res, pool),
+                                 0);
                     if (run == 0) {
                         first[f] = res;
                         first_lab[f] = lab;
                     } else {
-                        CHECK_MSG(results_equal(&res, &first[f]), "run %d (pool %u) frame %d differs", run,
-                                  iseg_pool_size(pool), f);
+                        CHECK_MSG(results_equal(&res, &first[f]),
+                                  "run %d (pool %u) frame %d differs", run, iseg_pool_size(pool),
+                                  f);
                         CHECK(tu_img_equal(&lab.img, &first_lab[f].img, "labels across pools"));
                         tu_img_free(&lab);
                     }
@@ -765,7 +781,9 @@ static void test_determinism(void)
  * object moving across it. */
 static void scene_frame(IsegPixels *px, int t, TuRng *noise)
 {
-    static const uint8_t bg[5][3] = { { 40, 90, 160 }, { 70, 150, 60 }, { 200, 190, 170 }, { 120, 60, 40 }, { 30, 30, 35 } };
+    static const uint8_t bg[5][3] = {
+        { 40, 90, 160 }, { 70, 150, 60 }, { 200, 190, 170 }, { 120, 60, 40 }, { 30, 30, 35 }
+    };
     for (int y = 0; y < px->height; y++)
         for (int x = 0; x < px->width; x++) {
             const int region = y < px->height / 3 ? 0 : (x * 3 + y) / (px->width / 2) % 4 + 1;
@@ -804,7 +822,8 @@ static void test_label_stability(void)
             for (int t = 0; t < frames; t++) {
                 scene_frame(&f.px, t, &noise);
                 IsegKmeansResult res;
-                CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &f.px, NULL, &lab[t & 1].img, &res, NULL), 0);
+                CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &f.px, NULL, &lab[t & 1].img, &res, NULL),
+                             0);
                 CHECK_EQ_INT(res.warm, t > 0);
                 if (t > 0) {
                     long changed = 0;
@@ -817,8 +836,10 @@ static void test_label_stability(void)
             }
             /* the object covers 900 pixels (1.2%): it alone moves labels on
              * at most ~0.4% of the frame per step; the rest is noise */
-            CHECK_MSG(worst <= 0.05, "features %d k=%d: %.2f%% of labels changed", feat, k, 100 * worst);
-            printf("  features %d k=%d: at most %.2f%% labels changed per frame, <= %d iterations once warm\n",
+            CHECK_MSG(worst <= 0.05, "features %d k=%d: %.2f%% of labels changed", feat, k,
+                      100 * worst);
+            printf("  features %d k=%d: at most %.2f%% labels changed per frame, <= %d iterations "
+                   "once warm\n",
                    feat, k, 100 * worst, max_it);
             iseg_kmeans_destroy(km);
             tu_img_free(&lab[0]);
@@ -919,7 +940,8 @@ static void test_more_clusters_than_colors(void)
                     tu_img_alloc(&lab, w, h, 2);
                     TuPx out;
                     tu_px_alloc(&out, gray ? ISEG_PIXEL_GRAY8 : ISEG_PIXEL_BGRA, w, h, 3);
-                    CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &p.px, &out.px, &lab.img, &res, NULL), 0);
+                    CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &p.px, &out.px, &lab.img, &res, NULL),
+                                 0);
                     int used = 0;
                     for (int j = 0; j < 8; j++)
                         used += res.counts[j] > 0;
@@ -983,8 +1005,10 @@ static void test_warm_start_rules(void)
     CHECK_EQ_INT(a.warm, 0);
     /* cold-start numbering: by luminance */
     for (int j = 1; j < 5; j++) {
-        const double l0 = 0.299 * a.centers[j - 1][0] + 0.587 * a.centers[j - 1][1] + 0.114 * a.centers[j - 1][2];
-        const double l1 = 0.299 * a.centers[j][0] + 0.587 * a.centers[j][1] + 0.114 * a.centers[j][2];
+        const double l0 =
+            0.299 * a.centers[j - 1][0] + 0.587 * a.centers[j - 1][1] + 0.114 * a.centers[j - 1][2];
+        const double l1 =
+            0.299 * a.centers[j][0] + 0.587 * a.centers[j][1] + 0.114 * a.centers[j][2];
         CHECK(l0 <= l1);
     }
     iseg_kmeans_segment(km, &s, &p.px, NULL, NULL, &b, NULL);
@@ -1027,7 +1051,8 @@ static void test_warm_start_rules(void)
     iseg_kmeans_segment(km, &s, &p.px, NULL, NULL, &b, NULL);
     CHECK_EQ_INT(b.warm, 0);
     /* given centers of another k are ignored */
-    CHECK_EQ_INT(iseg_kmeans_set_centers(km, 3, 3, (const double[]){ 1, 2, 3, 4, 5, 6, 7, 8, 9 }), 0);
+    CHECK_EQ_INT(iseg_kmeans_set_centers(km, 3, 3, (const double[]){ 1, 2, 3, 4, 5, 6, 7, 8, 9 }),
+                 0);
     iseg_kmeans_segment(km, &s, &p.px, NULL, NULL, &b, NULL);
     CHECK_EQ_INT(b.warm, 0);
     iseg_kmeans_destroy(km);
@@ -1110,8 +1135,10 @@ static void test_bad_arguments(void)
     const double c[6] = { 0, 0, 0, 255, 255, 255 };
     CHECK_EQ_INT(iseg_kmeans_set_centers(km, 1, 3, c), -EINVAL);
     CHECK_EQ_INT(iseg_kmeans_set_centers(km, 2, 6, c), -EINVAL);
-    CHECK_EQ_INT(iseg_kmeans_set_centers(km, 2, 3, (const double[]){ 0, 0, 0, 256, 0, 0 }), -EINVAL);
-    CHECK_EQ_INT(iseg_kmeans_set_centers(km, 2, 3, (const double[]){ 0, 0, 0, NAN, 0, 0 }), -EINVAL);
+    CHECK_EQ_INT(iseg_kmeans_set_centers(km, 2, 3, (const double[]){ 0, 0, 0, 256, 0, 0 }),
+                 -EINVAL);
+    CHECK_EQ_INT(iseg_kmeans_set_centers(km, 2, 3, (const double[]){ 0, 0, 0, NAN, 0, 0 }),
+                 -EINVAL);
     CHECK_EQ_INT(iseg_kmeans_set_centers(km, 2, 3, c), 0);
     /* nothing written and the given centers kept after a refused call */
     IsegKmeansResult res;

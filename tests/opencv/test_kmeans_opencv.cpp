@@ -16,9 +16,9 @@ static double cv_best_of_3(const cv::Mat &img, int k)
     for (int attempt = 0; attempt < 3; attempt++) {
         cv::setRNGSeed(attempt + 1);
         cv::Mat labels, centers;
-        const double c = cv::kmeans(samples, k, labels,
-                                    cv::TermCriteria(cv::TermCriteria::COUNT, 10, 0), 1,
-                                    cv::KMEANS_PP_CENTERS, centers);
+        const double c =
+            cv::kmeans(samples, k, labels, cv::TermCriteria(cv::TermCriteria::COUNT, 10, 0), 1,
+                       cv::KMEANS_PP_CENTERS, centers);
         if (attempt == 0 || c < best)
             best = c;
     }
@@ -28,8 +28,8 @@ static double cv_best_of_3(const cv::Mat &img, int k)
 static double ours(cv::Mat &img, int k, IsegKmeansResult *res)
 {
     IsegPixels px;
-    iseg_pixels_init(&px, img.channels() == 1 ? ISEG_PIXEL_GRAY8 : ISEG_PIXEL_BGR, img.data, img.cols,
-                     img.rows, (ptrdiff_t)img.step[0]);
+    iseg_pixels_init(&px, img.channels() == 1 ? ISEG_PIXEL_GRAY8 : ISEG_PIXEL_BGR, img.data,
+                     img.cols, img.rows, (ptrdiff_t)img.step[0]);
     IsegKmeans *km = nullptr;
     iseg_kmeans_create(&km, img.cols, img.rows);
     IsegKmeansSettings s;

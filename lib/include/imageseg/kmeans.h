@@ -15,8 +15,8 @@
  *    at most ISEG_KMEANS_COLOR_SAMPLE_TARGET pixels (every pixel of frames up
  *    to that size, every other pixel of every other row at 1080p). A frame
  *    with few colors (at most 256 occupied bins) gets finer bins, 128 or
- *    256 levels per channel: its exact colors. GRAY8 uses the exact 256-level histogram of every pixel,
- *    so for gray the loop is exactly the loop over the pixels.
+ *    256 levels per channel: its exact colors. GRAY8 uses the exact 256-level histogram of every
+ * pixel, so for gray the loop is exactly the loop over the pixels.
  *  - color + position features: the coreset is a regular grid sample of at
  *    most ISEG_KMEANS_SAMPLE_TARGET pixels (every pixel when the frame is
  *    that small).
@@ -58,8 +58,8 @@
 
 ISEG_BEGIN_DECLS
 
-#define ISEG_KMEANS_MIN_K 2
-#define ISEG_KMEANS_MAX_K 64
+#define ISEG_KMEANS_MIN_K          2
+#define ISEG_KMEANS_MAX_K          64
 #define ISEG_KMEANS_MAX_ITERATIONS 100
 /* R, G, B, X, Y */
 #define ISEG_KMEANS_MAX_DIMS 5
@@ -100,8 +100,8 @@ typedef struct IsegPixels {
     int width;
     int height;
     ptrdiff_t stride;
-    int bytes_per_pixel;   /* 1 (gray), 3 or 4 */
-    int r, g, b;           /* byte offsets within a pixel; distinct for 3 or 4 bytes */
+    int bytes_per_pixel; /* 1 (gray), 3 or 4 */
+    int r, g, b;         /* byte offsets within a pixel; distinct for 3 or 4 bytes */
 } IsegPixels;
 
 /* Fills *px for one of the formats above. Returns -EINVAL for an unknown
@@ -122,31 +122,37 @@ static inline int iseg_pixels_is_gray(const IsegPixels *px)
 /* ------------------------------------------------------------ settings */
 
 typedef enum IsegKmeansFeatures {
-    ISEG_KMEANS_COLOR = 0,           /* 3-D color (1-D for gray) */
-    ISEG_KMEANS_COLOR_POSITION = 1,  /* color + (w X, w Y) */
+    ISEG_KMEANS_COLOR = 0,          /* 3-D color (1-D for gray) */
+    ISEG_KMEANS_COLOR_POSITION = 1, /* color + (w X, w Y) */
 } IsegKmeansFeatures;
 
+/* ISEG_KMEANS_INIT_PP: k-means++ (greedy: the best of 2 + ln k draws per
+ * center). ISEG_KMEANS_INIT_RANDOM: k distinct random points (pixels, in
+ * proportion to their number). */
 typedef enum IsegKmeansInit {
-    ISEG_KMEANS_INIT_PP = 0,         /* k-means++ (greedy: the best of 2 + ln k draws per center) */
-    ISEG_KMEANS_INIT_RANDOM = 1,     /* k distinct random points (pixels, in proportion to their number) */
+    ISEG_KMEANS_INIT_PP = 0,
+    ISEG_KMEANS_INIT_RANDOM = 1,
 } IsegKmeansInit;
 
+/* CENTERS: every pixel takes its cluster's center color (rounded).
+ * PALETTE: a fixed distinct color per label, see iseg_kmeans_palette_color().
+ * LABELS: R = G = B (or gray) = label index. */
 typedef enum IsegKmeansOutput {
-    ISEG_KMEANS_OUTPUT_CENTERS = 0,  /* every pixel takes its cluster's center color (rounded) */
-    ISEG_KMEANS_OUTPUT_PALETTE = 1,  /* a fixed distinct color per label, see iseg_kmeans_palette_color() */
-    ISEG_KMEANS_OUTPUT_LABELS = 2,   /* R = G = B (or gray) = label index */
+    ISEG_KMEANS_OUTPUT_CENTERS = 0,
+    ISEG_KMEANS_OUTPUT_PALETTE = 1,
+    ISEG_KMEANS_OUTPUT_LABELS = 2,
 } IsegKmeansOutput;
 
 typedef struct IsegKmeansSettings {
-    int k;                       /* ISEG_KMEANS_MIN_K..ISEG_KMEANS_MAX_K */
+    int k; /* ISEG_KMEANS_MIN_K..ISEG_KMEANS_MAX_K */
     IsegKmeansFeatures features;
-    double spatial_weight;       /* 0..ISEG_KMEANS_MAX_SPATIAL_WEIGHT, color-position only */
-    int max_iterations;          /* 1..ISEG_KMEANS_MAX_ITERATIONS */
-    double epsilon;              /* >= 0: stop when no center moved more than this */
-    IsegKmeansInit init;         /* used on a cold start */
-    uint32_t seed;               /* random seed of the initialisation */
-    int warm_start;              /* start from the previous call's centers when they fit */
-    IsegKmeansOutput output;     /* what iseg_kmeans_segment() writes to dst */
+    double spatial_weight;   /* 0..ISEG_KMEANS_MAX_SPATIAL_WEIGHT, color-position only */
+    int max_iterations;      /* 1..ISEG_KMEANS_MAX_ITERATIONS */
+    double epsilon;          /* >= 0: stop when no center moved more than this */
+    IsegKmeansInit init;     /* used on a cold start */
+    uint32_t seed;           /* random seed of the initialisation */
+    int warm_start;          /* start from the previous call's centers when they fit */
+    IsegKmeansOutput output; /* what iseg_kmeans_segment() writes to dst */
 } IsegKmeansSettings;
 
 /* k 4, color, spatial weight 1, 10 iterations, epsilon 1, k-means++, seed 0,
@@ -159,15 +165,15 @@ ISEG_API int iseg_kmeans_settings_check(const IsegKmeansSettings *s);
 /* ------------------------------------------------------------ results */
 
 typedef struct IsegKmeansResult {
-    int k;                     /* number of labels */
-    int dims;                  /* values per center: 1 or 3 color, + 2 with position */
+    int k;    /* number of labels */
+    int dims; /* values per center: 1 or 3 color, + 2 with position */
     /* center of label i: dims values, color first then X, Y in 0..255
      * (without the spatial weight) */
     double centers[ISEG_KMEANS_MAX_K][ISEG_KMEANS_MAX_DIMS];
-    uint64_t counts[ISEG_KMEANS_MAX_K];  /* pixels that got label i (0 for an empty cluster) */
-    double inertia;            /* sum over all pixels of the squared feature distance to its center */
-    int iterations;            /* center updates run (1..max_iterations) */
-    int warm;                  /* 1 if this call started from given or previous centers */
+    uint64_t counts[ISEG_KMEANS_MAX_K]; /* pixels that got label i (0 for an empty cluster) */
+    double inertia; /* sum over all pixels of the squared feature distance to its center */
+    int iterations; /* center updates run (1..max_iterations) */
+    int warm;       /* 1 if this call started from given or previous centers */
 } IsegKmeansResult;
 
 /* ------------------------------------------------------------ context */

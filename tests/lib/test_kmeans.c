@@ -702,7 +702,7 @@ static void test_fast_equals_reference(void)
                           tu_rng_range(&r, 1, iter % 50 ? 40 : 150), -1, pools[iter % 4], &bad,
                           &checked);
     /* larger than the samples: the color histogram (2^19 pixels) and the
-     * color-position loop (2^16 pixels) then see a grid sample */
+     * color-position loop (2^14 pixels) then see a grid sample */
     check_fast_vs_ref(&r, 731, 719, ISEG_KMEANS_COLOR, pools[2], &bad, &checked);
     check_fast_vs_ref(&r, 1030, 509, ISEG_KMEANS_COLOR, pools[3], &bad, &checked);
     check_fast_vs_ref(&r, 263, 251, ISEG_KMEANS_COLOR_POSITION, pools[2], &bad, &checked);

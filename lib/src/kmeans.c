@@ -153,14 +153,16 @@ int iseg_kmeans_create(IsegKmeans **out, int max_width, int max_height)
     km->d2 = malloc((size_t)cap * sizeof(double));
     km->xfeat = malloc((size_t)max_width * sizeof(double));
     km->lut = malloc(KM_LUT_SIZE);
+    km->lut_bins = malloc(KM_BINS * sizeof(int32_t));
     km->cand = malloc(KM_BINS * sizeof(uint64_t));
     km->occ = malloc(KM_BINS * sizeof(int32_t));
     km->coarse_slot = malloc(KM_BINS * sizeof(uint16_t));
     if (err < 0 || !km->occ || !km->coarse_slot || !km->assign || !km->upper || !km->lower ||
-        !km->d2 || !km->xfeat || !km->lut || !km->cand) {
+        !km->d2 || !km->xfeat || !km->lut || !km->lut_bins || !km->cand) {
         iseg_kmeans_destroy(km);
         return -ENOMEM;
     }
+    memset(km->lut, KM_UNKNOWN, KM_LUT_SIZE);
     if (km_reserve_slots(km, 1) < 0) {
         iseg_kmeans_destroy(km);
         return -ENOMEM;
@@ -186,6 +188,7 @@ void iseg_kmeans_destroy(IsegKmeans *km)
     free(km->acc);
     free(km->rowbuf);
     free(km->lut);
+    free(km->lut_bins);
     free(km->cand);
     free(km->occ);
     free(km->coarse_slot);
@@ -196,7 +199,7 @@ int km_reserve_slots(IsegKmeans *km, unsigned n)
 {
     if (n <= km->n_slots)
         return 0;
-    KmHistBin *p = malloc((size_t)n * KM_BINS * sizeof(KmHistBin));
+    KmHistBin *p = calloc((size_t)n * KM_BINS, sizeof(KmHistBin));
     KmSlotAcc *a = aligned_alloc(64, (size_t)n * sizeof(KmSlotAcc));
     uint8_t *rb = malloc((size_t)n * (size_t)km->max_width);
     if (!p || !a || !rb) {
@@ -806,7 +809,7 @@ int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, cons
         /* the attempts are ranked after a few iterations; the best goes on */
         double best = INFINITY;
         iterations = converged = 0;
-        const int attempts = km_cold_attempts(km->cs.n);
+        const int attempts = km_cold_attempts(km->cs.n, settings->k);
         for (int a = 0; a < attempts; a++) {
             KmCenters t = c;
             int conv;

@@ -141,11 +141,13 @@ struct IsegKmeans {
     double *xfeat;       /* max_width: position feature of column x */
     unsigned n_slots;    /* per-thread scratch allocated for this many */
     uint8_t *rowbuf;     /* n_slots * max_width: a row's labels */
-    KmHistBin *partials; /* n_slots * KM_BINS */
+    KmHistBin *partials; /* n_slots * KM_BINS, zero between passes */
     KmSlotAcc *acc;      /* n_slots */
-    uint8_t *lut;        /* KM_LUT_SIZE */
-    uint64_t *cand;      /* KM_BINS: candidate labels of a cut bin */
-    int32_t *occ;        /* KM_BINS: the coarse bins the sample saw, in order */
+    uint8_t *lut;        /* KM_LUT_SIZE, all KM_UNKNOWN but for lut_bins' entries */
+    int32_t *lut_bins;   /* KM_BINS: the coarse bins the last table was built for */
+    int n_lut_bins;
+    uint64_t *cand; /* KM_BINS: candidate labels of a cut bin */
+    int32_t *occ;   /* KM_BINS: the coarse bins the sample saw, in order */
     int n_occ;
     uint16_t *coarse_slot; /* KM_BINS: index in occ of an occupied coarse bin */
     int warm_state;
@@ -194,14 +196,15 @@ void km_mean_from_sums(const KmSpace *sp, uint64_t n, const uint64_t *s, double 
  * attempt a depend on seed and a), keeps the attempt with the lowest
  * km_assignment_cost() (the first on a tie), and goes on with it up to
  * max_iterations in all (unless it converged already). The number of
- * attempts keeps their cost about constant: many for few points (gray,
- * few colors, where local minima are common and attempts cheap), at least
- * 2 for the richest frames. */
-#define KM_ATTEMPT_BUDGET 24576
-static inline int km_cold_attempts(int n_points)
+ * attempts keeps their cost (points x clusters each) about constant: many
+ * for few points (gray, few colors, where local minima are common and
+ * attempts cheap), at least 2 for the richest frames or largest k. */
+#define KM_ATTEMPT_BUDGET (24576 * 8)
+static inline int km_cold_attempts(int n_points, int k)
 {
-    const int a = KM_ATTEMPT_BUDGET / (n_points > 0 ? n_points : 1);
-    return a < 2 ? 2 : a > 8 ? 8 : a;
+    const int64_t cost = (int64_t)(n_points > 0 ? n_points : 1) * k;
+    const int64_t a = KM_ATTEMPT_BUDGET / cost;
+    return a < 2 ? 2 : a > 8 ? 8 : (int)a;
 }
 #define KM_ATTEMPT_ITERATIONS 3
 

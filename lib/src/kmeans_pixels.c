@@ -53,9 +53,9 @@ static void hist_job(void *arg, int begin, int end, unsigned slot)
     HistJob *job = arg;
     const IsegPixels *src = job->src;
     KmHistBin *h = job->km->partials + (size_t)slot * KM_BINS;
+    /* the partial histograms are all zero here: merged_bin() clears them */
     if (src->bytes_per_pixel == 1) {
         /* gray: every pixel, counts only */
-        memset(h, 0, 256 * sizeof(*h));
         for (int y = begin; y < end; y++) {
             const uint8_t *p = src->data + (ptrdiff_t)y * src->stride;
             for (int x = 0; x < src->width; x++)
@@ -63,7 +63,6 @@ static void hist_job(void *arg, int begin, int end, unsigned slot)
         }
         return;
     }
-    memset(h, 0, (size_t)(job->fine ? job->fine_bins : KM_BINS) * sizeof(*h));
     for (int j = begin; j < end; j++) {
         const int y = km_sample_coord(j, job->step, src->height);
         const uint8_t *row = src->data + (ptrdiff_t)y * src->stride;
@@ -88,16 +87,21 @@ static void coreset_add(KmCoreset *cs, const KmSpace *sp, int bin, uint64_t n, c
     km_mean_from_sums(sp, n, s, canon, cs->feat + (size_t)i * cs->dims);
 }
 
-/* Bin b summed over the threads' partial histograms. */
-static void merged_bin(const IsegKmeans *km, unsigned chunks, int b, uint64_t t[4])
+/* Bin b summed over the threads' partial histograms, which are left zero
+ * for the next pass (so no pass has to clear a whole histogram first: small
+ * frames would pay more for that than for their pixels). */
+static void merged_bin(IsegKmeans *km, unsigned chunks, int b, uint64_t t[4])
 {
     t[0] = t[1] = t[2] = t[3] = 0;
     for (unsigned s = 0; s < chunks; s++) {
-        const KmHistBin *e = km->partials + (size_t)s * KM_BINS + b;
+        KmHistBin *e = km->partials + (size_t)s * KM_BINS + b;
+        if (!e->n)
+            continue;
         t[0] += e->n;
         t[1] += e->r;
         t[2] += e->g;
         t[3] += e->b;
+        memset(e, 0, sizeof(*e));
     }
 }
 
@@ -260,7 +264,22 @@ static int box_label(const KmCenters *c, uint64_t among, const int lo[3], const 
 static void build_color_tables(IsegKmeans *km, const KmCenters *c)
 {
     const uint64_t all = c->k == 64 ? ~0ull : (1ull << c->k) - 1;
-    memset(km->lut, KM_UNKNOWN, KM_LUT_SIZE);
+    /* back to all KM_UNKNOWN: only the previous call's bins were written */
+    for (int i = 0; i < km->n_lut_bins; i++) {
+        const int bin = km->lut_bins[i];
+        for (int sub = 0; sub < 8; sub++) {
+            const unsigned r =
+                (unsigned)((bin >> (2 * KM_BIN_BITS)) << KM_BIN_SHIFT) + 4 * (sub >> 2);
+            const unsigned g =
+                (unsigned)(((bin >> KM_BIN_BITS) & (KM_BIN_SIDE - 1)) << KM_BIN_SHIFT) +
+                4 * ((sub >> 1) & 1);
+            const unsigned b =
+                (unsigned)((bin & (KM_BIN_SIDE - 1)) << KM_BIN_SHIFT) + 4 * (sub & 1);
+            km->lut[km_lut_index(r, g, b)] = KM_UNKNOWN;
+        }
+    }
+    memcpy(km->lut_bins, km->occ, (size_t)km->n_occ * sizeof(km->occ[0]));
+    km->n_lut_bins = km->n_occ;
     const int side = 1 << KM_BIN_SHIFT;
     for (int i = 0; i < km->n_occ; i++) {
         const int bin = km->occ[i];

@@ -184,7 +184,7 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings,
         iterations = lloyd(&cs, &sp, &c, max_it, settings->epsilon, assign, scratch, &converged);
     } else {
         double best = INFINITY;
-        const int attempts = km_cold_attempts(cs.n);
+        const int attempts = km_cold_attempts(cs.n, settings->k);
         for (int a = 0; a < attempts; a++) {
             KmCenters t = c;
             int conv;

@@ -374,7 +374,7 @@ GST_START_TEST (test_properties_from_another_thread)
   t1 = gst_harness_stress_property_start_full (h, "block-size", &v1, 0);
   t2 = gst_harness_stress_property_start_full (h, "k", &v2, 0);
   t3 = gst_harness_stress_property_start_full (h, "n-threads", &v3, 0);
-  for (guint i = 0; i < 150; i++) {
+  for (guint i = 0; i < eu_count (150); i++) {
     GstBuffer *in = eu_make_frame (GST_VIDEO_FORMAT_GRAY8, w, ht, 9, i);
     GstBuffer *e15 = expected_output (in, GST_VIDEO_FORMAT_GRAY8, w, ht, &s15,
         ISEG_OUTPUT_MASK, NULL);

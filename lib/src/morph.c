@@ -280,6 +280,10 @@ int iseg_morph_create(IsegMorph **out, const IsegSel *sel, const IsegMorphSettin
         ret = plan_compile(&m->plan, sel);
     for (int i = 0; ret == 0 && i < m->plan.n_items; i++)
         m->n_stored += m->plan.items[i].stored;
+    const int passes = s->op == ISEG_MORPH_ERODE || s->op == ISEG_MORPH_DILATE || s->op == ISEG_MORPH_GRADIENT
+                           ? s->iterations
+                           : 2 * s->iterations;
+    m->pipe = ISEG_MIN(MORPH_PIPE_MAX, passes);
     if (ret == 0 && s->max_width > 0 && s->max_height > 0)
         ret = iseg_morph_reserve(m, s->max_width, s->max_height, iseg_cpu_count());
     if (ret < 0) {
@@ -309,18 +313,21 @@ static int images_overlap(const IsegImage *a, const IsegImage *b)
     return a0 < b1 && b0 < a1;
 }
 
-/* Runs `count` passes (kinds[i]: 0 erosion, 1 dilation) starting from src
- * and ending in `final`. Intermediate results alternate between `final` and
- * `spare` so that no pass runs in place unless spare is final (or src is
- * final and the pass count is odd); passes not in place can read the image
- * directly. spare must not be an image the caller still needs. */
+/* Runs `count` passes (kinds[i]: 0 erosion, 1 dilation) from src into
+ * `final`, MORPH_PIPE_MAX at a time streamed through row rings. Between
+ * such groups the intermediate frames alternate between `final` and
+ * `spare` so that the last group lands in `final`. spare must not be an
+ * image the caller still needs (it may be `final`: groups then run in
+ * place). */
 static void chain(IsegMorph *m, const int *kinds, int count, const IsegImage *src, const IsegImage *final,
                   const IsegImage *spare, IsegPool *pool)
 {
+    const int groups = (count + MORPH_PIPE_MAX - 1) / MORPH_PIPE_MAX;
     const IsegImage *cur = src;
-    for (int i = 0; i < count; i++) {
-        const IsegImage *target = (count - 1 - i) % 2 == 0 ? final : spare;
-        iseg_morph_pass(m, kinds[i], cur, target, pool);
+    for (int g = 0; g < groups; g++) {
+        const IsegImage *target = (groups - 1 - g) % 2 == 0 ? final : spare;
+        const int first = g * MORPH_PIPE_MAX;
+        iseg_morph_pipe(m, kinds + first, ISEG_MIN(MORPH_PIPE_MAX, count - first), cur, target, pool);
         cur = target;
     }
 }
@@ -335,7 +342,7 @@ int iseg_morph_apply(IsegMorph *m, const IsegImage *src, IsegImage *dst, IsegPoo
     if (iseg_force_reference())
         return iseg_morph_apply_ref(m->sel, &m->set, src, dst);
     const int W = src->width, H = src->height;
-    const unsigned chunks = iseg_pool_chunks(pool, H, iseg_morph_grain(m));
+    const unsigned chunks = iseg_pool_chunks(pool, H, iseg_morph_grain(m, 1));
     int ret = iseg_morph_reserve(m, W, H, chunks);
     if (ret < 0)
         return ret;

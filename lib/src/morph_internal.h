@@ -22,6 +22,11 @@ typedef struct MorphItem {
 
 /* Items with more rows than this use van Herk / Gil-Werman vertically. */
 #define MORPH_VDIRECT_MAX 4
+/* Passes streamed through row rings in one sweep (longer chains go through
+ * full-frame intermediates in groups of this many). */
+#define MORPH_PIPE_MAX 4
+/* Rows a small-rectangle stage may produce at once. */
+#define MORPH_BATCH 4
 /* Stored runs this short are computed from the source row without tables. */
 #define MORPH_HDIRECT_MAX 4
 
@@ -51,9 +56,10 @@ typedef struct MorphKernels {
     void (*many)(uint8_t *d, const uint8_t *const *src, int nsrc, int n, int is_max);
     /* d[i] = op over rows[k][i + j] for k < nrows, j < len (small rectangles) */
     void (*rect_small)(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n, int is_max);
-    /* 3x3 for two output rows d0, d1 from input rows[0..3]; returns 0 (nothing
-     * done) when n is too short or there is no vector version */
-    int (*rect3x2)(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, int is_max);
+    /* 3x3 for nout (2 or 4) output rows d[] from input rows[0 .. nout + 1];
+     * returns 0 (nothing done) when n is too short or there is no vector
+     * version */
+    int (*rect3)(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max);
     /* d[i] = op(p[i], ..., p[i + len - 1]), 1 <= len <= MORPH_HDIRECT_MAX */
     void (*hrun)(uint8_t *d, const uint8_t *p, int len, int n, int is_max);
     /* d[i] = max(a[i] - b[i], 0) */
@@ -88,7 +94,8 @@ typedef struct MorphSlot {
     uint8_t *tables;            /* depth x (max_level + 1) rows of width W + pad_l + pad_r */
     uint8_t *row_neutral;       /* per table row: 1 if it stands for an outside row (neutral border) */
     MorphVh *vh;                /* one per stored item */
-    uint8_t *above, *below;     /* in-place halo snapshots */
+    uint8_t *above, *below;     /* in-place halo snapshots (used by stage 0) */
+    uint8_t *ring;              /* output rows of a stage that is not the last */
     uint8_t *ones, *zeros;      /* neutral rows for erosion (255) and dilation (0) */
     const uint8_t **srcs;       /* the source rows of one output row */
 } MorphSlot;
@@ -99,6 +106,7 @@ struct IsegMorph {
     MorphPlan plan;
     const MorphKernels *k;
     int n_stored;               /* items with stored set */
+    int pipe;                   /* stages per band: slots are [band * pipe + stage] */
     int cap_w;                  /* scratch sized for this width ... */
     unsigned cap_slots;         /* ... and this many bands */
     MorphSlot *slots;
@@ -106,13 +114,16 @@ struct IsegMorph {
     size_t tmp_cap;
 };
 
-/* rows per band at least (keeps the halo recomputation small) */
-int iseg_morph_grain(const IsegMorph *m);
+/* rows per band at least for a pipeline of `stages` passes (keeps the
+ * halo recomputation small) */
+int iseg_morph_grain(const IsegMorph *m, int stages);
 /* grows scratch for frames of width W, height H, split into `chunks` bands */
 int iseg_morph_reserve(IsegMorph *m, int W, int H, unsigned chunks);
 void iseg_morph_release(IsegMorph *m);
-/* one erosion (is_max 0) or dilation pass; src may be dst (in place) */
-void iseg_morph_pass(IsegMorph *m, int is_max, const IsegImage *src, const IsegImage *dst, IsegPool *pool);
+/* n_stages (1..MORPH_PIPE_MAX) passes in one sweep, kinds[i] 0 for erosion,
+ * 1 for dilation; src may be dst (in place) */
+void iseg_morph_pipe(IsegMorph *m, const int *kinds, int n_stages, const IsegImage *src, const IsegImage *dst,
+                     IsegPool *pool);
 /* dst = max(a - b, 0); dst may be a or b */
 void iseg_morph_subsat(IsegMorph *m, const IsegImage *a, const IsegImage *b, const IsegImage *dst,
                        IsegPool *pool);

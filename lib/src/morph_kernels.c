@@ -261,34 +261,47 @@ DEF_MANY(max, OPMAX)
     }
 DEF_RECT(min, KMIN, OPMIN)
 DEF_RECT(max, KMAX, OPMAX)
-/* 3x3 for two output rows at once: rows[0..3] are input rows y-1 .. y+2;
- * the horizontal mins of rows y and y+1 are shared. */
-#  define DEF_RECT3X2(OPN, VOP)                                                                   \
-    static void rect3x2_##OPN(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n)      \
+/* 3x3 for two or four output rows at once: rows[0 .. nout + 1] are the
+ * input rows y-1 .. y+nout; the horizontal mins of the inner rows are
+ * shared between neighbouring output rows. */
+#  define HMIN3(VOP, r, x) VOP(VOP(KLOAD((r) + (x)), KLOAD((r) + (x) + 1)), KLOAD((r) + (x) + 2))
+#  define DEF_RECT3(OPN, VOP)                                                                     \
+    static void rect3_##OPN(uint8_t *const *d, const uint8_t *const *rows, int nout, int n)     \
     {                                                                                            \
-        const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];                \
-        for (int x = 0; x < n; x += KVW) {                                                       \
-            x = ISEG_MIN(x, n - KVW);                                                            \
-            kvec a = VOP(VOP(KLOAD(r0 + x), KLOAD(r0 + x + 1)), KLOAD(r0 + x + 2));              \
-            kvec b = VOP(VOP(KLOAD(r1 + x), KLOAD(r1 + x + 1)), KLOAD(r1 + x + 2));              \
-            kvec c = VOP(VOP(KLOAD(r2 + x), KLOAD(r2 + x + 1)), KLOAD(r2 + x + 2));              \
-            kvec e = VOP(VOP(KLOAD(r3 + x), KLOAD(r3 + x + 1)), KLOAD(r3 + x + 2));              \
-            kvec bc = VOP(b, c);                                                                 \
-            KSTORE(d0 + x, VOP(a, bc));                                                          \
-            KSTORE(d1 + x, VOP(bc, e));                                                          \
+        if (nout == 4) {                                                                         \
+            for (int x = 0; x < n; x += KVW) {                                                   \
+                x = ISEG_MIN(x, n - KVW);                                                        \
+                const kvec h0 = HMIN3(VOP, rows[0], x), h1 = HMIN3(VOP, rows[1], x);             \
+                const kvec h2 = HMIN3(VOP, rows[2], x), h3 = HMIN3(VOP, rows[3], x);             \
+                const kvec h4 = HMIN3(VOP, rows[4], x), h5 = HMIN3(VOP, rows[5], x);             \
+                const kvec m12 = VOP(h1, h2), m34 = VOP(h3, h4);                                 \
+                KSTORE(d[0] + x, VOP(h0, m12));                                                  \
+                KSTORE(d[1] + x, VOP(m12, h3));                                                  \
+                KSTORE(d[2] + x, VOP(h2, m34));                                                  \
+                KSTORE(d[3] + x, VOP(m34, h5));                                                  \
+            }                                                                                    \
+        } else {                                                                                 \
+            for (int x = 0; x < n; x += KVW) {                                                   \
+                x = ISEG_MIN(x, n - KVW);                                                        \
+                const kvec h0 = HMIN3(VOP, rows[0], x), h1 = HMIN3(VOP, rows[1], x);             \
+                const kvec h2 = HMIN3(VOP, rows[2], x), h3 = HMIN3(VOP, rows[3], x);             \
+                const kvec m12 = VOP(h1, h2);                                                    \
+                KSTORE(d[0] + x, VOP(h0, m12));                                                  \
+                KSTORE(d[1] + x, VOP(m12, h3));                                                  \
+            }                                                                                    \
         }                                                                                        \
     }
-DEF_RECT3X2(min, KMIN)
-DEF_RECT3X2(max, KMAX)
+DEF_RECT3(min, KMIN)
+DEF_RECT3(max, KMAX)
 
-static int rect3x2(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, int is_max)
+static int rect3(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max)
 {
-    if (n < KVW)
+    if (n < KVW || (nout != 2 && nout != 4))
         return 0;
     if (is_max)
-        rect3x2_max(d0, d1, rows, n);
+        rect3_max(d, rows, nout, n);
     else
-        rect3x2_min(d0, d1, rows, n);
+        rect3_min(d, rows, nout, n);
     return 1;
 }
 #else
@@ -308,9 +321,9 @@ static int rect3x2(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, 
 DEF_RECT(min, OPMIN)
 DEF_RECT(max, OPMAX)
 
-static int rect3x2(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, int is_max)
+static int rect3(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max)
 {
-    (void)d0, (void)d1, (void)rows, (void)n, (void)is_max;
+    (void)d, (void)rows, (void)nout, (void)n, (void)is_max;
     return 0;
 }
 #endif
@@ -345,6 +358,6 @@ void KNAME(iseg_morph_kernels_)(MorphKernels *k)
     k->hrun = hrun;
     k->many = many;
     k->rect_small = rect_small;
-    k->rect3x2 = rect3x2;
+    k->rect3 = rect3;
     k->subsat = subsat;
 }

@@ -214,7 +214,7 @@ static int one_random_case(TuRng *r, int max_side, long budget)
     IsegMorphSettings s;
     iseg_morph_default_settings(&s);
     s.op = (IsegMorphOp)tu_rng_range(r, 0, 6);
-    s.iterations = tu_rng_range(r, 0, 3) ? 1 : tu_rng_range(r, 2, 3);
+    s.iterations = tu_rng_range(r, 0, 3) ? 1 : tu_rng_range(r, 2, 5);
     s.border = (IsegMorphBorder)tu_rng_range(r, 0, 1);
     int W, H;
     switch (tu_rng_range(r, 0, 7)) {

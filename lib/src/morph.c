@@ -231,6 +231,7 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel)
         if (!it->direct) {
             pl->need_tables = 1;
             pl->max_level = ISEG_MAX(pl->max_level, it->level);
+            pl->levels |= 1u << it->level;
         }
         if (!it->stored) {
             pl->has_direct = 1;
@@ -242,6 +243,12 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel)
     pl->pad_r = ISEG_MAX(0, max_b);
     pl->depth = pl->has_direct ? pl->maxr_eff - min_direct_r0 + 1 : 1;
     pl->min_direct_r0 = pl->has_direct ? min_direct_r0 : 0;
+    pl->vfirst = pl->n_items == 1 && pl->items[0].vh;
+    if (pl->vfirst) {
+        pl->need_tables = 1;
+        pl->max_level = pl->items[0].level;
+        pl->levels = 1u << pl->items[0].level;
+    }
     pl->small_rect = pl->n_items == 1 && pl->items[0].len <= MORPH_HDIRECT_MAX &&
                      pl->items[0].r1 - pl->items[0].r0 + 1 <= MORPH_VDIRECT_MAX;
     for (int i = 0; i < pl->n_items; i++) {

@@ -37,11 +37,14 @@ typedef struct MorphPlan {
     int maxr_eff;       /* max(maxr, 0): rows are built no later than they are written */
     int pad_l, pad_r;   /* horizontal reach left and right of a pixel */
     int max_level;
+    uint32_t levels;    /* bit k: some item reads table level k */
     int depth;          /* table ring depth (rows) */
     int has_direct;     /* some item reads tables at output time */
     int need_tables;    /* some item reads tables (at output or build time) */
     int min_direct_r0;  /* first row offset read from the tables at output time */
     int max_sources;    /* source rows combined into one output row, at most */
+    int vfirst;         /* one tall item (a rectangle): vertical van Herk on the input
+                           rows first, then the horizontal run of the result */
     int small_rect;     /* one item of at most MORPH_VDIRECT_MAX x MORPH_HDIRECT_MAX: read
                            straight from the image when not in place */
 } MorphPlan;

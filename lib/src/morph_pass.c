@@ -315,6 +315,29 @@ static void direct_run(const Stage *st, const MorphItem *it, const uint8_t *s, u
     }
 }
 
+/* Table levels of ring row rr from its level 0 (the padded row): the
+ * levels items read; unread ones in between are skipped with four-tap
+ * steps (level c -> c + 2 in one pass). */
+static void build_levels(const Stage *st, int rr)
+{
+    const MorphPlan *pl = &st->job->m->plan;
+    const MorphKernels *k = st->job->m->k;
+    for (int lv = 0; lv < pl->max_level;) {
+        const int step = lv + 2 <= pl->max_level && !(pl->levels & (1u << (lv + 1))) ? 2 : 1;
+        const uint8_t *from = table_row(st, rr, lv);
+        uint8_t *to = table_row(st, rr, lv + step);
+        const int n = (int)st->wp - (1 << (lv + step)) + 1;
+        if (step == 1) {
+            k->pair(to, from, 1 << lv, n, st->is_max);
+        } else {
+            const int sh = 1 << lv;
+            const uint8_t *four[4] = { from, from + sh, from + 2 * sh, from + 3 * sh };
+            k->reduce(to, four, 4, 0, n, st->is_max);
+        }
+        lv += step;
+    }
+}
+
 static void build_row(Stage *st, int v)
 {
     const PassJob *job = st->job;
@@ -339,9 +362,7 @@ static void build_row(Stage *st, int v)
         memcpy(t0 + pl->pad_l, s, (size_t)W);
         memset(t0, replicate ? s[0] : neutral[0], (size_t)pl->pad_l);
         memset(t0 + pl->pad_l + W, replicate ? s[W - 1] : neutral[0], (size_t)pl->pad_r);
-        for (int lv = 1; lv <= pl->max_level; lv++)
-            k->pair(table_row(st, rr, lv), table_row(st, rr, lv - 1), 1 << (lv - 1), (int)st->wp - (1 << lv) + 1,
-                    st->is_max);
+        build_levels(st, rr);
     }
     for (int i = 0, q = 0; i < pl->n_items; i++) {
         const MorphItem *it = &pl->items[i];
@@ -507,6 +528,53 @@ static int small_rect_rows(Stage *st, int y, int batch)
     return 1;
 }
 
+/* Vertical-first rectangle: input row v becomes S(v) itself (no copy,
+ * unless the image is being overwritten in place). */
+static void vfirst_row(Stage *st, int v)
+{
+    const PassJob *job = st->job;
+    MorphVh *h = &st->sl->vh[0];
+    const int slot = mod(v, h->ring);
+    if (v < 0 || v >= job->H) {
+        if (job->m->set.border != ISEG_MORPH_BORDER_REPLICATE) {
+            h->sptr[slot] = st->is_max ? st->sl->zeros : st->sl->ones;
+            return;
+        }
+        v = ISEG_CLAMP(v, 0, job->H - 1);
+    }
+    const uint8_t *s = input_row(st, v);
+    if (!st->prev && job->inplace) {
+        uint8_t *d = h->sbuf + (size_t)slot * job->W;
+        memcpy(d, s, (size_t)job->W);
+        s = d;
+    }
+    h->sptr[slot] = s;
+}
+
+static void vfirst_produce(Stage *st, int y)
+{
+    const PassJob *job = st->job;
+    const IsegMorph *m = job->m;
+    const MorphPlan *pl = &m->plan;
+    const MorphItem *it = &pl->items[0];
+    const int W = job->W;
+    const int replicate = m->set.border == ISEG_MORPH_BORDER_REPLICATE;
+    for (; st->next_v <= y + pl->maxr_eff; st->next_v++)
+        vfirst_row(st, st->next_v);
+    const uint8_t **srcs = st->sl->srcs;
+    const int n = vh_step(st, it, &st->sl->vh[0], y, srcs);
+    /* the column mins, padded, are level 0 of the (single) table row */
+    uint8_t *t0 = table_row(st, 0, 0);
+    m->k->many(t0 + pl->pad_l, srcs, n, W, st->is_max);
+    const uint8_t neutral = st->is_max ? 0 : 255;
+    memset(t0, replicate ? t0[pl->pad_l] : neutral, (size_t)pl->pad_l);
+    memset(t0 + pl->pad_l + W, replicate ? t0[pl->pad_l + W - 1] : neutral, (size_t)pl->pad_r);
+    build_levels(st, 0);
+    const uint8_t *first = table_row(st, 0, it->level) + pl->pad_l + it->a;
+    const uint8_t *two[2] = { first, first + (it->len - (1 << it->level)) };
+    m->k->many(out_row(st, y), two, two[1] == two[0] ? 1 : 2, W, st->is_max);
+}
+
 /* Produces output row y of a stage (rows are produced in order) and
  * returns the number of rows produced (1, or up to batch for small rectangles). */
 static int produce(Stage *st, int y, int batch)
@@ -530,6 +598,10 @@ static int produce(Stage *st, int y, int batch)
         if (st->prev)
             stage_row(st->prev, ISEG_MIN(y + pl->maxr_eff, job->H - 1));
         return small_rect_rows(st, y, batch);
+    }
+    if (pl->vfirst) {
+        vfirst_produce(st, y);
+        return 1;
     }
     for (; st->next_v <= y + pl->maxr_eff; st->next_v++)
         build_row(st, st->next_v);

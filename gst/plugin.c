@@ -1,0 +1,21 @@
+/* Registers the imageseg elements. Nothing else belongs here. */
+#ifdef HAVE_CONFIG_H
+#include "config.h"
+#endif
+
+#include <gst/gst.h>
+
+#include "gstotsuthreshold.h"
+
+static gboolean
+plugin_init (GstPlugin * plugin)
+{
+  gboolean ret = FALSE;
+
+  ret |= GST_ELEMENT_REGISTER (otsuthreshold, plugin);
+  return ret;
+}
+
+GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, imageseg,
+    "Classic image segmentation: thresholds, k-means, morphology, hit-or-miss",
+    plugin_init, VERSION, "LGPL", PACKAGE, ORIGIN)

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# Installs what imageseg needs on Debian 12 (run as root). Asks apt only
+# when something is missing, so a second run costs nothing.
+#   scripts/install-deps.sh          build + demo packages
+#   scripts/install-deps.sh --test   also what the test suite uses
+set -euo pipefail
+
+packages=(
+  gcc pkg-config meson ninja-build python3
+  libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
+  gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
+  gstreamer1.0-x fonts-dejavu-core
+  libopencv-dev
+)
+if [[ "${1:-}" == "--test" ]]; then
+  # python3-skimage: its sample photos (camera, coins, page, ...) are the
+  # real images of the agreement tests, and its Sauvola the speed reference
+  packages+=(clang libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick python3-skimage)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if ((${#missing[@]} == 0)); then
+  echo "install-deps: everything is installed"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+SUDO=""
+if [[ $(id -u) -ne 0 ]]; then
+  SUDO="sudo"
+fi
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+$SUDO apt-get install -y -q --no-install-recommends "${missing[@]}"

@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Generates the pictures in docs/images/ from the project's own pipelines on
+# the built-in scene. The test suite runs it into the build tree so the
+# docs cannot rot; run it by hand to refresh docs/images:
+#   scripts/make-doc-pictures.sh [BUILD_DIR] [OUT_DIR]
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+build="$(realpath "${1:-$root/build}")"
+out="${2:-$root/docs/images}"
+mkdir -p "$out"
+export GST_PLUGIN_PATH="$build/gst${GST_PLUGIN_PATH:+:$GST_PLUGIN_PATH}"
+scene="$build/tools/imageseg-scene"
+W=640
+H=360
+count=0
+
+# picture NAME FORMAT "CHAIN": one frame of the scene through CHAIN, as PNG.
+# FRAME (env) picks the scene frame (default 40).
+picture() {
+  local name="$1" format="$2" chain="$3"
+  "$scene" --size ${W}x${H} --frames $((${FRAME:-40} + 1)) | tail -c $((W * H * 3)) |
+    gst-launch-1.0 -q fdsrc fd=0 \
+      ! rawvideoparse format=rgb width=$W height=$H framerate=30/1 \
+      ! videoconvert ! video/x-raw,format="$format" ! $chain \
+      ! videoconvert ! pngenc ! filesink location="$out/$name.png"
+  [[ -s "$out/$name.png" ]] || { echo "no picture $name" >&2; exit 1; }
+  count=$((count + 1))
+}
+
+picture scene-rgb RGB identity
+picture scene-gray GRAY8 identity
+picture otsuthreshold-otsu GRAY8 otsuthreshold
+picture otsuthreshold-iterative GRAY8 "otsuthreshold method=iterative"
+picture otsuthreshold-masked I420 "otsuthreshold output=masked"
+picture otsuthreshold-invert GRAY8 "otsuthreshold invert=true"
+
+echo "make-doc-pictures: $count pictures in $out"

@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, builds, and runs
+#   1. every test in a release build (library, elements, OpenCV agreement,
+#      examples, docs pictures),
+#   2. the library and element tests again in an AddressSanitizer +
+#      UndefinedBehaviorSanitizer build,
+#   3. the element tests under valgrind memcheck (zero definite leaks),
+#   4. each libFuzzer target for FUZZ_SECONDS (default 10) under the same
+#      sanitizers.
+# Prints "tests: N passed, N failed" last; exits non-zero on any failure.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+
+"$root/scripts/install-deps.sh" --test
+
+status=0
+summary() { python3 "$root/scripts/test-summary.py" "$@"; }
+
+echo "== release build"
+"$root/scripts/build.sh" build >/dev/null
+meson test -C build --print-errorlogs --num-processes 2 || status=1
+
+echo "== sanitizer build (address, undefined)"
+"$root/scripts/build.sh" build-asan -Dbuildtype=debugoptimized \
+  -Db_sanitize=address,undefined -Db_lundef=false -Dbench=disabled >/dev/null
+# The plugin is loaded in-process (no plugin-scanner fork, which is not
+# instrumented); GLib/GStreamer keep process-lifetime allocations, so leak
+# checking is left to the valgrind/leaks-tracer run of the element tests.
+ASAN_OPTIONS="detect_leaks=0:abort_on_error=1" \
+UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1" \
+GST_REGISTRY_FORK=no \
+  meson test -C build-asan --print-errorlogs --num-processes 2 --suite lib --suite elements || status=1
+
+echo "== element tests under valgrind memcheck (definite leaks are errors)"
+# CK_FORK=no keeps each test in one process valgrind can follow;
+# G_SLICE=always-malloc lets it see GLib's allocations.
+CK_FORK=no G_SLICE=always-malloc GST_REGISTRY_FORK=no \
+  meson test -C build --print-errorlogs --num-processes 2 --suite elements \
+  --test-args '' --logbase memcheck --timeout-multiplier 4 \
+  --wrapper "valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=42 --suppressions=/usr/share/glib-2.0/valgrind/glib.supp" \
+  || status=1
+
+echo "== libFuzzer runs (clang, address + undefined), ${FUZZ_SECONDS:=10} s per target"
+CC=clang "$root/scripts/build.sh" build-fuzz -Dbuildtype=debugoptimized -Dfuzz=true \
+  -Db_sanitize=address,undefined -Db_lundef=false -Dgst=disabled -Dopencv=disabled \
+  -Dbench=disabled >/dev/null
+fuzz_log=build-fuzz/fuzz-results.txt
+: >"$fuzz_log"
+for target in build-fuzz/tests/fuzz/fuzz-*; do
+  [[ "$target" == *-driver || "$target" == *.p ]] && continue
+  [[ -f "$target" && -x "$target" ]] || continue
+  name=$(basename "$target")
+  corpus="build-fuzz/corpus/$name"
+  mkdir -p "$corpus"
+  if "$target" -max_total_time="$FUZZ_SECONDS" -print_final_stats=1 "$corpus" \
+      >"build-fuzz/$name.log" 2>&1; then
+    runs=$(grep -o 'Done [0-9]* runs' "build-fuzz/$name.log" | grep -o '[0-9]*' || echo "?")
+    echo "$name: ok, $runs executions" | tee -a "$fuzz_log"
+  else
+    echo "$name: FAILED (build-fuzz/$name.log)" | tee -a "$fuzz_log"
+    tail -30 "build-fuzz/$name.log"
+    status=1
+  fi
+done
+fuzz_ok=$(grep -c ': ok' "$fuzz_log" || true)
+fuzz_failed=$(grep -c 'FAILED' "$fuzz_log" || true)
+
+summary build/meson-logs/testlog.json build/meson-logs/memcheck*.json build-asan/meson-logs/testlog.json \
+  --extra "$fuzz_ok" "$fuzz_failed" || status=1
+exit $status

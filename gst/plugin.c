@@ -5,6 +5,7 @@
 
 #include <gst/gst.h>
 
+#include "gstmorphology.h"
 #include "gstotsuthreshold.h"
 
 static gboolean
@@ -13,6 +14,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (otsuthreshold, plugin);
+  ret |= GST_ELEMENT_REGISTER (morphology, plugin);
   return ret;
 }
 

@@ -17,6 +17,7 @@ typedef struct
 /* One line per element. */
 static const CatElement cat_elements[] = {
   {"otsuthreshold", FALSE},
+  {"morphology", FALSE},
 };
 
 /* Cases run by the current test (each test runs in its own process). */

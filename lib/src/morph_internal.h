@@ -26,7 +26,7 @@ typedef struct MorphItem {
  * full-frame intermediates in groups of this many). */
 #define MORPH_PIPE_MAX 4
 /* Rows a small-rectangle stage may produce at once. */
-#define MORPH_BATCH 4
+#define MORPH_BATCH 8
 /* Stored runs this short are computed from the source row without tables. */
 #define MORPH_HDIRECT_MAX 4
 
@@ -59,7 +59,7 @@ typedef struct MorphKernels {
     void (*many)(uint8_t *d, const uint8_t *const *src, int nsrc, int n, int is_max);
     /* d[i] = op over rows[k][i + j] for k < nrows, j < len (small rectangles) */
     void (*rect_small)(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n, int is_max);
-    /* 3x3 for nout (2 or 4) output rows d[] from input rows[0 .. nout + 1];
+    /* 3x3 for nout (2, 4 or 8) output rows d[] from input rows[0 .. nout + 1];
      * returns 0 (nothing done) when n is too short or there is no vector
      * version */
     int (*rect3)(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max);

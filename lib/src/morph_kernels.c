@@ -268,7 +268,28 @@ DEF_RECT(max, KMAX, OPMAX)
 #  define DEF_RECT3(OPN, VOP)                                                                     \
     static void rect3_##OPN(uint8_t *const *d, const uint8_t *const *rows, int nout, int n)     \
     {                                                                                            \
-        if (nout == 4) {                                                                         \
+        if (nout == 8) {                                                                         \
+            for (int x = 0; x < n; x += KVW) {                                                   \
+                x = ISEG_MIN(x, n - KVW);                                                        \
+                const kvec h0 = HMIN3(VOP, rows[0], x), h1 = HMIN3(VOP, rows[1], x);             \
+                const kvec h2 = HMIN3(VOP, rows[2], x), p0 = VOP(h1, h2);                        \
+                KSTORE(d[0] + x, VOP(h0, p0));                                                   \
+                const kvec h3 = HMIN3(VOP, rows[3], x);                                          \
+                KSTORE(d[1] + x, VOP(p0, h3));                                                   \
+                const kvec h4 = HMIN3(VOP, rows[4], x), p1 = VOP(h3, h4);                        \
+                KSTORE(d[2] + x, VOP(h2, p1));                                                   \
+                const kvec h5 = HMIN3(VOP, rows[5], x);                                          \
+                KSTORE(d[3] + x, VOP(p1, h5));                                                   \
+                const kvec h6 = HMIN3(VOP, rows[6], x), p2 = VOP(h5, h6);                        \
+                KSTORE(d[4] + x, VOP(h4, p2));                                                   \
+                const kvec h7 = HMIN3(VOP, rows[7], x);                                          \
+                KSTORE(d[5] + x, VOP(p2, h7));                                                   \
+                const kvec h8 = HMIN3(VOP, rows[8], x), p3 = VOP(h7, h8);                        \
+                KSTORE(d[6] + x, VOP(h6, p3));                                                   \
+                const kvec h9 = HMIN3(VOP, rows[9], x);                                          \
+                KSTORE(d[7] + x, VOP(p3, h9));                                                   \
+            }                                                                                    \
+        } else if (nout == 4) {                                                                  \
             for (int x = 0; x < n; x += KVW) {                                                   \
                 x = ISEG_MIN(x, n - KVW);                                                        \
                 const kvec h0 = HMIN3(VOP, rows[0], x), h1 = HMIN3(VOP, rows[1], x);             \
@@ -296,7 +317,7 @@ DEF_RECT3(max, KMAX)
 
 static int rect3(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max)
 {
-    if (n < KVW || (nout != 2 && nout != 4))
+    if (n < KVW || (nout != 2 && nout != 4 && nout != 8))
         return 0;
     if (is_max)
         rect3_max(d, rows, nout, n);

@@ -483,8 +483,10 @@ static int small_rect_rows(Stage *st, int y, int batch)
     const int xlo = ISEG_MIN(W, ISEG_MAX(0, -it->a)), xhi = ISEG_MAX(xlo, ISEG_MIN(W, W - it->b));
     uint8_t *out = out_row(st, y);
     /* the common 3x3, several rows at a time away from the top and bottom */
-    const int nout = batch >= 4 ? 4 : 2;
-    if (batch >= 2 && it->len == 3 && it->a == -1 && it->r0 == -1 && it->r1 == 1 && y >= 1 && y + nout < H) {
+    int nout = 8;
+    while (nout > 1 && (nout > batch || y + nout >= H))
+        nout /= 2;
+    if (nout >= 2 && it->len == 3 && it->a == -1 && it->r0 == -1 && it->r1 == 1 && y >= 1) {
         const uint8_t *rows[MORPH_BATCH + 2];
         uint8_t *outs[MORPH_BATCH];
         for (int k = 0; k < nout + 2; k++)

@@ -2,7 +2,8 @@
  * compiler vectorises every loop (byte min/max over independent lanes, no
  * aliasing thanks to restrict). The file is compiled twice: once for the
  * baseline ISA (SSE2 on x86-64) and once with -mavx2 (ISEG_KERNEL_SUFFIX
- * avx2); morph.c picks one at run time. */
+ * avx2); morph.c picks one at run time. Defining ISEG_NO_INTRINSICS leaves
+ * only the plain C (what other architectures get), to test it on x86. */
 #include "morph_internal.h"
 
 #ifndef ISEG_KERNEL_SUFFIX
@@ -12,7 +13,7 @@
 #define KCAT(a, b) KCAT2(a, b)
 #define KNAME(name) KCAT(name, ISEG_KERNEL_SUFFIX)
 
-#if defined(__AVX2__)
+#if defined(__AVX2__) && !defined(ISEG_NO_INTRINSICS)
 #  include <immintrin.h>
 typedef __m256i kvec;
 #  define KVW 32
@@ -20,7 +21,7 @@ typedef __m256i kvec;
 #  define KSTORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), v)
 #  define KMIN(a, b) _mm256_min_epu8(a, b)
 #  define KMAX(a, b) _mm256_max_epu8(a, b)
-#elif defined(__SSE2__)
+#elif defined(__SSE2__) && !defined(ISEG_NO_INTRINSICS)
 #  include <emmintrin.h>
 typedef __m128i kvec;
 #  define KVW 16

@@ -371,6 +371,43 @@ static void test_context_reuse(void)
     iseg_sel_free(sel);
 }
 
+/* The largest elements (255 a side, and lines of 255) on small frames. */
+static void test_max_elements(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, 31);
+    const int dims[5][2] = { { 255, 255 }, { 255, 1 }, { 1, 255 }, { 254, 7 }, { 9, 200 } };
+    for (int d = 0; d < 5; d++)
+        for (int shape = 0; shape < 3; shape++) {
+            IsegSel *sel;
+            CHECK_EQ_INT(iseg_sel_create_shape(&sel, (IsegSelShape)shape, dims[d][0], dims[d][1]), 0);
+            IsegMorphSettings s;
+            iseg_morph_default_settings(&s);
+            s.op = (IsegMorphOp)tu_rng_range(&r, 0, 6);
+            s.border = (IsegMorphBorder)(d & 1);
+            const int W = tu_rng_range(&r, 1, 40), H = tu_rng_range(&r, 1, 12);
+            TuImg in, out, ref;
+            tu_img_alloc_random_pad(&in, &r, W, H);
+            tu_img_alloc_random_pad(&out, &r, W, H);
+            tu_img_alloc(&ref, W, H, 0);
+            tu_img_fill_random(&in, &r);
+            IsegMorph *m;
+            CHECK_EQ_INT(iseg_morph_create(&m, sel, &s), 0);
+            CHECK_EQ_INT(iseg_morph_apply_ref(sel, &s, &in.img, &ref.img), 0);
+            CHECK_EQ_INT(iseg_morph_apply(m, &in.img, &out.img, pools[d % 5]), 0);
+            CHECK_MSG(tu_img_equal(&out.img, &ref.img, "max element"), "%dx%d shape %d op %d on %dx%d",
+                      dims[d][0], dims[d][1], shape, s.op, W, H);
+            CHECK_EQ_INT(iseg_morph_apply(m, &in.img, &in.img, pools[(d + 1) % 5]), 0);
+            CHECK(tu_img_equal(&in.img, &ref.img, "max element in place"));
+            CHECK(tu_img_guard_ok(&in) && tu_img_guard_ok(&out));
+            iseg_morph_destroy(m);
+            iseg_sel_free(sel);
+            tu_img_free(&in);
+            tu_img_free(&out);
+            tu_img_free(&ref);
+        }
+}
+
 static void test_bad_arguments(void)
 {
     IsegSel *sel, *empty;
@@ -431,6 +468,7 @@ int main(void)
     RUN(test_window_not_reflected);
     RUN(test_bad_arguments);
     RUN(test_context_reuse);
+    RUN(test_max_elements);
     RUN(test_pool_sizes_identical);
     RUN(test_random_small_elements);
     RUN(test_random_large_elements);

@@ -260,6 +260,13 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel)
 
 /* ---------------------------------------------------------------- context */
 
+int iseg_morph_passes(const IsegMorphSettings *s)
+{
+    const IsegMorphOp op = s->op;
+    return op == ISEG_MORPH_ERODE || op == ISEG_MORPH_DILATE || op == ISEG_MORPH_GRADIENT ? s->iterations
+                                                                                          : 2 * s->iterations;
+}
+
 const IsegMorphSettings *iseg_morph_settings(const IsegMorph *ctx)
 {
     return ctx ? &ctx->set : NULL;
@@ -281,16 +288,14 @@ int iseg_morph_create(IsegMorph **out, const IsegSel *sel, const IsegMorphSettin
     if (!m)
         return -ENOMEM;
     m->set = *s;
-    m->k = iseg_morph_kernels();
+    iseg_morph_kernels(&m->kernels);
+    m->k = &m->kernels;
     int ret = iseg_sel_copy(&m->sel, sel);
     if (ret == 0)
         ret = plan_compile(&m->plan, sel);
     for (int i = 0; ret == 0 && i < m->plan.n_items; i++)
         m->n_stored += m->plan.items[i].stored;
-    const int passes = s->op == ISEG_MORPH_ERODE || s->op == ISEG_MORPH_DILATE || s->op == ISEG_MORPH_GRADIENT
-                           ? s->iterations
-                           : 2 * s->iterations;
-    m->pipe = ISEG_MIN(MORPH_PIPE_MAX, passes);
+    m->pipe = ISEG_MIN(MORPH_PIPE_MAX, iseg_morph_passes(s));
     if (ret == 0 && s->max_width > 0 && s->max_height > 0)
         ret = iseg_morph_reserve(m, s->max_width, s->max_height, iseg_cpu_count());
     if (ret < 0) {

@@ -74,7 +74,9 @@ void iseg_morph_kernels_c(MorphKernels *k);
 void iseg_morph_kernels_avx2(MorphKernels *k);
 #endif
 
-const MorphKernels *iseg_morph_kernels(void);
+/* The kernels for this CPU: the AVX2 build when the CPU has AVX2 (and
+ * ISEG_NO_AVX2 is not set in the environment), else the baseline. */
+void iseg_morph_kernels(MorphKernels *k);
 
 /* Stored run rows and the vertical van Herk / Gil-Werman state of one
  * item of 2+ rows in one band (suf/pre unused for short items). */
@@ -107,7 +109,8 @@ struct IsegMorph {
     IsegSel *sel;
     IsegMorphSettings set;
     MorphPlan plan;
-    const MorphKernels *k;
+    MorphKernels kernels;
+    const MorphKernels *k;      /* &kernels */
     int n_stored;               /* items with stored set */
     int pipe;                   /* stages per band: slots are [band * pipe + stage] */
     int cap_w;                  /* scratch sized for this width ... */
@@ -117,6 +120,9 @@ struct IsegMorph {
     size_t tmp_cap;
 };
 
+/* erosion / dilation passes of one chain of the operation (gradient: each
+ * of its two chains) */
+int iseg_morph_passes(const IsegMorphSettings *s);
 /* rows per band at least for a pipeline of `stages` passes (keeps the
  * halo recomputation small) */
 int iseg_morph_grain(const IsegMorph *m, int stages);

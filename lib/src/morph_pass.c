@@ -37,22 +37,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-const MorphKernels *iseg_morph_kernels(void)
+void iseg_morph_kernels(MorphKernels *k)
 {
-    static MorphKernels c_kernels;
 #if defined(ISEG_HAVE_AVX2_KERNELS)
-    static MorphKernels avx2_kernels;
-    static int have_avx2 = -1;
-    if (have_avx2 < 0) {
-        __builtin_cpu_init();
-        have_avx2 = __builtin_cpu_supports("avx2") ? 1 : 0;
-        iseg_morph_kernels_avx2(&avx2_kernels);
+    if (__builtin_cpu_supports("avx2") && !getenv("ISEG_NO_AVX2")) {
+        iseg_morph_kernels_avx2(k);
+        return;
     }
-    if (have_avx2 && !getenv("ISEG_NO_AVX2"))
-        return &avx2_kernels;
 #endif
-    iseg_morph_kernels_c(&c_kernels);
-    return &c_kernels;
+    iseg_morph_kernels_c(k);
 }
 
 static inline int mod(int v, int n)
@@ -183,11 +176,8 @@ static int slot_init(IsegMorph *m, MorphSlot *sl, int W)
 int iseg_morph_reserve(IsegMorph *m, int W, int H, unsigned chunks)
 {
     const IsegMorphOp op = m->set.op;
-    const int passes = op == ISEG_MORPH_ERODE || op == ISEG_MORPH_DILATE || op == ISEG_MORPH_GRADIENT
-                           ? m->set.iterations
-                           : 2 * m->set.iterations;
     if (op == ISEG_MORPH_GRADIENT || op == ISEG_MORPH_TOPHAT || op == ISEG_MORPH_BLACKHAT ||
-        passes > MORPH_PIPE_MAX) {
+        iseg_morph_passes(&m->set) > MORPH_PIPE_MAX) {
         const size_t need = (size_t)W * H;
         if (need > m->tmp_cap) {
             uint8_t *t = malloc(need);

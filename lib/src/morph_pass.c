@@ -14,9 +14,14 @@
  *     of the item's columns is stored, and the vertical min over the
  *     item's rows is computed by van Herk / Gil-Werman: blocks of V rows,
  *     suffix mins of the current block and a running prefix min of the
- *     next, 3 operations per pixel whatever V.
+ *     next, 3 operations per pixel whatever V. Items of 2..4 rows store
+ *     S(v) too and read their rows directly.
  * An output row is then the min over the items of their contributions,
- * combined four source rows per vectorised pass.
+ * accumulated in registers over all source rows (k->many).
+ * Two shapes have their own paths: one tall rectangle goes vertical first
+ * (van Herk on the input rows, then the horizontal run of the result), and
+ * rectangles of at most MORPH_VDIRECT_MAX x MORPH_HDIRECT_MAX read the input
+ * rows straight (3x3: eight output rows from ten input rows at a time).
  *
  * Pipelines: up to MORPH_PIPE_MAX passes (the erosion and dilation of an
  * opening, iterations) run in one sweep. Each pass is a "stage" that
@@ -33,7 +38,6 @@
 #include "morph_internal.h"
 
 #include <errno.h>
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 

@@ -172,52 +172,31 @@ static int rows_equal(const IsegSel *sel, int i0, int i1)
     return 1;
 }
 
-/* The element as rectangles: consecutive rows with the same member cells
- * form a group, and each run of member cells of the group one rectangle. */
-static int plan_compile(MorphPlan *pl, const IsegSel *sel)
+static int add_item(MorphPlan *pl, int *cap, int a, int b, int r0, int r1)
 {
-    memset(pl, 0, sizeof(*pl));
-    const int w = sel->width, h = sel->height, ox = sel->origin_x, oy = sel->origin_y;
-    int cap = 16;
-    pl->items = malloc(cap * sizeof(*pl->items));
-    if (!pl->items)
-        return -ENOMEM;
-    for (int i0 = 0; i0 < h;) {
-        int i1 = i0;
-        while (i1 + 1 < h && rows_equal(sel, i0, i1 + 1))
-            i1++;
-        const uint8_t *row = sel->cells + i0 * w;
-        for (int j = 0; j < w;) {
-            if (row[j] != ISEG_SEL_HIT) {
-                j++;
-                continue;
-            }
-            int je = j;
-            while (je + 1 < w && row[je + 1] == ISEG_SEL_HIT)
-                je++;
-            if (pl->n_items == cap) {
-                cap *= 2;
-                MorphItem *n = realloc(pl->items, cap * sizeof(*n));
-                if (!n)
-                    return -ENOMEM;
-                pl->items = n;
-            }
-            MorphItem *it = &pl->items[pl->n_items++];
-            it->a = j - ox;
-            it->b = je - ox;
-            it->r0 = i0 - oy;
-            it->r1 = i1 - oy;
-            it->len = je - j + 1;
-            it->level = floor_log2(it->len);
-            it->stored = it->r1 > it->r0;
-            it->vh = it->r1 - it->r0 + 1 > MORPH_VDIRECT_MAX;
-            it->direct = it->stored && it->len <= MORPH_HDIRECT_MAX;
-            j = je + 1;
-        }
-        i0 = i1 + 1;
+    if (pl->n_items == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        MorphItem *n = realloc(pl->items, (size_t)*cap * sizeof(*n));
+        if (!n)
+            return -ENOMEM;
+        pl->items = n;
     }
-    if (pl->n_items == 0)
-        return -EINVAL;
+    MorphItem *it = &pl->items[pl->n_items++];
+    it->a = a;
+    it->b = b;
+    it->r0 = r0;
+    it->r1 = r1;
+    it->len = b - a + 1;
+    it->level = floor_log2(it->len);
+    it->stored = r1 > r0;
+    it->vh = r1 - r0 + 1 > MORPH_VDIRECT_MAX;
+    it->direct = it->stored && it->len <= MORPH_HDIRECT_MAX;
+    return 0;
+}
+
+/* Everything the passes derive from the items. */
+static void plan_finish(MorphPlan *pl)
+{
     pl->minr = pl->items[0].r0;
     pl->maxr = pl->items[0].r1;
     int min_a = pl->items[0].a, max_b = pl->items[0].b;
@@ -255,6 +234,51 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel)
         const MorphItem *it = &pl->items[i];
         pl->max_sources += it->vh ? 2 : it->stored ? it->r1 - it->r0 + 1 : 2 * (it->r1 - it->r0 + 1);
     }
+}
+
+/* The element as rectangles: consecutive rows with the same member cells
+ * form a group, and each run of member cells of the group one rectangle.
+ * A full rectangle eroded n times is one rectangle n times as large (less
+ * n - 1 on each side), with either border: the windows of the pixels it
+ * reaches cover the same frame pixels. Then *iterations becomes 1. */
+static int plan_compile(MorphPlan *pl, const IsegSel *sel, int *iterations)
+{
+    memset(pl, 0, sizeof(*pl));
+    const int w = sel->width, h = sel->height, ox = sel->origin_x, oy = sel->origin_y;
+    int cap = 0, ret = 0;
+    /* (folded up to twice the largest element: the scratch grows with it) */
+    if (*iterations > 1 && iseg_sel_count(sel, ISEG_SEL_HIT) == w * h &&
+        (w - 1) * *iterations + 1 <= 2 * ISEG_SEL_MAX_SIDE && (h - 1) * *iterations + 1 <= 2 * ISEG_SEL_MAX_SIDE) {
+        const int n = *iterations;
+        *iterations = 1;
+        ret = add_item(pl, &cap, -n * ox, n * (w - 1 - ox), -n * oy, n * (h - 1 - oy));
+        if (ret == 0)
+            plan_finish(pl);
+        return ret;
+    }
+    for (int i0 = 0; i0 < h && ret == 0;) {
+        int i1 = i0;
+        while (i1 + 1 < h && rows_equal(sel, i0, i1 + 1))
+            i1++;
+        const uint8_t *row = sel->cells + i0 * w;
+        for (int j = 0; j < w && ret == 0;) {
+            if (row[j] != ISEG_SEL_HIT) {
+                j++;
+                continue;
+            }
+            int je = j;
+            while (je + 1 < w && row[je + 1] == ISEG_SEL_HIT)
+                je++;
+            ret = add_item(pl, &cap, j - ox, je - ox, i0 - oy, i1 - oy);
+            j = je + 1;
+        }
+        i0 = i1 + 1;
+    }
+    if (ret < 0)
+        return ret;
+    if (pl->n_items == 0)
+        return -EINVAL;
+    plan_finish(pl);
     return 0;
 }
 
@@ -291,11 +315,12 @@ int iseg_morph_create(IsegMorph **out, const IsegSel *sel, const IsegMorphSettin
     iseg_morph_kernels(&m->kernels);
     m->k = &m->kernels;
     int ret = iseg_sel_copy(&m->sel, sel);
+    m->run = *s;
     if (ret == 0)
-        ret = plan_compile(&m->plan, sel);
+        ret = plan_compile(&m->plan, sel, &m->run.iterations);
     for (int i = 0; ret == 0 && i < m->plan.n_items; i++)
         m->n_stored += m->plan.items[i].stored;
-    m->pipe = ISEG_MIN(MORPH_PIPE_MAX, iseg_morph_passes(s));
+    m->pipe = ISEG_MIN(MORPH_PIPE_MAX, iseg_morph_passes(&m->run));
     if (ret == 0 && s->max_width > 0 && s->max_height > 0)
         ret = iseg_morph_reserve(m, s->max_width, s->max_height, iseg_cpu_count());
     if (ret < 0) {
@@ -360,7 +385,7 @@ int iseg_morph_apply(IsegMorph *m, const IsegImage *src, IsegImage *dst, IsegPoo
         return ret;
     IsegImage tmp = { m->tmp, W, H, W };
     const IsegImage *spare = m->tmp ? &tmp : dst;
-    const int n = m->set.iterations;
+    const int n = m->run.iterations;
     int kinds[2 * ISEG_MORPH_MAX_ITERATIONS];
     const int first = m->set.op == ISEG_MORPH_DILATE || m->set.op == ISEG_MORPH_CLOSE ||
                       m->set.op == ISEG_MORPH_BLACKHAT;

@@ -107,7 +107,8 @@ typedef struct MorphSlot {
 
 struct IsegMorph {
     IsegSel *sel;
-    IsegMorphSettings set;
+    IsegMorphSettings set;      /* as created */
+    IsegMorphSettings run;      /* as run: iterations 1 when folded into the plan */
     MorphPlan plan;
     MorphKernels kernels;
     const MorphKernels *k;      /* &kernels */

@@ -181,7 +181,7 @@ int iseg_morph_reserve(IsegMorph *m, int W, int H, unsigned chunks)
 {
     const IsegMorphOp op = m->set.op;
     if (op == ISEG_MORPH_GRADIENT || op == ISEG_MORPH_TOPHAT || op == ISEG_MORPH_BLACKHAT ||
-        iseg_morph_passes(&m->set) > MORPH_PIPE_MAX) {
+        iseg_morph_passes(&m->run) > MORPH_PIPE_MAX) {
         const size_t need = (size_t)W * H;
         if (need > m->tmp_cap) {
             uint8_t *t = malloc(need);

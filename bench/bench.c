@@ -203,8 +203,12 @@ static void measure_group(Bench *b, Timing *t, int n)
     /* prepare steps are untimed but not free: also stop on wall time */
     const double wall_limit = n * (10 * min_time + 0.5);
     const double wall_start = now_seconds();
-    for (int remaining = n; remaining > 0;) {
-        for (int i = 0; i < n; i++) {
+    /* Each pass starts one case later (A B C, B C A, C A B ...): what ran
+     * just before a call (and so what the caches hold) is the same mix for
+     * every case. */
+    for (int remaining = n, pass = 0; remaining > 0; pass++) {
+        for (int k = 0; k < n; k++) {
+            const int i = (pass + k) % n;
             if (t[i].done)
                 continue;
             const double dt = take_sample(&t[i]);
@@ -368,11 +372,12 @@ static int memcpy_case(Bench *b, const BenchCase *c, BenchCase *out, MemcpyArgs 
 
 void bench_cases(Bench *b, const BenchCase *cases, int n)
 {
-    /* the wanted cases, each preceded by its memcpy baseline when that is new */
-    Timing *t = calloc((size_t)(2 * n + 1), sizeof(Timing));
+    /* the wanted cases, and the memcpy baselines not yet measured this round */
+    Timing *t = calloc((size_t)n + 1, sizeof(Timing));
+    Timing *memcpy_t = calloc((size_t)n + 1, sizeof(Timing));
     BenchCase *memcpy_cases = calloc((size_t)n + 1, sizeof(BenchCase));
     MemcpyArgs *memcpy_args = calloc((size_t)n + 1, sizeof(MemcpyArgs));
-    if (!t || !memcpy_cases || !memcpy_args) {
+    if (!t || !memcpy_t || !memcpy_cases || !memcpy_args) {
         fprintf(stderr, "imageseg-bench: out of memory\n");
         exit(2);
     }
@@ -390,7 +395,7 @@ void bench_cases(Bench *b, const BenchCase *cases, int n)
         }
         size_t mi;
         if (memcpy_case(b, c, &memcpy_cases[n_memcpy], &memcpy_args[n_memcpy], &mi)) {
-            t[n_t++] = (Timing){ .c = &memcpy_cases[n_memcpy], .result = mi };
+            memcpy_t[n_memcpy] = (Timing){ .c = &memcpy_cases[n_memcpy], .result = mi };
             n_memcpy++;
         }
         int added;
@@ -407,6 +412,10 @@ void bench_cases(Bench *b, const BenchCase *cases, int n)
         }
         t[n_t++] = (Timing){ .c = c, .result = ri, .opencv = strcmp(impl, BENCH_IMPL_OPENCV) == 0 };
     }
+    /* The baselines first, on their own: their buffers are not the cases'
+     * and would only stir the caches between the cases' calls. */
+    for (int k = 0; k < n_memcpy; k++)
+        measure_group(b, &memcpy_t[k], 1);
     if (n_t > 0) {
         if (isatty(STDERR_FILENO))
             fprintf(stderr, "\r\033[K  %s/%dx%d/t%u: %d cases (round %d/%d)", b->section->name,
@@ -420,6 +429,7 @@ void bench_cases(Bench *b, const BenchCase *cases, int n)
     }
     free(memcpy_args);
     free(memcpy_cases);
+    free(memcpy_t);
     free(t);
 }
 

@@ -69,17 +69,18 @@ typedef struct BenchCase {
 
 /* 1 if a case with these fields would run (or be listed) under the current
  * options: lets a section skip expensive setup for filtered-out cases.
- * impl NULL means "any implementation". */
+ * impl NULL means BENCH_IMPL_ISEG or BENCH_IMPL_OPENCV. */
 int bench_wanted(const Bench *b, const char *name, const char *impl, int width, int height,
                  unsigned threads);
 
 /* Times the cases of an array together (or lists them with --list; skips
- * those filtered out), calling them in turn sample by sample (A B C A B C
- * ...) so that whatever else runs on the machine hits them alike: give it
- * the cases that will be compared (ours and OpenCV's at one size and thread
- * count). Each is repeated until it has its share of the minimum time and
- * sample count; its row records the median (or with --best the fastest) time
- * per call. The memcpy baseline of each size and thread count joins the
+ * those filtered out), calling them in turn sample by sample (A B C, B C A,
+ * C A B ...) so that whatever else runs on the machine, and whatever the
+ * previous call left in the caches, hits them alike: give it the cases that
+ * will be compared (ours and OpenCV's at one size and thread count). Each is
+ * repeated until it has its share of the minimum time and sample count; its
+ * row records the median (or with --best the fastest) time per call. The
+ * memcpy baseline of each size and thread count is timed just before the
  * first group of that size in every round. The cases and what their args
  * point to need only live for the call. */
 void bench_cases(Bench *b, const BenchCase *cases, int n);

@@ -22,7 +22,8 @@ case "$name" in
     "$build/examples/read-messages" "videotestsrc num-buffers=5" | grep -q "^5 frames"
     ;;
   *.sh)
-    EXAMPLE_FRAMES=20 EXAMPLE_OUT="$tmp" bash "$here/$name"
+    EXAMPLE_FRAMES=20 EXAMPLE_OUT="$tmp" IMAGESEG_SCENE="$build/tools/imageseg-scene" \
+      bash "$here/$name"
     [[ -n "$(ls -A "$tmp")" ]] || { echo "$name wrote nothing" >&2; exit 1; }
     ;;
   *)

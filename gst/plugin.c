@@ -7,6 +7,7 @@
 
 #include "gstmorphology.h"
 #include "gstotsuthreshold.h"
+#include "gsthitmiss.h"
 
 static gboolean
 plugin_init (GstPlugin * plugin)
@@ -15,6 +16,7 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (otsuthreshold, plugin);
   ret |= GST_ELEMENT_REGISTER (morphology, plugin);
+  ret |= GST_ELEMENT_REGISTER (hitmiss, plugin);
   return ret;
 }
 

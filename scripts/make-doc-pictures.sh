@@ -43,4 +43,10 @@ picture morphology-gray-tophat GRAY8 "morphology operation=tophat shape=ellipse 
 picture morphology-gray-blackhat GRAY8 "morphology operation=blackhat shape=ellipse width=31 height=31"
 picture morphology-gray-erode-line GRAY8 "morphology operation=erode structure=\"1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1\""
 
+vline="$(printf '0 1 1 1 0; %.0s' $(seq 15))"
+picture hitmiss-mask GRAY8 "otsuthreshold invert=true"
+picture hitmiss-vertical-line GRAY8 "otsuthreshold invert=true ! hitmiss structure=\"${vline%; }\""
+picture hitmiss-thin GRAY8 "otsuthreshold invert=true ! hitmiss operation=thin iterations=2"
+picture hitmiss-skeleton GRAY8 "otsuthreshold invert=true ! hitmiss operation=skeleton"
+
 echo "make-doc-pictures: $count pictures in $out"

@@ -1,6 +1,7 @@
 /* A small fixed-size thread pool. Workers sleep on a condition variable and
- * wake for each run; the caller runs chunk 0 itself, so a pool of one thread
- * never context-switches. */
+ * wake for each run; every thread, the caller included, claims the next
+ * chunk until none is left, so a pool never waits for a worker that has not
+ * been scheduled, and a pool of one thread never context-switches. */
 #define _POSIX_C_SOURCE 200809L
 #include "internal.h"
 
@@ -15,17 +16,19 @@ struct IsegPool {
     unsigned size;               /* threads in all, caller included */
     pthread_t *workers;          /* size - 1 of them */
     pthread_mutex_t run_lock;    /* serialises iseg_pool_run() callers */
-    pthread_mutex_t lock;
+    pthread_mutex_t lock;        /* guards everything below */
     pthread_cond_t wake;
     pthread_cond_t done;
-    unsigned long generation;    /* bumped for each run */
     int quit;
-    /* the current run */
+    /* the current run: chunks are claimed in order by whichever thread is
+     * free (the caller included), so a worker the OS has not scheduled yet
+     * delays nothing; chunk i always covers the same items and gets slot i */
     IsegRangeFunc fn;
     void *ctx;
     int n;
     unsigned chunks;
-    unsigned pending;            /* worker chunks not yet finished */
+    unsigned next;               /* next chunk to claim */
+    unsigned finished;           /* chunks done */
 };
 
 unsigned iseg_cpu_count(void)
@@ -67,37 +70,35 @@ static void chunk_range(int n, unsigned chunks, unsigned i, int *begin, int *end
     *end = (int)(((long long)n * (i + 1)) / chunks);
 }
 
-struct worker_arg {
-    IsegPool *pool;
-    unsigned index;              /* 1..size-1: worker i runs chunk i */
-};
-
-static void *worker_main(void *p)
+/* Claims and runs chunks of the current run until none is left. Called
+ * and returns with pool->lock held. */
+static void run_chunks(IsegPool *pool)
 {
-    struct worker_arg *arg = p;
-    IsegPool *pool = arg->pool;
-    const unsigned index = arg->index;
-    free(arg);
-
-    unsigned long seen = 0;
-    pthread_mutex_lock(&pool->lock);
-    for (;;) {
-        while (!pool->quit && pool->generation == seen)
-            pthread_cond_wait(&pool->wake, &pool->lock);
-        if (pool->quit)
-            break;
-        seen = pool->generation;
-        if (index >= pool->chunks)
-            continue;
+    while (pool->next < pool->chunks) {
+        const unsigned c = pool->next++;
         IsegRangeFunc fn = pool->fn;
         void *ctx = pool->ctx;
         int begin, end;
-        chunk_range(pool->n, pool->chunks, index, &begin, &end);
+        chunk_range(pool->n, pool->chunks, c, &begin, &end);
         pthread_mutex_unlock(&pool->lock);
-        fn(ctx, begin, end, index);
+        fn(ctx, begin, end, c);
         pthread_mutex_lock(&pool->lock);
-        if (--pool->pending == 0)
+        if (++pool->finished == pool->chunks)
             pthread_cond_signal(&pool->done);
+    }
+}
+
+static void *worker_main(void *p)
+{
+    IsegPool *pool = p;
+
+    pthread_mutex_lock(&pool->lock);
+    for (;;) {
+        while (!pool->quit && pool->next >= pool->chunks)
+            pthread_cond_wait(&pool->wake, &pool->lock);
+        if (pool->quit)
+            break;
+        run_chunks(pool);
     }
     pthread_mutex_unlock(&pool->lock);
     return NULL;
@@ -129,13 +130,7 @@ int iseg_pool_create(IsegPool **out, unsigned n_threads)
             return -ENOMEM;
         }
         for (unsigned i = 1; i < n_threads; i++) {
-            struct worker_arg *arg = malloc(sizeof(*arg));
-            if (arg) {
-                arg->pool = pool;
-                arg->index = i;
-            }
-            if (!arg || pthread_create(&pool->workers[i - 1], NULL, worker_main, arg) != 0) {
-                free(arg);
+            if (pthread_create(&pool->workers[i - 1], NULL, worker_main, pool) != 0) {
                 pool->size = i; /* join the ones that started */
                 iseg_pool_destroy(pool);
                 return -ENOMEM;
@@ -184,17 +179,11 @@ int iseg_pool_run(IsegPool *pool, int n, int grain, IsegRangeFunc fn, void *ctx)
     pool->ctx = ctx;
     pool->n = n;
     pool->chunks = chunks;
-    pool->pending = chunks - 1;
-    pool->generation++;
+    pool->next = 0;
+    pool->finished = 0;
     pthread_cond_broadcast(&pool->wake);
-    pthread_mutex_unlock(&pool->lock);
-
-    int begin, end;
-    chunk_range(n, chunks, 0, &begin, &end);
-    fn(ctx, begin, end, 0);
-
-    pthread_mutex_lock(&pool->lock);
-    while (pool->pending > 0)
+    run_chunks(pool);
+    while (pool->finished < pool->chunks)
         pthread_cond_wait(&pool->done, &pool->lock);
     pthread_mutex_unlock(&pool->lock);
     pthread_mutex_unlock(&pool->run_lock);

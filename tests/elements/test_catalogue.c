@@ -18,6 +18,7 @@ typedef struct
 static const CatElement cat_elements[] = {
   {"otsuthreshold", FALSE},
   {"morphology", FALSE},
+  {"hitmiss", FALSE},
 };
 
 /* Cases run by the current test (each test runs in its own process). */

@@ -5,6 +5,7 @@
 
 #include <imageseg/common.h>
 #include <imageseg/image.h>
+#include <imageseg/hitmiss.h>
 #include <imageseg/morph.h>
 #include <imageseg/parallel.h>
 #include <imageseg/sel.h>

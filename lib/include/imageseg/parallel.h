@@ -39,8 +39,10 @@ ISEG_API void iseg_pool_destroy(IsegPool *pool);
 ISEG_API unsigned iseg_pool_size(const IsegPool *pool);
 
 /* Splits [0, n) into at most iseg_pool_size(pool) contiguous chunks of at
- * least `grain` items (grain < 1 counts as 1) and runs fn on each, the caller
- * taking the first; returns when all are done. Chunk i gets slot i.
+ * least `grain` items (grain < 1 counts as 1) and runs fn on each; the
+ * caller and the workers claim chunks in order until none is left, and
+ * it returns when all are done. Chunk i always covers the same items and
+ * gets slot i, whichever thread runs it.
  * pool may be NULL: fn(ctx, 0, n, 0) runs on the caller. n <= 0 does nothing.
  * Calls on one pool from several threads are serialised. */
 ISEG_API int iseg_pool_run(IsegPool *pool, int n, int grain, IsegRangeFunc fn, void *ctx);

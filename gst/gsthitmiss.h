@@ -1,0 +1,33 @@
+#ifndef GST_HITMISS_H
+#define GST_HITMISS_H
+
+#include "gstisegfilter.h"
+
+G_BEGIN_DECLS
+
+#define GST_TYPE_HITMISS (gst_hitmiss_get_type ())
+G_DECLARE_FINAL_TYPE (GstHitmiss, gst_hitmiss, GST, HITMISS, GstIsegFilter)
+
+/* Same values as the library's IsegHitmissOp. */
+typedef enum
+{
+  GST_HITMISS_OPERATION_HITMISS = ISEG_HITMISS_HMT,
+  GST_HITMISS_OPERATION_THIN = ISEG_HITMISS_THIN,
+  GST_HITMISS_OPERATION_THICKEN = ISEG_HITMISS_THICKEN,
+  GST_HITMISS_OPERATION_SKELETON = ISEG_HITMISS_SKELETON,
+} GstHitmissOperation;
+
+/* Same values as the library's IsegHitmissRotations. */
+typedef enum
+{
+  GST_HITMISS_ROTATIONS_AUTO = ISEG_HITMISS_ROTATE_AUTO,
+  GST_HITMISS_ROTATIONS_NONE = ISEG_HITMISS_ROTATE_NONE,
+  GST_HITMISS_ROTATIONS_4 = ISEG_HITMISS_ROTATE_4,
+  GST_HITMISS_ROTATIONS_8 = ISEG_HITMISS_ROTATE_8,
+} GstHitmissRotations;
+
+GST_ELEMENT_REGISTER_DECLARE (hitmiss);
+
+G_END_DECLS
+
+#endif

@@ -63,7 +63,11 @@ ISEG_API char *iseg_sel_to_string(const IsegSel *sel);
 ISEG_API int iseg_sel_copy(IsegSel **out, const IsegSel *sel);
 
 /* The element turned by 90 degrees clockwise (width and height swap; the
- * cells move around the origin as a square element's would). */
+ * cells move around the origin as a square element's would): new cell
+ * (x, y) is old cell (x', y') = (y, height - 1 - x), so the top row becomes
+ * the right column. For odd sizes the origin cell stays the origin; for an
+ * even side the turn is about the centre of the box, and the cell at the
+ * new origin (width / 2, height / 2) is the old cell next to the origin. */
 ISEG_API int iseg_sel_rotate90(IsegSel **out, const IsegSel *sel);
 
 /* 3x3 only: the ring of 8 neighbours shifted by one position clockwise

@@ -63,6 +63,9 @@ typedef struct MorphKernels {
      * returns 0 (nothing done) when n is too short or there is no vector
      * version */
     int (*rect3)(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max);
+    /* 3x3 for four output rows d[k] = rows[k + 1] + 1 in place (rows[0] and
+     * rows[5] are not written); 0 when n is too short or no vector version */
+    int (*rect3_inplace)(uint8_t *const *d, const uint8_t *const *rows, int n, int is_max);
     /* d[i] = op(p[i], ..., p[i + len - 1]), 1 <= len <= MORPH_HDIRECT_MAX */
     void (*hrun)(uint8_t *d, const uint8_t *p, int len, int n, int is_max);
     /* d[i] = max(a[i] - b[i], 0) */

@@ -316,6 +316,52 @@ DEF_RECT(max, KMAX, OPMAX)
 DEF_RECT3(min, KMIN)
 DEF_RECT3(max, KMAX)
 
+/* The same for four output rows that are input rows 1..4 themselves (in
+ * place): each block's results are stored only after the next block has
+ * been loaded, so no load sees a pixel already written (the window reaches
+ * one column into the neighbouring blocks). rows[0] must be a copy. */
+#  define DEF_RECT3IP(OPN, VOP)                                                                   \
+    static void rect3ip_##OPN(uint8_t *const *d, const uint8_t *const *rows, int n)             \
+    {                                                                                            \
+        kvec o0 = KLOAD(d[0]), o1 = o0, o2 = o0, o3 = o0;                                        \
+        int px = -1;                                                                             \
+        for (int x = 0; x < n; x += KVW) {                                                       \
+            x = ISEG_MIN(x, n - KVW);                                                            \
+            const kvec h0 = HMIN3(VOP, rows[0], x), h1 = HMIN3(VOP, rows[1], x);                 \
+            const kvec h2 = HMIN3(VOP, rows[2], x), h3 = HMIN3(VOP, rows[3], x);                 \
+            const kvec h4 = HMIN3(VOP, rows[4], x), h5 = HMIN3(VOP, rows[5], x);                 \
+            if (px >= 0) {                                                                       \
+                KSTORE(d[0] + px, o0);                                                           \
+                KSTORE(d[1] + px, o1);                                                           \
+                KSTORE(d[2] + px, o2);                                                           \
+                KSTORE(d[3] + px, o3);                                                           \
+            }                                                                                    \
+            const kvec m12 = VOP(h1, h2), m34 = VOP(h3, h4);                                     \
+            o0 = VOP(h0, m12);                                                                   \
+            o1 = VOP(m12, h3);                                                                   \
+            o2 = VOP(h2, m34);                                                                   \
+            o3 = VOP(m34, h5);                                                                   \
+            px = x;                                                                              \
+        }                                                                                        \
+        KSTORE(d[0] + px, o0);                                                                   \
+        KSTORE(d[1] + px, o1);                                                                   \
+        KSTORE(d[2] + px, o2);                                                                   \
+        KSTORE(d[3] + px, o3);                                                                   \
+    }
+DEF_RECT3IP(min, KMIN)
+DEF_RECT3IP(max, KMAX)
+
+static int rect3_inplace(uint8_t *const *d, const uint8_t *const *rows, int n, int is_max)
+{
+    if (n < KVW)
+        return 0;
+    if (is_max)
+        rect3ip_max(d, rows, n);
+    else
+        rect3ip_min(d, rows, n);
+    return 1;
+}
+
 static int rect3(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max)
 {
     if (n < KVW || (nout != 2 && nout != 4 && nout != 8))
@@ -346,6 +392,12 @@ DEF_RECT(max, OPMAX)
 static int rect3(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max)
 {
     (void)d, (void)rows, (void)nout, (void)n, (void)is_max;
+    return 0;
+}
+
+static int rect3_inplace(uint8_t *const *d, const uint8_t *const *rows, int n, int is_max)
+{
+    (void)d, (void)rows, (void)n, (void)is_max;
     return 0;
 }
 #endif
@@ -381,5 +433,6 @@ void KNAME(iseg_morph_kernels_)(MorphKernels *k)
     k->many = many;
     k->rect_small = rect_small;
     k->rect3 = rect3;
+    k->rect3_inplace = rect3_inplace;
     k->subsat = subsat;
 }

@@ -237,6 +237,9 @@ struct Stage {
     int is_max;
     int final;          /* writes the image; others write sl->ring */
     int small_rect;     /* reads its input rows directly (no tables) */
+    int ip3;            /* 3x3 in place on the image (see ip3_rows) */
+    uint8_t *saved;     /* ip3: the original of the row above the next output row */
+    uint8_t *spare;     /* ip3: where the next original is saved */
     int y0, y1;         /* band of the pipeline (snapshots) */
     int n_above;        /* snapshot rows [y0 - n_above, y0) */
     int started;
@@ -463,6 +466,80 @@ static void small_rect_edges(const Stage *st, const MorphItem *it, const uint8_t
     small_rect_edge(st, it, rows, nr, xhi, st->job->W, out);
 }
 
+/* 3x3 in place, the stage being the whole pass: output rows are written
+ * over the input rows they are computed from. The row above the next
+ * output row is kept as a copy (st->saved: its original is gone); rows at
+ * and below are read from the image, four output rows at a time by a
+ * kernel that stores each block only after loading the next. Near the top
+ * and bottom, one row at a time from copies. Returns the rows produced. */
+static int ip3_rows(Stage *st, int y, int batch)
+{
+    const PassJob *job = st->job;
+    const IsegMorph *m = job->m;
+    const MorphItem *it = &m->plan.items[0];
+    const int W = job->W, H = job->H, is_max = st->is_max;
+    const int replicate = m->set.border == ISEG_MORPH_BORDER_REPLICATE;
+    uint8_t *out = out_row(st, y);
+    if (y == st->y0 && y >= 1) /* the band's first row: the row above is in a snapshot */
+        memcpy(st->saved, input_row(st, y - 1), (size_t)W);
+    if (batch >= 4 && y >= 1 && y + 4 < H) {
+        const uint8_t *rows[6];
+        uint8_t *outs[4];
+        rows[0] = st->saved;
+        for (int k = 1; k < 6; k++)
+            rows[k] = input_row(st, y - 1 + k);
+        for (int k = 0; k < 4; k++)
+            outs[k] = out_row(st, y + k) + 1;
+        /* first and last columns from the originals, written after */
+        uint8_t edge[4][2];
+        for (int e = 0; e < 2; e++) {
+            const int c0 = e ? W - 2 : 0;
+            int col[6];
+            for (int k = 0; k < 6; k++)
+                col[k] = is_max ? ISEG_MAX(rows[k][c0], rows[k][c0 + 1]) : ISEG_MIN(rows[k][c0], rows[k][c0 + 1]);
+            for (int k = 0; k < 4; k++)
+                edge[k][e] = (uint8_t)(is_max ? ISEG_MAX(ISEG_MAX(col[k], col[k + 1]), col[k + 2])
+                                              : ISEG_MIN(ISEG_MIN(col[k], col[k + 1]), col[k + 2]));
+        }
+        memcpy(st->spare, rows[4], (size_t)W); /* row y + 3, above the next batch */
+        if (m->k->rect3_inplace(outs, rows, W - 2, is_max)) {
+            for (int k = 0; k < 4; k++) {
+                outs[k][-1] = edge[k][0];
+                outs[k][W - 2] = edge[k][1];
+            }
+            uint8_t *t = st->saved;
+            st->saved = st->spare;
+            st->spare = t;
+            return 4;
+        }
+    }
+    /* one row: rows above and at y from copies, below from the image */
+    memcpy(st->spare, input_row(st, y), (size_t)W);
+    const uint8_t *rows[3];
+    int nr = 0;
+    if (y >= 1)
+        rows[nr++] = st->saved;
+    else if (replicate)
+        rows[nr++] = st->spare;
+    rows[nr++] = st->spare;
+    if (y + 1 < H)
+        rows[nr++] = input_row(st, y + 1);
+    else if (replicate)
+        rows[nr++] = st->spare;
+    const int xlo = ISEG_MIN(W, 1), xhi = ISEG_MAX(xlo, W - 1);
+    if (xhi > xlo) {
+        const uint8_t *shifted[3];
+        for (int k = 0; k < nr; k++)
+            shifted[k] = rows[k] + xlo - 1;
+        m->k->rect_small(out + xlo, shifted, nr, 3, xhi - xlo, is_max);
+    }
+    small_rect_edges(st, it, rows, nr, xlo, xhi, out);
+    uint8_t *t = st->saved;
+    st->saved = st->spare;
+    st->spare = t;
+    return 1;
+}
+
 /* Small rectangles (3x3...): every output vector is the min of len x rows
  * loads straight from the input rows (all in L1); nothing stored between.
  * Produces row y, or up to `batch` rows from y (3x3 away from the frame's
@@ -587,6 +664,8 @@ static int produce(Stage *st, int y, int batch)
         if (st->prev)
             stage_row(st->prev, ISEG_CLAMP(y + pl->minr, 0, job->H - 1));
     }
+    if (st->ip3)
+        return ip3_rows(st, y, batch);
     if (st->small_rect) {
         /* pull the input as far ahead as a table-building stage would:
          * every stage has consumed its input up to row y + maxr_eff when
@@ -680,6 +759,13 @@ static void pipe_job(void *p, int y0, int y1, unsigned slot)
          * (which would read the clamped last row while writing it). */
         st->small_rect = pl->small_rect &&
                          (i > 0 || !job->inplace || (job->n_stages > 1 && later + pl->items[0].r0 >= 0));
+        const MorphItem *it0 = &pl->items[0];
+        st->ip3 = pl->small_rect && i == 0 && job->n_stages == 1 && job->inplace && it0->len == 3 &&
+                  it0->a == -1 && it0->r0 == -1 && it0->r1 == 1;
+        if (st->ip3) {
+            st->saved = st->sl->ring;
+            st->spare = st->sl->ring + job->W;
+        }
         later += pl->maxr_eff;
     }
     Stage *fin = &stages[job->n_stages - 1];

@@ -371,6 +371,57 @@ static void test_context_reuse(void)
     iseg_sel_free(sel);
 }
 
+/* The 3x3 square in place has its own kernel (results stored one block
+ * behind the loads): every size around the vector widths and batch sizes,
+ * both borders, erosion and dilation, every pool. */
+static void test_square_in_place(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, 33);
+    IsegSel *sel;
+    CHECK_EQ_INT(iseg_sel_create_shape(&sel, ISEG_SEL_RECT, 3, 3), 0);
+    const int widths[] = { 1, 2, 3, 17, 33, 34, 35, 64, 65, 66, 97, 130 };
+    for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+        for (int H = 1; H <= 13; H += 3)
+            for (int k = 0; k < 4; k++) {
+                IsegMorphSettings s;
+                iseg_morph_default_settings(&s);
+                s.op = (IsegMorphOp)(k & 1);
+                s.border = (IsegMorphBorder)(k >> 1);
+                TuImg img, ref;
+                tu_img_alloc_random_pad(&img, &r, widths[wi], H);
+                tu_img_alloc(&ref, widths[wi], H, 0);
+                tu_img_fill_random(&img, &r);
+                IsegMorph *m;
+                CHECK_EQ_INT(iseg_morph_create(&m, sel, &s), 0);
+                CHECK_EQ_INT(iseg_morph_apply_ref(sel, &s, &img.img, &ref.img), 0);
+                CHECK_EQ_INT(iseg_morph_apply(m, &img.img, &img.img, pools[(wi + k) % 5]), 0);
+                CHECK_MSG(tu_img_equal(&img.img, &ref.img, "3x3 in place"), "%dx%d op %d border %d", widths[wi], H,
+                          s.op, s.border);
+                CHECK(tu_img_guard_ok(&img));
+                iseg_morph_destroy(m);
+                tu_img_free(&img);
+                tu_img_free(&ref);
+            }
+    /* a tall frame split into bands (halo rows from snapshots) */
+    TuImg img, ref;
+    tu_img_alloc_random_pad(&img, &r, 200, 301);
+    tu_img_alloc(&ref, 200, 301, 0);
+    tu_img_fill_photo(&img, &r);
+    IsegMorphSettings s;
+    iseg_morph_default_settings(&s);
+    IsegMorph *m;
+    CHECK_EQ_INT(iseg_morph_create(&m, sel, &s), 0);
+    CHECK_EQ_INT(iseg_morph_apply_ref(sel, &s, &img.img, &ref.img), 0);
+    CHECK_EQ_INT(iseg_morph_apply(m, &img.img, &img.img, pools[3]), 0);
+    CHECK(tu_img_equal(&img.img, &ref.img, "3x3 in place, 3 bands"));
+    CHECK(tu_img_guard_ok(&img));
+    iseg_morph_destroy(m);
+    tu_img_free(&img);
+    tu_img_free(&ref);
+    iseg_sel_free(sel);
+}
+
 /* The largest elements (255 a side, and lines of 255) on small frames. */
 static void test_max_elements(void)
 {
@@ -469,6 +520,7 @@ int main(void)
     RUN(test_bad_arguments);
     RUN(test_context_reuse);
     RUN(test_max_elements);
+    RUN(test_square_in_place);
     RUN(test_pool_sizes_identical);
     RUN(test_random_small_elements);
     RUN(test_random_large_elements);

@@ -236,6 +236,48 @@ static void plan_finish(MorphPlan *pl)
     }
 }
 
+/* Rough cost of an item per output pixel, in row passes. */
+static int item_cost(int rows)
+{
+    return rows == 1 ? 2 : rows <= MORPH_VDIRECT_MAX ? 1 + rows : 5;
+}
+
+/* Two rectangles with the same columns, one above the other, whose rows in
+ * between all contain those columns, are one taller rectangle (the rows in
+ * between are in the element anyway): a cross becomes two lines instead of
+ * three pieces. Merged only when cheaper (two single rows of an ellipse are
+ * not); skipped for elements of very many runs. */
+static void merge_items(MorphPlan *pl, const IsegSel *sel)
+{
+    if (pl->n_items > 512)
+        return;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < pl->n_items && !changed; i++)
+            for (int j = 0; j < pl->n_items && !changed; j++) {
+                MorphItem *p = &pl->items[i], *q = &pl->items[j];
+                if (i == j || p->a != q->a || p->b != q->b || q->r0 <= p->r1)
+                    continue;
+                int inside = 1;
+                for (int r = p->r1 + 1; r < q->r0 && inside; r++)
+                    for (int c = p->a; c <= p->b && inside; c++)
+                        inside = sel->cells[(r + sel->origin_y) * sel->width + c + sel->origin_x] == ISEG_SEL_HIT;
+                const int merged_rows = q->r1 - p->r0 + 1;
+                if (!inside || item_cost(merged_rows) >= item_cost(p->r1 - p->r0 + 1) + item_cost(q->r1 - q->r0 + 1))
+                    continue;
+                int cap = pl->n_items;
+                const int a = p->a, b = p->b, r0 = p->r0, r1 = q->r1;
+                /* drop both, add the merged one (add_item sets the derived fields) */
+                const int hi = ISEG_MAX(i, j), lo = ISEG_MIN(i, j);
+                memmove(&pl->items[hi], &pl->items[hi + 1], (size_t)(pl->n_items - hi - 1) * sizeof(MorphItem));
+                memmove(&pl->items[lo], &pl->items[lo + 1], (size_t)(pl->n_items - lo - 2) * sizeof(MorphItem));
+                pl->n_items -= 2;
+                add_item(pl, &cap, a, b, r0, r1); /* fits: two were removed */
+                changed = 1;
+            }
+    }
+}
+
 /* The element as rectangles: consecutive rows with the same member cells
  * form a group, and each run of member cells of the group one rectangle.
  * A full rectangle eroded n times is one rectangle n times as large (less
@@ -278,6 +320,7 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel, int *iterations)
         return ret;
     if (pl->n_items == 0)
         return -EINVAL;
+    merge_items(pl, sel);
     plan_finish(pl);
     return 0;
 }

@@ -76,7 +76,8 @@ static void case_name(char *buf, size_t size, IsegMorphOp op, MorphElement el)
 }
 
 /* Ours on one thread == ours on all threads == OpenCV. */
-static void check_case(Bench *b, MorphArgs *a, unsigned threads, BenchImage *other, const char *name)
+static void check_case(Bench *b, MorphArgs *a, unsigned threads, BenchImage *other,
+                       const char *name)
 {
     const int w = a->frame->width, h = a->frame->height;
     MorphArgs t = *a;
@@ -102,7 +103,8 @@ static void run_size(Bench *b, int w, int h)
     const BenchImage *frame = NULL;
     if (!bench_listing(b)) {
         frame = bench_frame(b, BENCH_FRAME_GRAY, w, h);
-        if (!frame || bench_image_alloc(&dst, w, h, 1) < 0 || bench_image_alloc(&other, w, h, 1) < 0) {
+        if (!frame || bench_image_alloc(&dst, w, h, 1) < 0 ||
+            bench_image_alloc(&other, w, h, 1) < 0) {
             bench_check(b, 0, "%dx%d: out of memory", w, h);
             bench_image_free(&dst);
             return;
@@ -125,7 +127,8 @@ static void run_size(Bench *b, int w, int h)
                 s.op = ops[o];
                 s.max_width = w;
                 s.max_height = h;
-                if (iseg_sel_create_shape(&sel, elements[e].shape, elements[e].size, elements[e].size) < 0 ||
+                if (iseg_sel_create_shape(&sel, elements[e].shape, elements[e].size,
+                                          elements[e].size) < 0 ||
                     iseg_morph_create(&a.ctx, sel, &s) < 0) {
                     bench_check(b, 0, "%s: cannot create the context", name);
                     iseg_sel_free(sel);
@@ -138,11 +141,23 @@ static void run_size(Bench *b, int w, int h)
             for (int i = 0; i < n_counts; i++) {
                 a.pool = bench_pool(b, counts[i]);
                 BenchCase cases[2] = {
-                    { .name = name, .impl = BENCH_IMPL_ISEG, .width = w, .height = h, .threads = counts[i],
-                      .note = "src -> dst", .run = iseg_run, .arg = &a },
+                    { .name = name,
+                      .impl = BENCH_IMPL_ISEG,
+                      .width = w,
+                      .height = h,
+                      .threads = counts[i],
+                      .note = "src -> dst",
+                      .run = iseg_run,
+                      .arg = &a },
 #ifdef HAVE_OPENCV
-                    { .name = name, .impl = BENCH_IMPL_OPENCV, .width = w, .height = h, .threads = counts[i],
-                      .note = "src -> dst", .run = cv_run, .arg = &a },
+                    { .name = name,
+                      .impl = BENCH_IMPL_OPENCV,
+                      .width = w,
+                      .height = h,
+                      .threads = counts[i],
+                      .note = "src -> dst",
+                      .run = cv_run,
+                      .arg = &a },
 #endif
                 };
 #ifdef HAVE_OPENCV
@@ -168,6 +183,7 @@ static void run_section(Bench *b)
 
 const BenchSection bench_section_morph = {
     .name = "morph",
-    .description = "erode / dilate / open, rect, ellipse and cross elements, border replicate, GRAY8 photo frame",
+    .description = "erode / dilate / open, rect, ellipse and cross elements, border replicate, "
+                   "GRAY8 photo frame",
     .run = run_section,
 };

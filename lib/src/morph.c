@@ -19,7 +19,8 @@ void iseg_morph_default_settings(IsegMorphSettings *s)
 
 const char *iseg_morph_op_name(IsegMorphOp op)
 {
-    static const char *const names[] = { "erode", "dilate", "open", "close", "gradient", "tophat", "blackhat" };
+    static const char *const names[] = { "erode",    "dilate", "open",    "close",
+                                         "gradient", "tophat", "blackhat" };
     return (unsigned)op < sizeof(names) / sizeof(names[0]) ? names[op] : NULL;
 }
 
@@ -27,7 +28,7 @@ const char *iseg_morph_border_name(IsegMorphBorder border)
 {
     return border == ISEG_MORPH_BORDER_REPLICATE ? "replicate"
            : border == ISEG_MORPH_BORDER_NEUTRAL ? "neutral"
-                                                  : NULL;
+                                                 : NULL;
 }
 
 static int settings_ok(const IsegMorphSettings *s)
@@ -40,16 +41,17 @@ static int settings_ok(const IsegMorphSettings *s)
 
 static int sel_ok(const IsegSel *sel)
 {
-    return sel && sel->cells && sel->width >= 1 && sel->width <= ISEG_SEL_MAX_SIDE && sel->height >= 1 &&
-           sel->height <= ISEG_SEL_MAX_SIDE && sel->origin_x == sel->width / 2 &&
-           sel->origin_y == sel->height / 2 && iseg_sel_count(sel, ISEG_SEL_HIT) > 0;
+    return sel && sel->cells && sel->width >= 1 && sel->width <= ISEG_SEL_MAX_SIDE &&
+           sel->height >= 1 && sel->height <= ISEG_SEL_MAX_SIDE &&
+           sel->origin_x == sel->width / 2 && sel->origin_y == sel->height / 2 &&
+           iseg_sel_count(sel, ISEG_SEL_HIT) > 0;
 }
 
 /* ---------------------------------------------------------------- reference */
 
 /* One erosion (is_max 0) or dilation pass over contiguous W x H buffers. */
-static void ref_pass(const IsegSel *sel, int is_max, int replicate, const uint8_t *src, uint8_t *dst, int W,
-                     int H)
+static void ref_pass(const IsegSel *sel, int is_max, int replicate, const uint8_t *src,
+                     uint8_t *dst, int W, int H)
 {
     for (int y = 0; y < H; y++) {
         for (int x = 0; x < W; x++) {
@@ -75,8 +77,8 @@ static void ref_pass(const IsegSel *sel, int is_max, int replicate, const uint8_
 }
 
 /* *a = op^n(*a), using *b as the other buffer (they may be swapped). */
-static void ref_repeat(const IsegSel *sel, int is_max, int replicate, int n, uint8_t **a, uint8_t **b, int W,
-                       int H)
+static void ref_repeat(const IsegSel *sel, int is_max, int replicate, int n, uint8_t **a,
+                       uint8_t **b, int W, int H)
 {
     for (int i = 0; i < n; i++) {
         ref_pass(sel, is_max, replicate, *a, *b, W, H);
@@ -86,7 +88,8 @@ static void ref_repeat(const IsegSel *sel, int is_max, int replicate, int n, uin
     }
 }
 
-int iseg_morph_apply_ref(const IsegSel *sel, const IsegMorphSettings *s, const IsegImage *src, IsegImage *dst)
+int iseg_morph_apply_ref(const IsegSel *sel, const IsegMorphSettings *s, const IsegImage *src,
+                         IsegImage *dst)
 {
     if (!sel_ok(sel) || !settings_ok(s) || iseg_image_check(src) < 0 || iseg_image_check(dst) < 0 ||
         src->width != dst->width || src->height != dst->height)
@@ -167,7 +170,8 @@ static int floor_log2(int v)
 static int rows_equal(const IsegSel *sel, int i0, int i1)
 {
     for (int j = 0; j < sel->width; j++)
-        if ((sel->cells[i0 * sel->width + j] == ISEG_SEL_HIT) != (sel->cells[i1 * sel->width + j] == ISEG_SEL_HIT))
+        if ((sel->cells[i0 * sel->width + j] == ISEG_SEL_HIT) !=
+            (sel->cells[i1 * sel->width + j] == ISEG_SEL_HIT))
             return 0;
     return 1;
 }
@@ -232,7 +236,9 @@ static void plan_finish(MorphPlan *pl)
                      pl->items[0].r1 - pl->items[0].r0 + 1 <= MORPH_VDIRECT_MAX;
     for (int i = 0; i < pl->n_items; i++) {
         const MorphItem *it = &pl->items[i];
-        pl->max_sources += it->vh ? 2 : it->stored ? it->r1 - it->r0 + 1 : 2 * (it->r1 - it->r0 + 1);
+        pl->max_sources += it->vh       ? 2
+                           : it->stored ? it->r1 - it->r0 + 1
+                                        : 2 * (it->r1 - it->r0 + 1);
     }
 }
 
@@ -261,16 +267,20 @@ static void merge_items(MorphPlan *pl, const IsegSel *sel)
                 int inside = 1;
                 for (int r = p->r1 + 1; r < q->r0 && inside; r++)
                     for (int c = p->a; c <= p->b && inside; c++)
-                        inside = sel->cells[(r + sel->origin_y) * sel->width + c + sel->origin_x] == ISEG_SEL_HIT;
+                        inside = sel->cells[(r + sel->origin_y) * sel->width + c + sel->origin_x] ==
+                                 ISEG_SEL_HIT;
                 const int merged_rows = q->r1 - p->r0 + 1;
-                if (!inside || item_cost(merged_rows) >= item_cost(p->r1 - p->r0 + 1) + item_cost(q->r1 - q->r0 + 1))
+                if (!inside || item_cost(merged_rows) >=
+                                   item_cost(p->r1 - p->r0 + 1) + item_cost(q->r1 - q->r0 + 1))
                     continue;
                 int cap = pl->n_items;
                 const int a = p->a, b = p->b, r0 = p->r0, r1 = q->r1;
                 /* drop both, add the merged one (add_item sets the derived fields) */
                 const int hi = ISEG_MAX(i, j), lo = ISEG_MIN(i, j);
-                memmove(&pl->items[hi], &pl->items[hi + 1], (size_t)(pl->n_items - hi - 1) * sizeof(MorphItem));
-                memmove(&pl->items[lo], &pl->items[lo + 1], (size_t)(pl->n_items - lo - 2) * sizeof(MorphItem));
+                memmove(&pl->items[hi], &pl->items[hi + 1],
+                        (size_t)(pl->n_items - hi - 1) * sizeof(MorphItem));
+                memmove(&pl->items[lo], &pl->items[lo + 1],
+                        (size_t)(pl->n_items - lo - 2) * sizeof(MorphItem));
                 pl->n_items -= 2;
                 add_item(pl, &cap, a, b, r0, r1); /* fits: two were removed */
                 changed = 1;
@@ -290,7 +300,8 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel, int *iterations)
     int cap = 0, ret = 0;
     /* (folded up to twice the largest element: the scratch grows with it) */
     if (*iterations > 1 && iseg_sel_count(sel, ISEG_SEL_HIT) == w * h &&
-        (w - 1) * *iterations + 1 <= 2 * ISEG_SEL_MAX_SIDE && (h - 1) * *iterations + 1 <= 2 * ISEG_SEL_MAX_SIDE) {
+        (w - 1) * *iterations + 1 <= 2 * ISEG_SEL_MAX_SIDE &&
+        (h - 1) * *iterations + 1 <= 2 * ISEG_SEL_MAX_SIDE) {
         const int n = *iterations;
         *iterations = 1;
         ret = add_item(pl, &cap, -n * ox, n * (w - 1 - ox), -n * oy, n * (h - 1 - oy));
@@ -330,8 +341,9 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel, int *iterations)
 int iseg_morph_passes(const IsegMorphSettings *s)
 {
     const IsegMorphOp op = s->op;
-    return op == ISEG_MORPH_ERODE || op == ISEG_MORPH_DILATE || op == ISEG_MORPH_GRADIENT ? s->iterations
-                                                                                          : 2 * s->iterations;
+    return op == ISEG_MORPH_ERODE || op == ISEG_MORPH_DILATE || op == ISEG_MORPH_GRADIENT
+               ? s->iterations
+               : 2 * s->iterations;
 }
 
 const IsegMorphSettings *iseg_morph_settings(const IsegMorph *ctx)
@@ -399,15 +411,16 @@ static int images_overlap(const IsegImage *a, const IsegImage *b)
  * `spare` so that the last group lands in `final`. spare must not be an
  * image the caller still needs (it may be `final`: groups then run in
  * place). */
-static void chain(IsegMorph *m, const int *kinds, int count, const IsegImage *src, const IsegImage *final,
-                  const IsegImage *spare, IsegPool *pool)
+static void chain(IsegMorph *m, const int *kinds, int count, const IsegImage *src,
+                  const IsegImage *final, const IsegImage *spare, IsegPool *pool)
 {
     const int groups = (count + MORPH_PIPE_MAX - 1) / MORPH_PIPE_MAX;
     const IsegImage *cur = src;
     for (int g = 0; g < groups; g++) {
         const IsegImage *target = (groups - 1 - g) % 2 == 0 ? final : spare;
         const int first = g * MORPH_PIPE_MAX;
-        iseg_morph_pipe(m, kinds + first, ISEG_MIN(MORPH_PIPE_MAX, count - first), cur, target, pool);
+        iseg_morph_pipe(m, kinds + first, ISEG_MIN(MORPH_PIPE_MAX, count - first), cur, target,
+                        pool);
         cur = target;
     }
 }
@@ -438,13 +451,9 @@ int iseg_morph_apply(IsegMorph *m, const IsegImage *src, IsegImage *dst, IsegPoo
     }
     switch (m->set.op) {
     case ISEG_MORPH_ERODE:
-    case ISEG_MORPH_DILATE:
-        chain(m, kinds, n, src, dst, spare, pool);
-        break;
+    case ISEG_MORPH_DILATE: chain(m, kinds, n, src, dst, spare, pool); break;
     case ISEG_MORPH_OPEN:
-    case ISEG_MORPH_CLOSE:
-        chain(m, kinds, 2 * n, src, dst, spare, pool);
-        break;
+    case ISEG_MORPH_CLOSE: chain(m, kinds, 2 * n, src, dst, spare, pool); break;
     case ISEG_MORPH_GRADIENT: {
         /* dilation into tmp, then erosion into dst: src stays intact until both read it */
         static const int erosions[ISEG_MORPH_MAX_ITERATIONS] = { 0 };

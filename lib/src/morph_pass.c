@@ -223,9 +223,9 @@ typedef struct PassJob {
     uint8_t *dst;
     ptrdiff_t dstride;
     int W, H;
-    const int *kinds;   /* per stage: 0 erosion, 1 dilation */
+    const int *kinds; /* per stage: 0 erosion, 1 dilation */
     int n_stages;
-    int snap;           /* in place with several bands: halo rows come from snapshots */
+    int snap; /* in place with several bands: halo rows come from snapshots */
     int inplace;
 } PassJob;
 
@@ -233,18 +233,18 @@ typedef struct Stage Stage;
 struct Stage {
     const PassJob *job;
     MorphSlot *sl;
-    Stage *prev;        /* input stage, NULL: the image */
+    Stage *prev; /* input stage, NULL: the image */
     int is_max;
-    int final;          /* writes the image; others write sl->ring */
-    int small_rect;     /* reads its input rows directly (no tables) */
-    int ip3;            /* 3x3 in place on the image (see ip3_rows) */
-    uint8_t *saved;     /* ip3: the original of the row above the next output row */
-    uint8_t *spare;     /* ip3: where the next original is saved */
-    int y0, y1;         /* band of the pipeline (snapshots) */
-    int n_above;        /* snapshot rows [y0 - n_above, y0) */
+    int final;      /* writes the image; others write sl->ring */
+    int small_rect; /* reads its input rows directly (no tables) */
+    int ip3;        /* 3x3 in place on the image (see ip3_rows) */
+    uint8_t *saved; /* ip3: the original of the row above the next output row */
+    uint8_t *spare; /* ip3: where the next original is saved */
+    int y0, y1;     /* band of the pipeline (snapshots) */
+    int n_above;    /* snapshot rows [y0 - n_above, y0) */
     int started;
-    int next_out;       /* next output row to produce */
-    int next_v;         /* next input row to build */
+    int next_out; /* next output row to produce */
+    int next_v;   /* next input row to build */
     size_t wp;
 };
 
@@ -257,8 +257,8 @@ static void snapshot_job(void *p, int begin, int end, unsigned slot)
     const int n_below = job->n_stages * m->plan.maxr_eff;
     for (int v = begin - n_above; v < begin; v++)
         if (v >= 0)
-            memcpy(sl->above + (size_t)(v - (begin - n_above)) * job->W, job->src + v * job->sstride,
-                   (size_t)job->W);
+            memcpy(sl->above + (size_t)(v - (begin - n_above)) * job->W,
+                   job->src + v * job->sstride, (size_t)job->W);
     for (int v = end; v < end + n_below && v < job->H; v++)
         memcpy(sl->below + (size_t)(v - end) * job->W, job->src + v * job->sstride, (size_t)job->W);
 }
@@ -431,8 +431,8 @@ static uint8_t *out_row(const Stage *st, int y)
 
 /* Output columns [x0, x1) of a small rectangle, where the window leaves
  * the row: the column mins over the rows first, then the runs. */
-static void small_rect_edge(const Stage *st, const MorphItem *it, const uint8_t *const *rows, int nr, int x0,
-                            int x1, uint8_t *out)
+static void small_rect_edge(const Stage *st, const MorphItem *it, const uint8_t *const *rows,
+                            int nr, int x0, int x1, uint8_t *out)
 {
     if (x0 >= x1)
         return;
@@ -459,8 +459,8 @@ static void small_rect_edge(const Stage *st, const MorphItem *it, const uint8_t 
     }
 }
 
-static void small_rect_edges(const Stage *st, const MorphItem *it, const uint8_t *const *rows, int nr, int xlo,
-                             int xhi, uint8_t *out)
+static void small_rect_edges(const Stage *st, const MorphItem *it, const uint8_t *const *rows,
+                             int nr, int xlo, int xhi, uint8_t *out)
 {
     small_rect_edge(st, it, rows, nr, 0, xlo, out);
     small_rect_edge(st, it, rows, nr, xhi, st->job->W, out);
@@ -496,7 +496,8 @@ static int ip3_rows(Stage *st, int y, int batch)
             const int c0 = e ? W - 2 : 0;
             int col[6];
             for (int k = 0; k < 6; k++)
-                col[k] = is_max ? ISEG_MAX(rows[k][c0], rows[k][c0 + 1]) : ISEG_MIN(rows[k][c0], rows[k][c0 + 1]);
+                col[k] = is_max ? ISEG_MAX(rows[k][c0], rows[k][c0 + 1])
+                                : ISEG_MIN(rows[k][c0], rows[k][c0 + 1]);
             for (int k = 0; k < 4; k++)
                 edge[k][e] = (uint8_t)(is_max ? ISEG_MAX(ISEG_MAX(col[k], col[k + 1]), col[k + 2])
                                               : ISEG_MIN(ISEG_MIN(col[k], col[k + 1]), col[k + 2]));
@@ -757,8 +758,8 @@ static void pipe_job(void *p, int y0, int y1, unsigned slot)
          * reads image rows again later; that is safe when its next row's
          * window starts below y, and when it is not itself the final stage
          * (which would read the clamped last row while writing it). */
-        st->small_rect = pl->small_rect &&
-                         (i > 0 || !job->inplace || (job->n_stages > 1 && later + pl->items[0].r0 >= 0));
+        st->small_rect = pl->small_rect && (i > 0 || !job->inplace ||
+                                            (job->n_stages > 1 && later + pl->items[0].r0 >= 0));
         const MorphItem *it0 = &pl->items[0];
         st->ip3 = pl->small_rect && i == 0 && job->n_stages == 1 && job->inplace && it0->len == 3 &&
                   it0->a == -1 && it0->r0 == -1 && it0->r1 == 1;
@@ -773,12 +774,13 @@ static void pipe_job(void *p, int y0, int y1, unsigned slot)
         y += produce(fin, y, ISEG_MIN(MORPH_BATCH, y1 - y));
 }
 
-void iseg_morph_pipe(IsegMorph *m, const int *kinds, int n_stages, const IsegImage *src, const IsegImage *dst,
-                     IsegPool *pool)
+void iseg_morph_pipe(IsegMorph *m, const int *kinds, int n_stages, const IsegImage *src,
+                     const IsegImage *dst, IsegPool *pool)
 {
     const int grain = iseg_morph_grain(m, n_stages);
-    PassJob job = { m, src->data, src->stride, dst->data, dst->stride, src->width, src->height, kinds, n_stages,
-                    0, src->data == dst->data };
+    PassJob job = { m,           src->data,  src->stride,           dst->data,
+                    dst->stride, src->width, src->height,           kinds,
+                    n_stages,    0,          src->data == dst->data };
     job.snap = job.inplace && iseg_pool_chunks(pool, src->height, grain) > 1;
     if (job.snap)
         iseg_pool_run(pool, src->height, grain, snapshot_job, &job);
@@ -797,11 +799,12 @@ static void sub_job(void *p, int y0, int y1, unsigned slot)
     (void)slot;
     const SubJob *j = p;
     for (int y = y0; y < y1; y++)
-        j->k->subsat(j->d->data + y * j->d->stride, j->a->data + y * j->a->stride, j->b->data + y * j->b->stride,
-                     j->d->width);
+        j->k->subsat(j->d->data + y * j->d->stride, j->a->data + y * j->a->stride,
+                     j->b->data + y * j->b->stride, j->d->width);
 }
 
-void iseg_morph_subsat(IsegMorph *m, const IsegImage *a, const IsegImage *b, const IsegImage *dst, IsegPool *pool)
+void iseg_morph_subsat(IsegMorph *m, const IsegImage *a, const IsegImage *b, const IsegImage *dst,
+                       IsegPool *pool)
 {
     SubJob j = { m->k, a, b, dst };
     iseg_pool_run(pool, dst->height, 64, sub_job, &j);

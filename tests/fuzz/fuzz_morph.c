@@ -26,10 +26,12 @@ static void check_parser(FuzzInput *in, IsegSel **binary_out)
         const int rows = fuzz_range(in, 1, 8), cols = fuzz_range(in, 1, 8);
         for (int r = 0; r < rows; r++) {
             if (r > 0)
-                len += snprintf(text + len, sizeof(text) - (size_t)len, "%s", row_seps[fuzz_byte(in) % 5]);
+                len += snprintf(text + len, sizeof(text) - (size_t)len, "%s",
+                                row_seps[fuzz_byte(in) % 5]);
             for (int c = 0; c < cols; c++) {
                 if (c > 0)
-                    len += snprintf(text + len, sizeof(text) - (size_t)len, "%s", cell_seps[fuzz_byte(in) % 5]);
+                    len += snprintf(text + len, sizeof(text) - (size_t)len, "%s",
+                                    cell_seps[fuzz_byte(in) % 5]);
                 text[len++] = cells[fuzz_byte(in) % (kind == 0 ? 2 : 7)];
                 text[len] = '\0';
             }
@@ -51,24 +53,28 @@ static void check_parser(FuzzInput *in, IsegSel **binary_out)
         char err[200];
         const int ret = iseg_sel_parse(&sel, text, (IsegSelSyntax)syn, err, sizeof(err));
         if (ret < 0) {
-            FUZZ_REQUIRE(ret == -EINVAL && sel == NULL && err[0] != '\0', "refused without a message");
+            FUZZ_REQUIRE(ret == -EINVAL && sel == NULL && err[0] != '\0',
+                         "refused without a message");
             continue;
         }
-        FUZZ_REQUIRE(sel && sel->width >= 1 && sel->width <= 255 && sel->height >= 1 && sel->height <= 255,
+        FUZZ_REQUIRE(sel && sel->width >= 1 && sel->width <= 255 && sel->height >= 1 &&
+                         sel->height <= 255,
                      "bad size");
         FUZZ_REQUIRE(err[0] == '\0', "message on success: %s", err);
         char *s = iseg_sel_to_string(sel);
         FUZZ_REQUIRE(s != NULL, "to_string");
-        FUZZ_REQUIRE(iseg_sel_parse(&back, s, ISEG_SEL_SYNTAX_HITMISS, err, sizeof(err)) == 0, "%s", err);
+        FUZZ_REQUIRE(iseg_sel_parse(&back, s, ISEG_SEL_SYNTAX_HITMISS, err, sizeof(err)) == 0, "%s",
+                     err);
         FUZZ_REQUIRE(back->width == sel->width && back->height == sel->height &&
                          !memcmp(back->cells, sel->cells, (size_t)sel->width * sel->height),
                      "round trip of \"%s\"", s);
         if (syn == ISEG_SEL_SYNTAX_BINARY)
-            FUZZ_REQUIRE(iseg_sel_count(sel, ISEG_SEL_DONTCARE) == 0, "don't-care in binary syntax");
+            FUZZ_REQUIRE(iseg_sel_count(sel, ISEG_SEL_DONTCARE) == 0,
+                         "don't-care in binary syntax");
         free(s);
         iseg_sel_free(back);
-        if (syn == ISEG_SEL_SYNTAX_BINARY && iseg_sel_count(sel, ISEG_SEL_HIT) > 0 && sel->width <= 15 &&
-            sel->height <= 15)
+        if (syn == ISEG_SEL_SYNTAX_BINARY && iseg_sel_count(sel, ISEG_SEL_HIT) > 0 &&
+            sel->width <= 15 && sel->height <= 15)
             *binary_out = sel;
         else
             iseg_sel_free(sel);
@@ -121,15 +127,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     const int mode = fuzz_byte(&in) % 2;
     for (int y = 0; y < h; y++)
         for (int x = 0; x < w; x++)
-            src.img.data[y * src.img.stride + x] = mode ? fuzz_byte(&in) : (fuzz_byte(&in) & 1) * 255;
+            src.img.data[y * src.img.stride + x] =
+                mode ? fuzz_byte(&in) : (fuzz_byte(&in) & 1) * 255;
 
     IsegMorph *m = NULL;
     FUZZ_REQUIRE(iseg_morph_create(&m, sel, &s) == 0, "create");
     FUZZ_REQUIRE(iseg_morph_apply_ref(sel, &s, &src.img, &ref.img) == 0, "reference");
     IsegImage *out = in_place ? &src.img : &dst.img;
     FUZZ_REQUIRE(iseg_morph_apply(m, &src.img, out, pool) == 0, "apply");
-    FUZZ_REQUIRE(tu_img_equal(out, &ref.img, "fuzz: fast vs reference"), "%dx%d op %d iter %d border %d sel %dx%d",
-                 w, h, s.op, s.iterations, s.border, sel->width, sel->height);
+    FUZZ_REQUIRE(tu_img_equal(out, &ref.img, "fuzz: fast vs reference"),
+                 "%dx%d op %d iter %d border %d sel %dx%d", w, h, s.op, s.iterations, s.border,
+                 sel->width, sel->height);
     FUZZ_REQUIRE(tu_img_guard_ok(&src) && tu_img_guard_ok(&dst), "guard bytes");
     iseg_morph_destroy(m);
     iseg_sel_free(sel);

@@ -42,6 +42,13 @@ picture morphology-gray-gradient GRAY8 "morphology operation=gradient shape=elli
 picture morphology-gray-tophat GRAY8 "morphology operation=tophat shape=ellipse width=31 height=31"
 picture morphology-gray-blackhat GRAY8 "morphology operation=blackhat shape=ellipse width=31 height=31"
 picture morphology-gray-erode-line GRAY8 "morphology operation=erode structure=\"1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1\""
+picture adaptivethreshold-local-otsu GRAY8 adaptivethreshold
+picture adaptivethreshold-mean GRAY8 "adaptivethreshold method=mean offset=5"
+picture adaptivethreshold-gaussian GRAY8 "adaptivethreshold method=gaussian offset=5"
+picture adaptivethreshold-sauvola GRAY8 "adaptivethreshold method=sauvola"
+picture adaptivethreshold-niblack GRAY8 "adaptivethreshold method=niblack"
+picture adaptivethreshold-uniform-global GRAY8 "adaptivethreshold uniform-reference=global"
+picture adaptivethreshold-masked I420 "adaptivethreshold output=masked"
 
 vline="$(printf '0 1 1 1 0; %.0s' $(seq 15))"
 picture hitmiss-mask GRAY8 "otsuthreshold invert=true"

@@ -34,8 +34,9 @@ GST_REGISTRY_FORK=no \
 
 echo "== element tests under valgrind memcheck (definite leaks are errors)"
 # CK_FORK=no keeps each test in one process valgrind can follow;
-# G_SLICE=always-malloc lets it see GLib's allocations.
-CK_FORK=no G_SLICE=always-malloc GST_REGISTRY_FORK=no \
+# G_SLICE=always-malloc lets it see GLib's allocations; ISEG_TEST_QUICK=1
+# shrinks frames and loops (pixel coverage comes from the runs above).
+CK_FORK=no G_SLICE=always-malloc GST_REGISTRY_FORK=no ISEG_TEST_QUICK=1 \
   meson test -C build --print-errorlogs --num-processes 2 --suite elements \
   --test-args '' --logbase memcheck --timeout-multiplier 4 \
   --wrapper "valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=42 --suppressions=/usr/share/glib-2.0/valgrind/glib.supp" \

@@ -14,3 +14,19 @@ int iseg_force_reference(void)
     }
     return cached;
 }
+
+int iseg_use_avx2(void)
+{
+#if ISEG_HAVE_AVX2
+    static volatile int cached = -1;
+    if (cached < 0) {
+        const char *v = getenv("ISEG_NO_AVX2");
+        const int off = v && *v && strcmp(v, "0") != 0;
+        __builtin_cpu_init();
+        cached = !off && __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? 1 : 0;
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}

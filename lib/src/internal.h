@@ -15,4 +15,36 @@
  * obviously-right code. Read once. */
 int iseg_force_reference(void);
 
+/* Kernels that profit from wider vectors are compiled twice from the same C
+ * code: for the baseline instruction set and, on x86-64 with GCC or Clang,
+ * for AVX2 (ISEG_TARGET_AVX2 on a wrapper that inlines an
+ * ISEG_ALWAYS_INLINE body). The AVX2 copy is used when the CPU has AVX2 and
+ * FMA and ISEG_NO_AVX2 is not set in the environment (so tests can run
+ * both). ISEG_TARGET_AVX2 does not enable FMA, and the kernels evaluate every
+ * pixel in the same order at any vector width, so both copies give
+ * bit-identical results; ISEG_TARGET_AVX2_FMA lets the compiler fuse
+ * a * b + c (one rounding instead of two), for float kernels whose result
+ * is only specified to within rounding. */
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#  define ISEG_HAVE_AVX2 1
+#  define ISEG_TARGET_AVX2 __attribute__((target("avx2")))
+#  ifdef __clang__
+#    define ISEG_TARGET_AVX2_FMA __attribute__((target("avx2,fma")))
+#  else
+#    define ISEG_TARGET_AVX2_FMA __attribute__((target("avx2,fma"), optimize("fp-contract=fast")))
+#  endif
+#else
+#  define ISEG_HAVE_AVX2 0
+#  define ISEG_TARGET_AVX2
+#  define ISEG_TARGET_AVX2_FMA
+#endif
+#if defined(__GNUC__) || defined(__clang__)
+#  define ISEG_ALWAYS_INLINE inline __attribute__((always_inline))
+#else
+#  define ISEG_ALWAYS_INLINE inline
+#endif
+
+/* 1 if the AVX2 copies of the kernels should run (read once). */
+int iseg_use_avx2(void);
+
 #endif

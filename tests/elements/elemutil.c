@@ -9,8 +9,31 @@ const GstVideoFormat eu_luma_formats[] = {
 };
 const guint eu_n_luma_formats = G_N_ELEMENTS (eu_luma_formats);
 
-const gint eu_sizes[][2] = { {385, 289}, {321, 241}, {1, 1}, {2, 3} };
-const guint eu_n_sizes = G_N_ELEMENTS (eu_sizes);
+/* Quick mode keeps the first two. */
+const gint eu_sizes[][2] = { {33, 17}, {1, 1}, {385, 289}, {321, 241}, {2, 3} };
+
+gboolean
+eu_quick (void)
+{
+  static gint quick = -1;
+  if (quick < 0) {
+    const gchar *v = g_getenv ("ISEG_TEST_QUICK");
+    quick = v && *v && !g_str_equal (v, "0");
+  }
+  return quick;
+}
+
+guint
+eu_n_sizes_get (void)
+{
+  return eu_quick ()? 2 : G_N_ELEMENTS (eu_sizes);
+}
+
+guint
+eu_count (guint n)
+{
+  return eu_quick ()? MAX (n / 10, 3) : n;
+}
 
 static gchar *
 caps_string (GstVideoFormat fmt, gint w, gint h)

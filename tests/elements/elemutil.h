@@ -14,7 +14,16 @@ extern const guint eu_n_luma_formats;
 
 /* Odd sizes that produce padded strides and odd chroma sizes, plus 1x1. */
 extern const gint eu_sizes[][2];
-extern const guint eu_n_sizes;
+#define eu_n_sizes (eu_n_sizes_get ())
+guint eu_n_sizes_get (void);
+
+/* Quick mode (ISEG_TEST_QUICK=1, used for the valgrind run, whose point is
+ * leaks and invalid accesses, not pixel coverage): fewer sizes, big frames
+ * shrunk to 385x289, long loops cut to a tenth. */
+gboolean eu_quick (void);
+#define EU_BIG_W (eu_quick ()? 385 : 1920)
+#define EU_BIG_H (eu_quick ()? 289 : 1080)
+guint eu_count (guint n);
 
 /* A harness around a new `factory` element with src caps for fmt, w x h,
  * 30 fps. The element's bus is kept for messages (eu_pop_element_message). */

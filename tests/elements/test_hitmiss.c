@@ -276,14 +276,14 @@ GST_START_TEST (test_n_threads_bit_identical)
     GstBuffer *first = NULL;
     const guint threads[] = { 1, 2, 0, 3 };
     for (guint t = 0; t < G_N_ELEMENTS (threads); t++) {
-      GstHarness *h = eu_harness_new ("hitmiss", GST_VIDEO_FORMAT_NV12, 1920,
-          1080);
+      GstHarness *h = eu_harness_new ("hitmiss", GST_VIDEO_FORMAT_NV12, EU_BIG_W,
+          EU_BIG_H);
       GstBuffer *res;
       gst_util_set_object_arg (G_OBJECT (h->element), "operation", ops[o]);
       gst_util_set_object_arg (G_OBJECT (h->element), "rotations", "8");
       g_object_set (h->element, "n-threads", threads[t], NULL);
       res = gst_harness_push_and_pull (h, eu_make_frame (GST_VIDEO_FORMAT_NV12,
-              1920, 1080, 5, 1));
+              EU_BIG_W, EU_BIG_H, 5, 1));
       if (!first)
         first = res;
       else {
@@ -376,7 +376,7 @@ GST_START_TEST (test_properties_from_another_thread)
   t1 = gst_harness_stress_property_start_full (h, "structure", &vs, 0);
   t2 = gst_harness_stress_property_start_full (h, "iterations", &vi, 0);
   t3 = gst_harness_stress_property_start_full (h, "n-threads", &vn, 0);
-  for (guint i = 0; i < 300; i++) {
+  for (guint i = 0; i < eu_count (300); i++) {
     GstBuffer *in = eu_make_frame (GST_VIDEO_FORMAT_GRAY8, w, ht, 9, i);
     IsegHitmissStats st;
     GstBuffer *e1 = expected_output (in, GST_VIDEO_FORMAT_GRAY8, w, ht,

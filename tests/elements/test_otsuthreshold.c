@@ -247,11 +247,11 @@ GST_START_TEST (test_n_threads_bit_identical)
       GstBuffer *first = NULL;
       const guint threads[] = { 1, 2, 0, 3 };
       for (guint t = 0; t < G_N_ELEMENTS (threads); t++) {
-        GstHarness *h = eu_harness_new ("otsuthreshold", fmts[f], 1920, 1080);
+        GstHarness *h = eu_harness_new ("otsuthreshold", fmts[f], EU_BIG_W, EU_BIG_H);
         GstBuffer *res;
         g_object_set (h->element, "n-threads", threads[t], "output", out, NULL);
-        res = gst_harness_push_and_pull (h, eu_make_frame (fmts[f], 1920,
-                1080, 5, 1));
+        res = gst_harness_push_and_pull (h, eu_make_frame (fmts[f], EU_BIG_W,
+                EU_BIG_H, 5, 1));
         if (!first)
           first = res;
         else {
@@ -342,7 +342,7 @@ GST_START_TEST (test_properties_from_another_thread)
     t3 = gst_harness_stress_property_start_full (h, "n-threads", &v3, 0);
     g_value_unset (&v3);
   }
-  for (guint i = 0; i < 300; i++) {
+  for (guint i = 0; i < eu_count (300); i++) {
     GstBuffer *in = eu_make_frame (GST_VIDEO_FORMAT_GRAY8, w, ht, 9, i);
     GstBuffer *keep = gst_buffer_copy_deep (in);
     GstBuffer *out;

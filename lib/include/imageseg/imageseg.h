@@ -3,6 +3,7 @@
 #ifndef IMAGESEG_IMAGESEG_H
 #define IMAGESEG_IMAGESEG_H
 
+#include <imageseg/adaptive.h>
 #include <imageseg/common.h>
 #include <imageseg/image.h>
 #include <imageseg/hitmiss.h>

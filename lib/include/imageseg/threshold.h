@@ -85,6 +85,23 @@ ISEG_API int iseg_frame_neutral_chroma(IsegFrame *frame, IsegPool *pool);
 /* Number of foreground pixels for threshold T according to hist. */
 ISEG_API uint64_t iseg_histogram_count_foreground(const uint64_t hist[ISEG_HIST_BINS], unsigned T, int invert);
 
+/* Composes a frame from a binary mask of its luma plane (a mask pixel is
+ * foreground iff >= 128), for thresholds that produce a mask rather than a
+ * single level (adaptive thresholds):
+ *   ISEG_OUTPUT_MASK:   luma = 255 foreground / 0, chroma neutral (128);
+ *   ISEG_OUTPUT_MASKED: luma keeps its value where foreground and is 0
+ *                       elsewhere; a chroma sample is kept where any luma
+ *                       pixel it covers is foreground, 128 otherwise.
+ * mask has the luma plane's size and must not overlap any plane of the frame.
+ * fg_count (may be NULL) receives the number of foreground pixels. pool may
+ * be NULL; the output is identical for every pool size. */
+ISEG_API int iseg_frame_apply_mask(IsegFrame *frame, const IsegImage *mask, IsegThresholdOutput output,
+                                   IsegPool *pool, uint64_t *fg_count);
+
+/* Plain reference version of iseg_frame_apply_mask() (single thread). */
+ISEG_API int iseg_frame_apply_mask_ref(IsegFrame *frame, const IsegImage *mask, IsegThresholdOutput output,
+                                       uint64_t *fg_count);
+
 ISEG_END_DECLS
 
 #endif

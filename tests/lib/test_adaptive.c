@@ -1,0 +1,840 @@
+/* Adaptive thresholds: hand-worked examples, OpenCV's Gaussian weights, every
+ * method against the float64 reference (random and structured images, block
+ * 3..51, offsets 0 and 5), local-otsu on a synthetic page under uneven light
+ * (where global Otsu fails), windows larger than the frame, 1x1 / 1xN / Nx1,
+ * bit-identical output for every pool size, guard bytes, frame composition. */
+#include "adaptive_priv.h"
+#include "testutil.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *method_name(IsegAdaptiveMethod m)
+{
+    static const char *names[] = { "local-otsu", "mean", "gaussian", "sauvola", "niblack" };
+    return names[m];
+}
+
+static IsegAdaptiveSettings settings_for(IsegAdaptiveMethod m, int block)
+{
+    IsegAdaptiveSettings s;
+    iseg_adaptive_default_settings(&s);
+    s.method = m;
+    s.block_size = block;
+    return s;
+}
+
+/* Runs the fast path on a fresh context (pool may be NULL) into a padded image. */
+static int run_fast(const IsegAdaptiveSettings *s, const IsegImage *src, TuImg *out, TuRng *r,
+                    IsegPool *pool)
+{
+    IsegAdaptive *ctx = NULL;
+    int ret = iseg_adaptive_create(&ctx, s, src->width, src->height);
+    if (ret < 0)
+        return ret;
+    tu_img_alloc_random_pad(out, r, src->width, src->height);
+    ret = iseg_adaptive_mask(ctx, src, &out->img, pool);
+    iseg_adaptive_destroy(ctx);
+    return ret;
+}
+
+/* ------------------------------------------------ hand-worked examples */
+
+static void test_worked_examples(void)
+{
+    /* One row 0 0 90 90, block 3: the window repeats the row vertically, so
+     * the window mean is the mean of three horizontal neighbours (edge
+     * repeated): 0, 30, 60, 90. Foreground iff v > mean - offset. */
+    uint8_t px[4] = { 0, 0, 90, 90 }, out[4];
+    IsegImage src = { px, 4, 1, 4 }, dst = { out, 4, 1, 4 };
+    IsegAdaptiveSettings s = settings_for(ISEG_ADAPTIVE_MEAN, 3);
+    IsegAdaptive *ctx;
+    CHECK_EQ_INT(iseg_adaptive_create(&ctx, &s, 4, 1), 0);
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &src, &dst, NULL), 0);
+    const uint8_t want0[4] = { 0, 0, 255, 0 };
+    CHECK(memcmp(out, want0, 4) == 0);
+    s.offset = 5; /* T = -5, 25, 55, 85 */
+    CHECK_EQ_INT(iseg_adaptive_set_settings(ctx, &s), 0);
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &src, &dst, NULL), 0);
+    const uint8_t want5[4] = { 255, 0, 255, 255 };
+    CHECK(memcmp(out, want5, 4) == 0);
+    s.invert = 1; /* foreground iff v <= T */
+    CHECK_EQ_INT(iseg_adaptive_set_settings(ctx, &s), 0);
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &src, &dst, NULL), 0);
+    const uint8_t want5i[4] = { 0, 255, 0, 0 };
+    CHECK(memcmp(out, want5i, 4) == 0);
+
+    /* A constant frame c: s = 0, so Sauvola's T = c (1 - k) < c (all
+     * foreground for k > 0) and Niblack's T = c (nothing foreground). */
+    uint8_t flat[12];
+    memset(flat, 100, sizeof(flat));
+    IsegImage fsrc = { flat, 4, 3, 4 };
+    uint8_t fout[12];
+    IsegImage fdst = { fout, 4, 3, 4 };
+    IsegAdaptive *c2;
+    s = settings_for(ISEG_ADAPTIVE_SAUVOLA, 5);
+    CHECK_EQ_INT(iseg_adaptive_create(&c2, &s, 4, 3), 0);
+    CHECK_EQ_INT(iseg_adaptive_mask(c2, &fsrc, &fdst, NULL), 0);
+    int all = 1;
+    for (int i = 0; i < 12; i++)
+        all &= fout[i] == 255;
+    CHECK(all);
+    s = settings_for(ISEG_ADAPTIVE_NIBLACK, 5);
+    CHECK_EQ_INT(iseg_adaptive_set_settings(c2, &s), 0);
+    CHECK_EQ_INT(iseg_adaptive_mask(c2, &fsrc, &fdst, NULL), 0);
+    int none = 1;
+    for (int i = 0; i < 12; i++)
+        none &= fout[i] == 0;
+    CHECK(none);
+    /* local-otsu on a constant frame: every window is uniform, the global
+     * Otsu threshold is 101 (nothing foreground), so is every node's */
+    s = settings_for(ISEG_ADAPTIVE_LOCAL_OTSU, 3);
+    for (int u = 0; u < 2; u++) {
+        s.uniform = (IsegAdaptiveUniform)u;
+        CHECK_EQ_INT(iseg_adaptive_set_settings(c2, &s), 0);
+        memset(fout, 7, sizeof(fout));
+        CHECK_EQ_INT(iseg_adaptive_mask(c2, &fsrc, &fdst, NULL), 0);
+        none = 1;
+        for (int i = 0; i < 12; i++)
+            none &= fout[i] == 0;
+        CHECK(none);
+    }
+    iseg_adaptive_destroy(c2);
+    iseg_adaptive_destroy(ctx);
+}
+
+/* getGaussianKernel(k, 0, CV_64F) printed by OpenCV 4.6 */
+static void test_gaussian_weights(void)
+{
+    double w[ISEG_ADAPTIVE_BLOCK_MAX];
+    iseg_adaptive_gaussian_weights(3, w);
+    CHECK(w[0] == 0.25 && w[1] == 0.5 && w[2] == 0.25);
+    iseg_adaptive_gaussian_weights(9, w);
+    CHECK(w[0] == 0.015625 && w[1] == 0.05078125 && w[2] == 0.1171875 && w[3] == 0.19921875 &&
+          w[4] == 0.234375);
+    iseg_adaptive_gaussian_weights(11, w);
+    static const double k11[6] = { 0.008812229293, 0.027143577143, 0.065114056599,
+                                   0.121649073014, 0.176998356831, 0.200565414239 };
+    for (int i = 0; i < 6; i++)
+        CHECK_NEAR(w[i], k11[i], 1e-12);
+    iseg_adaptive_gaussian_weights(31, w);
+    static const double k31[4] = { 0.0008880585, 0.0015861066, 0.0027217699, 0.0044874399 };
+    for (int i = 0; i < 4; i++)
+        CHECK_NEAR(w[i], k31[i], 1e-10);
+    for (int b = 3; b <= ISEG_ADAPTIVE_BLOCK_MAX; b += 2) {
+        iseg_adaptive_gaussian_weights(b, w);
+        double sum = 0;
+        int sym = 1;
+        for (int i = 0; i < b; i++) {
+            sum += w[i];
+            sym &= w[i] == w[b - 1 - i];
+        }
+        CHECK_MSG(fabs(sum - 1) < 1e-12 && sym, "block %d", b);
+    }
+}
+
+static void test_settings(void)
+{
+    IsegAdaptiveSettings s;
+    iseg_adaptive_default_settings(&s);
+    CHECK_EQ_INT(s.method, ISEG_ADAPTIVE_LOCAL_OTSU);
+    CHECK_EQ_INT(s.block_size, 31);
+    CHECK_EQ_INT(iseg_adaptive_settings_check(&s), 0);
+    IsegAdaptiveSettings bad = s;
+    bad.block_size = 30;
+    CHECK_EQ_INT(iseg_adaptive_settings_check(&bad), -EINVAL);
+    bad.block_size = 1;
+    CHECK_EQ_INT(iseg_adaptive_settings_check(&bad), -EINVAL);
+    bad.block_size = 1025;
+    CHECK_EQ_INT(iseg_adaptive_settings_check(&bad), -EINVAL);
+    bad = s;
+    bad.dynamic_range = 0;
+    CHECK_EQ_INT(iseg_adaptive_settings_check(&bad), -EINVAL);
+    bad = s;
+    bad.min_contrast = -1;
+    CHECK_EQ_INT(iseg_adaptive_settings_check(&bad), -EINVAL);
+    bad = s;
+    bad.offset = NAN;
+    CHECK_EQ_INT(iseg_adaptive_settings_check(&bad), -EINVAL);
+    bad = s;
+    bad.method = (IsegAdaptiveMethod)9;
+    CHECK_EQ_INT(iseg_adaptive_settings_check(&bad), -EINVAL);
+
+    IsegAdaptive *ctx = NULL;
+    bad = s;
+    bad.block_size = 4;
+    CHECK_EQ_INT(iseg_adaptive_create(&ctx, &bad, 10, 10), -EINVAL);
+    CHECK(ctx == NULL);
+    CHECK_EQ_INT(iseg_adaptive_create(&ctx, &s, 0, 10), -EINVAL);
+    CHECK_EQ_INT(iseg_adaptive_create(&ctx, &s, 10, 10), 0);
+    /* a refused change keeps the old settings */
+    CHECK_EQ_INT(iseg_adaptive_set_settings(ctx, &bad), -EINVAL);
+    IsegAdaptiveSettings back;
+    iseg_adaptive_get_settings(ctx, &back);
+    CHECK_EQ_INT(back.block_size, 31);
+    /* images beyond the prepared size, or of different sizes, are refused */
+    uint8_t a[11 * 11], b[11 * 11];
+    memset(a, 90, sizeof(a));
+    IsegImage big = { a, 11, 10, 11 }, dbig = { b, 11, 10, 11 }, ok = { a, 10, 10, 11 };
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &big, &dbig, NULL), -EINVAL);
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &ok, &dbig, NULL), -EINVAL);
+    CHECK_EQ_INT(iseg_adaptive_mask(NULL, &ok, &ok, NULL), -EINVAL);
+    /* src and dst may not overlap, not even partly */
+    IsegImage d10 = { b, 10, 10, 11 };
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &ok, &ok, NULL), -EINVAL);
+    IsegImage shifted = ok;
+    shifted.data += 3;
+    shifted.width = 7;
+    IsegImage ok7 = ok;
+    ok7.width = 7;
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &ok7, &shifted, NULL), -EINVAL);
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &ok, &d10, NULL), 0);
+    iseg_adaptive_destroy(ctx);
+    iseg_adaptive_destroy(NULL);
+}
+
+/* ------------------------------------------------ against the reference */
+
+/* |value - T| below which the fast path may decide differently: rounding
+ * only (see the comments of each kernel). */
+static double tolerance(const IsegAdaptiveSettings *s)
+{
+    switch (s->method) {
+    case ISEG_ADAPTIVE_GAUSSIAN:
+        return 2 * iseg_adaptive_gauss_eps(s->block_size / 2) + fabs(s->offset) / 8388608.0;
+    case ISEG_ADAPTIVE_SAUVOLA:
+    case ISEG_ADAPTIVE_NIBLACK: return 4e-4 * (1 + fabs(s->k));
+    default: return 1e-9;
+    }
+}
+
+typedef struct Agreement {
+    long pixels, differ, beyond;
+} Agreement;
+
+/* Compares the fast path with the reference on src; returns 0 on a hard
+ * failure (a difference beyond rounding, a guard byte, an error code). */
+static int compare_case(const IsegAdaptiveSettings *s, const IsegImage *src, TuRng *r,
+                        IsegPool *pool, Agreement *ag)
+{
+    const int w = src->width, h = src->height;
+    TuImg ref, fast;
+    tu_img_alloc_random_pad(&ref, r, w, h);
+    double *margin = malloc((size_t)w * h * sizeof(double));
+    int ok = margin != NULL;
+    ok &= iseg_adaptive_ref_margins(s, src, &ref.img, margin) == 0;
+    ok &= run_fast(s, src, &fast, r, pool) == 0;
+    const double tol = tolerance(s);
+    long differ = 0, beyond = 0;
+    for (int y = 0; y < h && ok; y++)
+        for (int x = 0; x < w; x++) {
+            const uint8_t a = ref.img.data[y * ref.img.stride + x],
+                          b = fast.img.data[y * fast.img.stride + x];
+            if (a == b)
+                continue;
+            differ++;
+            const double m = margin[(size_t)y * w + x];
+            if (fabs(m) > tol) {
+                if (beyond++ == 0)
+                    fprintf(
+                        stderr,
+                        "%s block %d off %g k %g inv %d %dx%d: (%d,%d) ref %d fast %d margin %g\n",
+                        method_name(s->method), s->block_size, s->offset, s->k, s->invert, w, h, x,
+                        y, a, b, m);
+            }
+        }
+    ok &= tu_img_guard_ok(&ref) && tu_img_guard_ok(&fast);
+    ag->pixels += (long)w * h;
+    ag->differ += differ;
+    ag->beyond += beyond;
+    free(margin);
+    tu_img_free(&ref);
+    tu_img_free(&fast);
+    return ok && beyond == 0;
+}
+
+/* A page: dark strokes on bright paper under a strong illumination gradient
+ * with a shadow, plus Gaussian noise. gt (may be NULL) receives the ink. */
+static void fill_page(TuImg *t, TuRng *r, uint8_t *gt, double noise)
+{
+    const int w = t->img.width, h = t->img.height;
+    uint8_t *ink = gt ? gt : calloc((size_t)w * h, 1);
+    memset(ink, 0, (size_t)w * h);
+    /* margins of ~1/16 of the page and a blank line after every 4 lines:
+     * blank paper is where windows are uniform */
+    const int mx = w / 16, my = h / 16;
+    for (int ly = my, line = 0; ly + 18 < h - my; ly += 26, line++)
+        for (int gx = mx; gx + 10 < w - mx && line % 5 != 4; gx += 11) {
+            if (tu_rng_double(r) < 0.15)
+                continue;
+            const int strokes = tu_rng_range(r, 2, 4);
+            for (int k = 0; k < strokes; k++) {
+                const double x0 = gx + 8 * tu_rng_double(r), y0 = ly + 16 * tu_rng_double(r);
+                const double x1 = gx + 8 * tu_rng_double(r), y1 = ly + 16 * tu_rng_double(r);
+                const int steps = (int)(2 * fmax(fabs(x1 - x0), fabs(y1 - y0))) + 1;
+                for (int i = 0; i <= steps; i++) {
+                    const double px = x0 + (x1 - x0) * i / steps, py = y0 + (y1 - y0) * i / steps;
+                    for (int yy = (int)py - 2; yy <= (int)py + 2; yy++)
+                        for (int xx = (int)px - 2; xx <= (int)px + 2; xx++)
+                            if (xx >= 0 && yy >= 0 && xx < w && yy < h &&
+                                (xx + .5 - px) * (xx + .5 - px) + (yy + .5 - py) * (yy + .5 - py) <=
+                                    1.21)
+                                ink[(size_t)yy * w + xx] = 1;
+                }
+            }
+        }
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            double L = 0.18 + 0.82 * pow(0.6 * x / w + 0.4 * y / h, 1.3);
+            const double dx = x - 0.8 * w, dy = y - 0.3 * h, rad = 0.14 * w;
+            L *= 1.0 - 0.35 * exp(-(dx * dx + dy * dy) / (2 * rad * rad));
+            const double refl = ink[(size_t)y * w + x] ? 0.25 : 0.9;
+            /* Box-Muller */
+            const double u1 = tu_rng_double(r) + 1e-12, u2 = tu_rng_double(r);
+            const double v =
+                255 * L * refl + noise * sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2);
+            t->img.data[(ptrdiff_t)y * t->img.stride + x] = (uint8_t)(v < 0     ? 0
+                                                                      : v > 255 ? 255
+                                                                                : v + 0.5);
+        }
+    if (!gt)
+        free(ink);
+}
+
+static void fill_any(TuImg *t, TuRng *r, int kind)
+{
+    switch (kind % 5) {
+    case 0: tu_img_fill_random(t, r); break;
+    case 1: tu_img_fill_photo(t, r); break;
+    case 2: tu_img_fill_levels(t, r, tu_rng_range(r, 1, 4)); break;
+    case 3: fill_page(t, r, NULL, 6); break;
+    default: /* flat areas and steps: ties and uniform windows */
+        for (int y = 0; y < t->img.height; y++)
+            for (int x = 0; x < t->img.width; x++)
+                t->img.data[y * t->img.stride + x] = (uint8_t)(((x / 7 + y / 5) % 3) * 60 + 40);
+        break;
+    }
+}
+
+static void test_against_reference(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(21));
+    IsegPool *pool = NULL;
+    iseg_pool_create(&pool, 3);
+    for (int m = 0; m <= ISEG_ADAPTIVE_NIBLACK; m++) {
+        Agreement ag = { 0, 0, 0 };
+        int bad = 0;
+        for (int iter = 0; iter < 160; iter++) {
+            IsegAdaptiveSettings s =
+                settings_for((IsegAdaptiveMethod)m, 2 * tu_rng_range(&r, 1, 25) + 1);
+            if (iter % 8 == 0)
+                s.block_size = 51;
+            s.offset = iter % 2 ? 5 : 0;
+            s.invert = (iter >> 1) & 1;
+            s.k = (iter >> 2) % 3 == 0 ? 0.2 : (iter >> 2) % 3 == 1 ? 0.5 : -0.2;
+            s.dynamic_range = iter % 3 ? 128 : 64;
+            s.min_contrast = (iter >> 3) % 3 == 0 ? 12 : (iter >> 3) % 3 == 1 ? 0 : 30;
+            s.uniform = (IsegAdaptiveUniform)((iter >> 4) & 1);
+            const int w = tu_rng_range(&r, 1, iter < 120 ? 40 : 90);
+            const int h = tu_rng_range(&r, 1, iter < 120 ? 40 : 70);
+            TuImg src;
+            tu_img_alloc_random_pad(&src, &r, w, h);
+            fill_any(&src, &r, iter);
+            if (!compare_case(&s, &src.img, &r, iter % 3 ? pool : NULL, &ag))
+                bad++;
+            tu_img_free(&src);
+        }
+        printf("  %-10s %ld pixels, %ld differ (all within rounding of T), agreement %.5f%%\n",
+               method_name((IsegAdaptiveMethod)m), ag.pixels, ag.differ,
+               100.0 * (ag.pixels - ag.differ) / ag.pixels);
+        CHECK_MSG(bad == 0, "%s: %d cases failed", method_name((IsegAdaptiveMethod)m), bad);
+        CHECK_EQ_INT(ag.beyond, 0);
+        CHECK_MSG(ag.pixels - ag.differ >= 0.999 * ag.pixels, "%s agreement",
+                  method_name((IsegAdaptiveMethod)m));
+    }
+    iseg_pool_destroy(pool);
+}
+
+/* Windows (much) larger than the frame, and the degenerate shapes. */
+static void test_edge_shapes(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(22));
+    static const int sizes[][2] = { { 1, 1 },  { 1, 9 }, { 9, 1 }, { 1, 40 },
+                                    { 40, 1 }, { 2, 2 }, { 5, 7 }, { 3, 30 } };
+    static const int blocks[] = { 3, 5, 9, 31, 101, 1023 };
+    int bad = 0;
+    Agreement ag = { 0, 0, 0 };
+    for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+        for (size_t bi = 0; bi < sizeof(blocks) / sizeof(blocks[0]); bi++)
+            for (int m = 0; m <= ISEG_ADAPTIVE_NIBLACK; m++) {
+                /* the reference costs block^2 per pixel: keep 1023 to tiny frames */
+                if (blocks[bi] == 1023 && sizes[si][0] * sizes[si][1] > 10)
+                    continue;
+                IsegAdaptiveSettings s = settings_for((IsegAdaptiveMethod)m, blocks[bi]);
+                s.offset = (m + bi) % 2 ? 5 : 0;
+                s.invert = (int)(si % 2);
+                s.min_contrast = bi % 2 ? 12 : 3;
+                TuImg src;
+                tu_img_alloc_random_pad(&src, &r, sizes[si][0], sizes[si][1]);
+                fill_any(&src, &r, (int)(si + bi + m));
+                if (!compare_case(&s, &src.img, &r, NULL, &ag)) {
+                    bad++;
+                    fprintf(stderr, "  %s %dx%d block %d\n", method_name((IsegAdaptiveMethod)m),
+                            sizes[si][0], sizes[si][1], blocks[bi]);
+                }
+                tu_img_free(&src);
+            }
+    CHECK_EQ_INT(bad, 0);
+    CHECK_EQ_INT(ag.beyond, 0);
+    /* a constant 1x1 frame: window = the pixel; nothing is above its own mean */
+    uint8_t one = 77, out = 1;
+    IsegImage s1 = { &one, 1, 1, 1 }, d1 = { &out, 1, 1, 1 };
+    IsegAdaptiveSettings s = settings_for(ISEG_ADAPTIVE_MEAN, 1023);
+    IsegAdaptive *ctx;
+    CHECK_EQ_INT(iseg_adaptive_create(&ctx, &s, 1, 1), 0);
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &s1, &d1, NULL), 0);
+    CHECK_EQ_INT(out, 0);
+    iseg_adaptive_destroy(ctx);
+}
+
+/* Large window on a larger frame, checked against the reference on a sample
+ * of rows only would still cost block^2 per pixel; instead compare block 1023
+ * on 60x40 (window 17x the frame) in full. */
+static void test_huge_window(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(23));
+    Agreement ag = { 0, 0, 0 };
+    int bad = 0;
+    for (int m = 0; m <= ISEG_ADAPTIVE_NIBLACK; m++) {
+        IsegAdaptiveSettings s =
+            settings_for((IsegAdaptiveMethod)m, m == ISEG_ADAPTIVE_GAUSSIAN ? 201 : 401);
+        TuImg src;
+        tu_img_alloc_random_pad(&src, &r, m == ISEG_ADAPTIVE_GAUSSIAN ? 60 : 24, 20);
+        fill_any(&src, &r, m + 1);
+        if (!compare_case(&s, &src.img, &r, NULL, &ag))
+            bad++;
+        tu_img_free(&src);
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* The node Otsu scan picks exactly iseg_otsu_threshold_ref()'s T: sparse
+ * histograms (runs of empty levels), exact ties (symmetric histograms), two
+ * levels, big counts. */
+static void test_node_otsu(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(29));
+    int bad = 0;
+    for (int iter = 0; iter < 20000; iter++) {
+        uint32_t h[256] = { 0 };
+        uint64_t h64[256];
+        const int kind = iter % 4;
+        const int levels = kind == 0 ? 2 : tu_rng_range(&r, 2, kind == 1 ? 6 : 256);
+        const int64_t maxc = iter % 3 == 0 ? 3 : iter % 3 == 1 ? 100 : 60000;
+        for (int k = 0; k < levels; k++)
+            h[tu_rng_range(&r, 0, 255)] += (uint32_t)tu_rng_range(&r, 1, (int)maxc);
+        if (kind == 3) /* mirror: symmetric histogram, ties between mirrored T */
+            for (int v = 0; v < 128; v++)
+                h[255 - v] = h[v];
+        int64_t n = 0, sum = 0;
+        int lo = -1, hi = -1;
+        for (int v = 0; v < 256; v++) {
+            h64[v] = h[v];
+            n += h[v];
+            sum += (int64_t)v * h[v];
+            if (h[v]) {
+                if (lo < 0)
+                    lo = v;
+                hi = v;
+            }
+        }
+        if (lo == hi)
+            continue;
+        unsigned T_ref;
+        iseg_otsu_threshold_ref(h64, &T_ref, NULL);
+        const unsigned T = iseg_lo_node_otsu(h, lo, hi, n, sum);
+        if (T != T_ref && bad++ < 5)
+            fprintf(stderr, "node otsu %u, reference %u (levels %d)\n", T, T_ref, levels);
+    }
+    CHECK_EQ_INT(bad, 0);
+}
+
+/* ------------------------------------------------ local-otsu quality */
+
+typedef struct Scores {
+    double precision, recall, f1;
+} Scores;
+
+static Scores score(const IsegImage *mask, const uint8_t *gt)
+{
+    long tp = 0, fp = 0, fn = 0;
+    for (int y = 0; y < mask->height; y++)
+        for (int x = 0; x < mask->width; x++) {
+            const int p = mask->data[y * mask->stride + x] >= 128,
+                      g = gt[(size_t)y * mask->width + x];
+            tp += p && g;
+            fp += p && !g;
+            fn += !p && g;
+        }
+    Scores s;
+    s.precision = tp + fp ? (double)tp / (tp + fp) : 0;
+    s.recall = tp + fn ? (double)tp / (tp + fn) : 0;
+    s.f1 = s.precision + s.recall > 0 ? 2 * s.precision * s.recall / (s.precision + s.recall) : 0;
+    return s;
+}
+
+static void test_local_otsu_page(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(24));
+    const int w = 640, h = 480;
+    TuImg page, out;
+    tu_img_alloc_random_pad(&page, &r, w, h);
+    tu_img_alloc_random_pad(&out, &r, w, h);
+    uint8_t *ink = malloc((size_t)w * h);
+    fill_page(&page, &r, ink, 6);
+
+    /* global Otsu on the histogram (ink is the dark class: invert) */
+    uint64_t hist[256];
+    unsigned T;
+    iseg_histogram(&page.img, hist, NULL);
+    iseg_otsu_threshold(hist, &T, NULL);
+    CHECK_EQ_INT(iseg_threshold_image(&page.img, &out.img, T, 1, ISEG_OUTPUT_MASK, NULL), 0);
+    const Scores global = score(&out.img, ink);
+
+    IsegAdaptiveSettings s = settings_for(ISEG_ADAPTIVE_LOCAL_OTSU, 31);
+    s.invert = 1;
+    IsegAdaptive *ctx;
+    CHECK_EQ_INT(iseg_adaptive_create(&ctx, &s, w, h), 0);
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &page.img, &out.img, NULL), 0);
+    const Scores local = score(&out.img, ink);
+    /* the contract's literal rule for uniform windows (their mean against the
+     * global Otsu level) brings global Otsu's failure back in the shadow */
+    s.uniform = ISEG_ADAPTIVE_UNIFORM_GLOBAL;
+    CHECK_EQ_INT(iseg_adaptive_set_settings(ctx, &s), 0);
+    CHECK_EQ_INT(iseg_adaptive_mask(ctx, &page.img, &out.img, NULL), 0);
+    const Scores literal = score(&out.img, ink);
+    printf("  page %dx%d: global Otsu T=%u F1 %.3f (P %.3f R %.3f); local-otsu F1 %.3f (P %.3f R "
+           "%.3f); "
+           "uniform=global F1 %.3f\n",
+           w, h, T, global.f1, global.precision, global.recall, local.f1, local.precision,
+           local.recall, literal.f1);
+    CHECK(global.f1 < 0.5);
+    CHECK(local.f1 >= 0.9);
+    CHECK(literal.f1 < local.f1);
+    CHECK(tu_img_guard_ok(&out));
+    iseg_adaptive_destroy(ctx);
+    free(ink);
+    tu_img_free(&page);
+    tu_img_free(&out);
+}
+
+/* Thresholds vary smoothly: along a row, T of the interpolation never jumps
+ * by more than the node difference over a step. Checked on the node grid and
+ * the reference: no pixel of a smooth ramp flips back and forth. */
+static void test_local_otsu_no_block_edges(void)
+{
+    /* A ramp of text-like stripes: bright paper 200 with dark 1-pixel lines
+     * every 4 pixels, under a horizontal light ramp. Local-otsu must mark
+     * exactly the lines, with no blocks or seams on the paper. */
+    const int w = 300, h = 64;
+    TuImg t, out;
+    tu_img_alloc(&t, w, h, 5);
+    tu_img_alloc(&out, w, h, 3);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const double L = 0.3 + 0.7 * x / (w - 1);
+            t.img.data[y * t.img.stride + x] = (uint8_t)(L * (x % 4 == 0 ? 60 : 220) + 0.5);
+        }
+    for (int b = 7; b <= 63; b += 14) {
+        IsegAdaptiveSettings s = settings_for(ISEG_ADAPTIVE_LOCAL_OTSU, b);
+        s.invert = 1;
+        IsegAdaptive *ctx;
+        CHECK_EQ_INT(iseg_adaptive_create(&ctx, &s, w, h), 0);
+        CHECK_EQ_INT(iseg_adaptive_mask(ctx, &t.img, &out.img, NULL), 0);
+        int wrong = 0;
+        int first = -1;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                if ((out.img.data[y * out.img.stride + x] == 255) != (x % 4 == 0)) {
+                    wrong++;
+                    if (first < 0)
+                        first = y * w + x;
+                }
+        CHECK_MSG(wrong == 0, "block %d: %d pixels wrong, first (%d,%d)", b, wrong, first % w,
+                  first / w);
+        iseg_adaptive_destroy(ctx);
+    }
+    tu_img_free(&t);
+    tu_img_free(&out);
+}
+
+/* ------------------------------------------------ threads, frames */
+
+static void test_pool_sizes(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(25));
+    IsegPool *pools[5] = { NULL };
+    for (int i = 1; i < 5; i++)
+        iseg_pool_create(&pools[i], (unsigned)i + (i == 4 ? 3 : 0)); /* 1, 2, 3, 7 threads */
+    int bad = 0;
+    static const int sizes[][2] = { { 641, 363 }, { 97, 45 }, { 3, 200 } };
+    for (int m = 0; m <= ISEG_ADAPTIVE_NIBLACK; m++)
+        for (size_t si = 0; si < 3; si++) {
+            const int w = sizes[si][0], h = sizes[si][1];
+            TuImg src, first;
+            tu_img_alloc_random_pad(&src, &r, w, h);
+            fill_any(&src, &r, (int)(m + si + 1));
+            IsegAdaptiveSettings s = settings_for((IsegAdaptiveMethod)m, si == 1 ? 15 : 31);
+            s.offset = 5;
+            IsegAdaptive *ctx;
+            iseg_adaptive_create(&ctx, &s, w, h);
+            tu_img_alloc_random_pad(&first, &r, w, h);
+            iseg_adaptive_mask(ctx, &src.img, &first.img, NULL);
+            for (int p = 1; p < 5; p++) {
+                TuImg o;
+                tu_img_alloc_random_pad(&o, &r, w, h);
+                CHECK_EQ_INT(iseg_adaptive_mask(ctx, &src.img, &o.img, pools[p]), 0);
+                char what[80];
+                snprintf(what, sizeof(what), "%s pool %u", method_name((IsegAdaptiveMethod)m),
+                         iseg_pool_size(pools[p]));
+                if (!tu_img_equal(&first.img, &o.img, what) || !tu_img_guard_ok(&o))
+                    bad++;
+                tu_img_free(&o);
+            }
+            CHECK(tu_img_guard_ok(&first) && tu_img_guard_ok(&src));
+            iseg_adaptive_destroy(ctx);
+            tu_img_free(&src);
+            tu_img_free(&first);
+        }
+    CHECK_EQ_INT(bad, 0);
+    for (int i = 1; i < 5; i++)
+        iseg_pool_destroy(pools[i]);
+}
+
+/* The context is prepared for a maximum size and reused for smaller frames
+ * and other settings without reallocating. */
+static void test_context_reuse(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(26));
+    IsegAdaptiveSettings s = settings_for(ISEG_ADAPTIVE_SAUVOLA, 15);
+    IsegAdaptive *ctx;
+    CHECK_EQ_INT(iseg_adaptive_create(&ctx, &s, 120, 90), 0);
+    IsegPool *pool;
+    iseg_pool_create(&pool, 2);
+    int bad = 0;
+    for (int iter = 0; iter < 40; iter++) {
+        s = settings_for((IsegAdaptiveMethod)(iter % 5), 2 * tu_rng_range(&r, 1, 20) + 1);
+        CHECK_EQ_INT(iseg_adaptive_set_settings(ctx, &s), 0);
+        const int w = tu_rng_range(&r, 1, 120), h = tu_rng_range(&r, 1, 90);
+        TuImg src, a, b;
+        tu_img_alloc_random_pad(&src, &r, w, h);
+        fill_any(&src, &r, iter);
+        tu_img_alloc_random_pad(&a, &r, w, h);
+        tu_img_alloc_random_pad(&b, &r, w, h);
+        CHECK_EQ_INT(iseg_adaptive_mask(ctx, &src.img, &a.img, iter % 2 ? pool : NULL), 0);
+        IsegAdaptive *fresh;
+        iseg_adaptive_create(&fresh, &s, w, h);
+        iseg_adaptive_mask(fresh, &src.img, &b.img, NULL);
+        iseg_adaptive_destroy(fresh);
+        if (!tu_img_equal(&a.img, &b.img, "reused context") || !tu_img_guard_ok(&a))
+            bad++;
+        tu_img_free(&src);
+        tu_img_free(&a);
+        tu_img_free(&b);
+    }
+    CHECK_EQ_INT(bad, 0);
+    iseg_pool_destroy(pool);
+    iseg_adaptive_destroy(ctx);
+}
+
+typedef struct Layout {
+    const char *name;
+    int n_chroma, pixel_stride, sx, sy;
+} Layout;
+
+static const Layout layouts[] = {
+    { "GRAY8", 0, 1, 0, 0 }, { "I420", 2, 1, 1, 1 }, { "NV12", 2, 2, 1, 1 },
+    { "Y42B", 2, 1, 1, 0 },  { "Y444", 2, 1, 0, 0 },
+};
+
+typedef struct TuFrame {
+    IsegFrame f;
+    TuImg luma, chroma[2];
+} TuFrame;
+
+static void frame_alloc(TuFrame *t, TuRng *r, const Layout *l, int w, int h)
+{
+    memset(t, 0, sizeof(*t));
+    tu_img_alloc_random_pad(&t->luma, r, w, h);
+    tu_img_fill_photo(&t->luma, r);
+    t->f.luma = t->luma.img;
+    t->f.n_chroma = l->n_chroma;
+    t->f.chroma_pixel_stride = l->pixel_stride;
+    t->f.chroma_shift_x = l->sx;
+    t->f.chroma_shift_y = l->sy;
+    if (!l->n_chroma)
+        return;
+    const int cw = (w + (1 << l->sx) - 1) >> l->sx, ch = (h + (1 << l->sy) - 1) >> l->sy;
+    if (l->pixel_stride == 2) {
+        tu_img_alloc_random_pad(&t->chroma[0], r, 2 * cw, ch);
+        tu_img_fill_random(&t->chroma[0], r);
+        for (int p = 0; p < 2; p++) {
+            t->f.chroma[p] = t->chroma[0].img;
+            t->f.chroma[p].data += p;
+            t->f.chroma[p].width = cw;
+        }
+    } else {
+        for (int p = 0; p < 2; p++) {
+            tu_img_alloc_random_pad(&t->chroma[p], r, cw, ch);
+            tu_img_fill_random(&t->chroma[p], r);
+            t->f.chroma[p] = t->chroma[p].img;
+        }
+    }
+}
+
+static void frame_copy(TuFrame *dst, const TuFrame *src)
+{
+    tu_img_copy_pixels(&dst->luma.img, &src->luma.img);
+    for (int p = 0; p < 2; p++)
+        if (src->chroma[p].block)
+            tu_img_copy_pixels(&dst->chroma[p].img, &src->chroma[p].img);
+}
+
+static int frame_equal_ok(const TuFrame *a, const TuFrame *b, const char *what)
+{
+    int ok = tu_img_equal(&a->luma.img, &b->luma.img, what) && tu_img_guard_ok(&a->luma) &&
+             tu_img_guard_ok(&b->luma);
+    for (int p = 0; p < 2; p++)
+        if (a->chroma[p].block)
+            ok &= tu_img_equal(&a->chroma[p].img, &b->chroma[p].img, what) &&
+                  tu_img_guard_ok(&a->chroma[p]) && tu_img_guard_ok(&b->chroma[p]);
+    return ok;
+}
+
+static void frame_free(TuFrame *t)
+{
+    tu_img_free(&t->luma);
+    for (int p = 0; p < 2; p++)
+        if (t->chroma[p].block)
+            tu_img_free(&t->chroma[p]);
+}
+
+/* iseg_adaptive_frame == mask + reference composition, every layout, odd
+ * sizes, both outputs, with and without threads (the mask itself is checked
+ * against the float reference above; here it comes from a separate context
+ * so that exact ties cannot differ by rounding). */
+static void test_frames(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(27));
+    IsegPool *pool;
+    iseg_pool_create(&pool, 3);
+    static const int sizes[][2] = { { 85, 49 }, { 1, 1 }, { 1, 6 }, { 7, 1 }, { 33, 20 } };
+    int bad = 0;
+    for (size_t li = 0; li < sizeof(layouts) / sizeof(layouts[0]); li++)
+        for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+            for (int out = 0; out < 2; out++) {
+                const int w = sizes[si][0], h = sizes[si][1];
+                IsegAdaptiveSettings s = settings_for((IsegAdaptiveMethod)((li + si + out) % 5), 9);
+                s.invert = out;
+                TuFrame a, b;
+                frame_alloc(&a, &r, &layouts[li], w, h);
+                frame_alloc(&b, &r, &layouts[li], w, h);
+                frame_copy(&b, &a);
+                TuImg mask;
+                tu_img_alloc_random_pad(&mask, &r, w, h);
+                IsegAdaptive *mctx;
+                iseg_adaptive_create(&mctx, &s, w, h);
+                iseg_adaptive_mask(mctx, &a.f.luma, &mask.img, NULL);
+                iseg_adaptive_destroy(mctx);
+                uint64_t fg_ref = 0, fg = 0;
+                CHECK_EQ_INT(
+                    iseg_frame_apply_mask_ref(&a.f, &mask.img, (IsegThresholdOutput)out, &fg_ref),
+                    0);
+                IsegAdaptive *ctx;
+                iseg_adaptive_create(&ctx, &s, w, h);
+                CHECK_EQ_INT(iseg_adaptive_frame(ctx, &b.f, (IsegThresholdOutput)out,
+                                                 si % 2 ? pool : NULL, &fg),
+                             0);
+                iseg_adaptive_destroy(ctx);
+                char what[80];
+                snprintf(what, sizeof(what), "%s %dx%d out %d", layouts[li].name, w, h, out);
+                if (!frame_equal_ok(&a, &b, what) || fg != fg_ref)
+                    bad++;
+                tu_img_free(&mask);
+                frame_free(&a);
+                frame_free(&b);
+            }
+    CHECK_EQ_INT(bad, 0);
+    iseg_pool_destroy(pool);
+}
+
+/* iseg_frame_apply_mask == its reference on random masks. */
+static void test_apply_mask(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(28));
+    IsegPool *pool;
+    iseg_pool_create(&pool, 3);
+    int bad = 0;
+    for (int iter = 0; iter < 400; iter++) {
+        const Layout *l = &layouts[iter % 5];
+        const int w = tu_rng_range(&r, 1, 60), h = tu_rng_range(&r, 1, 40);
+        TuFrame a, b;
+        frame_alloc(&a, &r, l, w, h);
+        frame_alloc(&b, &r, l, w, h);
+        frame_copy(&b, &a);
+        TuImg mask;
+        tu_img_alloc_random_pad(&mask, &r, w, h);
+        tu_img_fill_random(&mask, &r); /* any byte: >= 128 is foreground */
+        if (iter % 3 == 0)             /* sparse foreground: chroma rule matters */
+            for (int y = 0; y < h; y++)
+                for (int x = 0; x < w; x++)
+                    mask.img.data[y * mask.img.stride + x] = tu_rng_range(&r, 0, 30) == 0 ? 200 : 3;
+        const IsegThresholdOutput out = (IsegThresholdOutput)((iter >> 1) & 1);
+        uint64_t c1 = 0, c2 = 1;
+        iseg_frame_apply_mask_ref(&a.f, &mask.img, out, &c1);
+        CHECK_EQ_INT(iseg_frame_apply_mask(&b.f, &mask.img, out, iter % 2 ? pool : NULL, &c2), 0);
+        if (!frame_equal_ok(&a, &b, l->name) || c1 != c2 || !tu_img_guard_ok(&mask))
+            bad++;
+        tu_img_free(&mask);
+        frame_free(&a);
+        frame_free(&b);
+    }
+    CHECK_EQ_INT(bad, 0);
+    /* bad arguments */
+    uint8_t p[4] = { 0 };
+    IsegFrame f = { .luma = { p, 2, 2, 2 } };
+    IsegImage m = { p, 2, 1, 2 };
+    CHECK_EQ_INT(iseg_frame_apply_mask(&f, &m, ISEG_OUTPUT_MASK, NULL, NULL), -EINVAL);
+    m.height = 2;
+    CHECK_EQ_INT(iseg_frame_apply_mask(&f, &m, (IsegThresholdOutput)5, NULL, NULL), -EINVAL);
+    iseg_pool_destroy(pool);
+}
+
+int main(void)
+{
+    RUN(test_worked_examples);
+    RUN(test_gaussian_weights);
+    RUN(test_settings);
+    RUN(test_against_reference);
+    RUN(test_edge_shapes);
+    RUN(test_huge_window);
+    RUN(test_node_otsu);
+    RUN(test_local_otsu_page);
+    RUN(test_local_otsu_no_block_edges);
+    RUN(test_pool_sizes);
+    RUN(test_context_reuse);
+    RUN(test_frames);
+    RUN(test_apply_mask);
+    return tu_finish();
+}

@@ -5,6 +5,7 @@
 
 #include <gst/gst.h>
 
+#include "gstmorphology.h"
 #include "gstadaptivethreshold.h"
 #include "gstotsuthreshold.h"
 #include "gsthitmiss.h"
@@ -15,6 +16,7 @@ plugin_init (GstPlugin * plugin)
   gboolean ret = FALSE;
 
   ret |= GST_ELEMENT_REGISTER (otsuthreshold, plugin);
+  ret |= GST_ELEMENT_REGISTER (morphology, plugin);
   ret |= GST_ELEMENT_REGISTER (adaptivethreshold, plugin);
   ret |= GST_ELEMENT_REGISTER (hitmiss, plugin);
   return ret;

@@ -33,6 +33,15 @@ picture otsuthreshold-otsu GRAY8 otsuthreshold
 picture otsuthreshold-iterative GRAY8 "otsuthreshold method=iterative"
 picture otsuthreshold-masked I420 "otsuthreshold output=masked"
 picture otsuthreshold-invert GRAY8 "otsuthreshold invert=true"
+# morphology: on the Otsu mask (binary morphology) and on the gray scene
+picture morphology-mask-erode GRAY8 "otsuthreshold ! morphology operation=erode shape=ellipse width=7 height=7"
+picture morphology-mask-dilate GRAY8 "otsuthreshold ! morphology operation=dilate shape=ellipse width=7 height=7"
+picture morphology-mask-open GRAY8 "otsuthreshold ! morphology operation=open shape=ellipse width=7 height=7"
+picture morphology-mask-close GRAY8 "otsuthreshold ! morphology operation=close shape=ellipse width=7 height=7"
+picture morphology-gray-gradient GRAY8 "morphology operation=gradient shape=ellipse width=5 height=5"
+picture morphology-gray-tophat GRAY8 "morphology operation=tophat shape=ellipse width=31 height=31"
+picture morphology-gray-blackhat GRAY8 "morphology operation=blackhat shape=ellipse width=31 height=31"
+picture morphology-gray-erode-line GRAY8 "morphology operation=erode structure=\"1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1 1\""
 picture adaptivethreshold-local-otsu GRAY8 adaptivethreshold
 picture adaptivethreshold-mean GRAY8 "adaptivethreshold method=mean offset=5"
 picture adaptivethreshold-gaussian GRAY8 "adaptivethreshold method=gaussian offset=5"

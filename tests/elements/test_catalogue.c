@@ -17,6 +17,7 @@ typedef struct
 /* One line per element. */
 static const CatElement cat_elements[] = {
   {"otsuthreshold", FALSE},
+  {"morphology", FALSE},
   {"adaptivethreshold", FALSE},
   {"hitmiss", FALSE},
 };

@@ -333,12 +333,12 @@ GST_START_TEST (test_n_threads_bit_identical)
       GstBuffer *first = NULL;
       const guint threads[] = { 1, 2, 0, 3 };
       for (guint t = 0; t < G_N_ELEMENTS (threads); t++) {
-        GstHarness *h = eu_harness_new ("morphology", fmts[f], 1920, 1080);
+        GstHarness *h = eu_harness_new ("morphology", fmts[f], EU_BIG_W, EU_BIG_H);
         GstBuffer *res;
         apply_config (h->element, &cfgs[c]);
         g_object_set (h->element, "n-threads", threads[t], NULL);
-        res = gst_harness_push_and_pull (h, eu_make_frame (fmts[f], 1920,
-                1080, 5, 1));
+        res = gst_harness_push_and_pull (h, eu_make_frame (fmts[f], EU_BIG_W,
+                EU_BIG_H, 5, 1));
         if (!first)
           first = res;
         else {
@@ -444,7 +444,7 @@ GST_START_TEST (test_properties_from_another_thread)
   g_value_set_uint (&vt, 2);
   t1 = gst_harness_stress_property_start_full (h, "width", &v, 0);
   t2 = gst_harness_stress_property_start_full (h, "n-threads", &vt, 0);
-  for (guint i = 0; i < 200; i++) {
+  for (guint i = 0; i < eu_count (200); i++) {
     GstBuffer *out;
     g_object_set (h->element, "width", 3, NULL);
     out = gst_harness_push_and_pull (h, gst_buffer_copy_deep (in));

@@ -6,6 +6,7 @@
 #include <gst/gst.h>
 
 #include "gstkmeansseg.h"
+#include "gstmorphology.h"
 #include "gstadaptivethreshold.h"
 #include "gstotsuthreshold.h"
 #include "gsthitmiss.h"
@@ -17,6 +18,7 @@ plugin_init (GstPlugin * plugin)
 
   ret |= GST_ELEMENT_REGISTER (otsuthreshold, plugin);
   ret |= GST_ELEMENT_REGISTER (kmeansseg, plugin);
+  ret |= GST_ELEMENT_REGISTER (morphology, plugin);
   ret |= GST_ELEMENT_REGISTER (adaptivethreshold, plugin);
   ret |= GST_ELEMENT_REGISTER (hitmiss, plugin);
   return ret;

@@ -35,6 +35,10 @@ caps="video/x-raw,format=I420,width=$W,height=$H,pixel-aspect-ratio=1/1,framerat
 stages=(
   "otsuthreshold|otsuthreshold"
   "otsuthreshold output=masked|otsuthreshold output=masked"
+  "otsuthreshold ! morphology operation=open|otsuthreshold ! morphology operation=open shape=ellipse width=9 height=9"
+  "adaptivethreshold (local Otsu)|adaptivethreshold"
+  "adaptivethreshold method=sauvola|adaptivethreshold method=sauvola"
+  "hitmiss skeleton of the dark ink|adaptivethreshold invert=true ! hitmiss operation=skeleton"
 )
 
 label_opts='valignment=top halignment=left font-desc="Sans 14" shaded-background=true'

@@ -19,7 +19,8 @@ void iseg_morph_default_settings(IsegMorphSettings *s)
 
 const char *iseg_morph_op_name(IsegMorphOp op)
 {
-    static const char *const names[] = { "erode", "dilate", "open", "close", "gradient", "tophat", "blackhat" };
+    static const char *const names[] = { "erode",    "dilate", "open",    "close",
+                                         "gradient", "tophat", "blackhat" };
     return (unsigned)op < sizeof(names) / sizeof(names[0]) ? names[op] : NULL;
 }
 
@@ -27,7 +28,7 @@ const char *iseg_morph_border_name(IsegMorphBorder border)
 {
     return border == ISEG_MORPH_BORDER_REPLICATE ? "replicate"
            : border == ISEG_MORPH_BORDER_NEUTRAL ? "neutral"
-                                                  : NULL;
+                                                 : NULL;
 }
 
 static int settings_ok(const IsegMorphSettings *s)
@@ -40,16 +41,17 @@ static int settings_ok(const IsegMorphSettings *s)
 
 static int sel_ok(const IsegSel *sel)
 {
-    return sel && sel->cells && sel->width >= 1 && sel->width <= ISEG_SEL_MAX_SIDE && sel->height >= 1 &&
-           sel->height <= ISEG_SEL_MAX_SIDE && sel->origin_x == sel->width / 2 &&
-           sel->origin_y == sel->height / 2 && iseg_sel_count(sel, ISEG_SEL_HIT) > 0;
+    return sel && sel->cells && sel->width >= 1 && sel->width <= ISEG_SEL_MAX_SIDE &&
+           sel->height >= 1 && sel->height <= ISEG_SEL_MAX_SIDE &&
+           sel->origin_x == sel->width / 2 && sel->origin_y == sel->height / 2 &&
+           iseg_sel_count(sel, ISEG_SEL_HIT) > 0;
 }
 
 /* ---------------------------------------------------------------- reference */
 
 /* One erosion (is_max 0) or dilation pass over contiguous W x H buffers. */
-static void ref_pass(const IsegSel *sel, int is_max, int replicate, const uint8_t *src, uint8_t *dst, int W,
-                     int H)
+static void ref_pass(const IsegSel *sel, int is_max, int replicate, const uint8_t *src,
+                     uint8_t *dst, int W, int H)
 {
     for (int y = 0; y < H; y++) {
         for (int x = 0; x < W; x++) {
@@ -75,8 +77,8 @@ static void ref_pass(const IsegSel *sel, int is_max, int replicate, const uint8_
 }
 
 /* *a = op^n(*a), using *b as the other buffer (they may be swapped). */
-static void ref_repeat(const IsegSel *sel, int is_max, int replicate, int n, uint8_t **a, uint8_t **b, int W,
-                       int H)
+static void ref_repeat(const IsegSel *sel, int is_max, int replicate, int n, uint8_t **a,
+                       uint8_t **b, int W, int H)
 {
     for (int i = 0; i < n; i++) {
         ref_pass(sel, is_max, replicate, *a, *b, W, H);
@@ -86,7 +88,8 @@ static void ref_repeat(const IsegSel *sel, int is_max, int replicate, int n, uin
     }
 }
 
-int iseg_morph_apply_ref(const IsegSel *sel, const IsegMorphSettings *s, const IsegImage *src, IsegImage *dst)
+int iseg_morph_apply_ref(const IsegSel *sel, const IsegMorphSettings *s, const IsegImage *src,
+                         IsegImage *dst)
 {
     if (!sel_ok(sel) || !settings_ok(s) || iseg_image_check(src) < 0 || iseg_image_check(dst) < 0 ||
         src->width != dst->width || src->height != dst->height)
@@ -167,57 +170,37 @@ static int floor_log2(int v)
 static int rows_equal(const IsegSel *sel, int i0, int i1)
 {
     for (int j = 0; j < sel->width; j++)
-        if ((sel->cells[i0 * sel->width + j] == ISEG_SEL_HIT) != (sel->cells[i1 * sel->width + j] == ISEG_SEL_HIT))
+        if ((sel->cells[i0 * sel->width + j] == ISEG_SEL_HIT) !=
+            (sel->cells[i1 * sel->width + j] == ISEG_SEL_HIT))
             return 0;
     return 1;
 }
 
-/* The element as rectangles: consecutive rows with the same member cells
- * form a group, and each run of member cells of the group one rectangle. */
-static int plan_compile(MorphPlan *pl, const IsegSel *sel)
+static int add_item(MorphPlan *pl, int *cap, int a, int b, int r0, int r1)
 {
-    memset(pl, 0, sizeof(*pl));
-    const int w = sel->width, h = sel->height, ox = sel->origin_x, oy = sel->origin_y;
-    int cap = 16;
-    pl->items = malloc(cap * sizeof(*pl->items));
-    if (!pl->items)
-        return -ENOMEM;
-    for (int i0 = 0; i0 < h;) {
-        int i1 = i0;
-        while (i1 + 1 < h && rows_equal(sel, i0, i1 + 1))
-            i1++;
-        const uint8_t *row = sel->cells + i0 * w;
-        for (int j = 0; j < w;) {
-            if (row[j] != ISEG_SEL_HIT) {
-                j++;
-                continue;
-            }
-            int je = j;
-            while (je + 1 < w && row[je + 1] == ISEG_SEL_HIT)
-                je++;
-            if (pl->n_items == cap) {
-                cap *= 2;
-                MorphItem *n = realloc(pl->items, cap * sizeof(*n));
-                if (!n)
-                    return -ENOMEM;
-                pl->items = n;
-            }
-            MorphItem *it = &pl->items[pl->n_items++];
-            it->a = j - ox;
-            it->b = je - ox;
-            it->r0 = i0 - oy;
-            it->r1 = i1 - oy;
-            it->len = je - j + 1;
-            it->level = floor_log2(it->len);
-            it->stored = it->r1 > it->r0;
-            it->vh = it->r1 - it->r0 + 1 > MORPH_VDIRECT_MAX;
-            it->direct = it->stored && it->len <= MORPH_HDIRECT_MAX;
-            j = je + 1;
-        }
-        i0 = i1 + 1;
+    if (pl->n_items == *cap) {
+        *cap = *cap ? 2 * *cap : 16;
+        MorphItem *n = realloc(pl->items, (size_t)*cap * sizeof(*n));
+        if (!n)
+            return -ENOMEM;
+        pl->items = n;
     }
-    if (pl->n_items == 0)
-        return -EINVAL;
+    MorphItem *it = &pl->items[pl->n_items++];
+    it->a = a;
+    it->b = b;
+    it->r0 = r0;
+    it->r1 = r1;
+    it->len = b - a + 1;
+    it->level = floor_log2(it->len);
+    it->stored = r1 > r0;
+    it->vh = r1 - r0 + 1 > MORPH_VDIRECT_MAX;
+    it->direct = it->stored && it->len <= MORPH_HDIRECT_MAX;
+    return 0;
+}
+
+/* Everything the passes derive from the items. */
+static void plan_finish(MorphPlan *pl)
+{
     pl->minr = pl->items[0].r0;
     pl->maxr = pl->items[0].r1;
     int min_a = pl->items[0].a, max_b = pl->items[0].b;
@@ -231,6 +214,7 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel)
         if (!it->direct) {
             pl->need_tables = 1;
             pl->max_level = ISEG_MAX(pl->max_level, it->level);
+            pl->levels |= 1u << it->level;
         }
         if (!it->stored) {
             pl->has_direct = 1;
@@ -242,16 +226,125 @@ static int plan_compile(MorphPlan *pl, const IsegSel *sel)
     pl->pad_r = ISEG_MAX(0, max_b);
     pl->depth = pl->has_direct ? pl->maxr_eff - min_direct_r0 + 1 : 1;
     pl->min_direct_r0 = pl->has_direct ? min_direct_r0 : 0;
+    pl->vfirst = pl->n_items == 1 && pl->items[0].vh;
+    if (pl->vfirst) {
+        pl->need_tables = 1;
+        pl->max_level = pl->items[0].level;
+        pl->levels = 1u << pl->items[0].level;
+    }
     pl->small_rect = pl->n_items == 1 && pl->items[0].len <= MORPH_HDIRECT_MAX &&
                      pl->items[0].r1 - pl->items[0].r0 + 1 <= MORPH_VDIRECT_MAX;
     for (int i = 0; i < pl->n_items; i++) {
         const MorphItem *it = &pl->items[i];
-        pl->max_sources += it->vh ? 2 : it->stored ? it->r1 - it->r0 + 1 : 2 * (it->r1 - it->r0 + 1);
+        pl->max_sources += it->vh       ? 2
+                           : it->stored ? it->r1 - it->r0 + 1
+                                        : 2 * (it->r1 - it->r0 + 1);
     }
+}
+
+/* Rough cost of an item per output pixel, in row passes. */
+static int item_cost(int rows)
+{
+    return rows == 1 ? 2 : rows <= MORPH_VDIRECT_MAX ? 1 + rows : 5;
+}
+
+/* Two rectangles with the same columns, one above the other, whose rows in
+ * between all contain those columns, are one taller rectangle (the rows in
+ * between are in the element anyway): a cross becomes two lines instead of
+ * three pieces. Merged only when cheaper (two single rows of an ellipse are
+ * not); skipped for elements of very many runs. */
+static void merge_items(MorphPlan *pl, const IsegSel *sel)
+{
+    if (pl->n_items > 512)
+        return;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < pl->n_items && !changed; i++)
+            for (int j = 0; j < pl->n_items && !changed; j++) {
+                MorphItem *p = &pl->items[i], *q = &pl->items[j];
+                if (i == j || p->a != q->a || p->b != q->b || q->r0 <= p->r1)
+                    continue;
+                int inside = 1;
+                for (int r = p->r1 + 1; r < q->r0 && inside; r++)
+                    for (int c = p->a; c <= p->b && inside; c++)
+                        inside = sel->cells[(r + sel->origin_y) * sel->width + c + sel->origin_x] ==
+                                 ISEG_SEL_HIT;
+                const int merged_rows = q->r1 - p->r0 + 1;
+                if (!inside || item_cost(merged_rows) >=
+                                   item_cost(p->r1 - p->r0 + 1) + item_cost(q->r1 - q->r0 + 1))
+                    continue;
+                int cap = pl->n_items;
+                const int a = p->a, b = p->b, r0 = p->r0, r1 = q->r1;
+                /* drop both, add the merged one (add_item sets the derived fields) */
+                const int hi = ISEG_MAX(i, j), lo = ISEG_MIN(i, j);
+                memmove(&pl->items[hi], &pl->items[hi + 1],
+                        (size_t)(pl->n_items - hi - 1) * sizeof(MorphItem));
+                memmove(&pl->items[lo], &pl->items[lo + 1],
+                        (size_t)(pl->n_items - lo - 2) * sizeof(MorphItem));
+                pl->n_items -= 2;
+                add_item(pl, &cap, a, b, r0, r1); /* fits: two were removed */
+                changed = 1;
+            }
+    }
+}
+
+/* The element as rectangles: consecutive rows with the same member cells
+ * form a group, and each run of member cells of the group one rectangle.
+ * A full rectangle eroded n times is one rectangle n times as large (less
+ * n - 1 on each side), with either border: the windows of the pixels it
+ * reaches cover the same frame pixels. Then *iterations becomes 1. */
+static int plan_compile(MorphPlan *pl, const IsegSel *sel, int *iterations)
+{
+    memset(pl, 0, sizeof(*pl));
+    const int w = sel->width, h = sel->height, ox = sel->origin_x, oy = sel->origin_y;
+    int cap = 0, ret = 0;
+    /* (folded up to twice the largest element: the scratch grows with it) */
+    if (*iterations > 1 && iseg_sel_count(sel, ISEG_SEL_HIT) == w * h &&
+        (w - 1) * *iterations + 1 <= 2 * ISEG_SEL_MAX_SIDE &&
+        (h - 1) * *iterations + 1 <= 2 * ISEG_SEL_MAX_SIDE) {
+        const int n = *iterations;
+        *iterations = 1;
+        ret = add_item(pl, &cap, -n * ox, n * (w - 1 - ox), -n * oy, n * (h - 1 - oy));
+        if (ret == 0)
+            plan_finish(pl);
+        return ret;
+    }
+    for (int i0 = 0; i0 < h && ret == 0;) {
+        int i1 = i0;
+        while (i1 + 1 < h && rows_equal(sel, i0, i1 + 1))
+            i1++;
+        const uint8_t *row = sel->cells + i0 * w;
+        for (int j = 0; j < w && ret == 0;) {
+            if (row[j] != ISEG_SEL_HIT) {
+                j++;
+                continue;
+            }
+            int je = j;
+            while (je + 1 < w && row[je + 1] == ISEG_SEL_HIT)
+                je++;
+            ret = add_item(pl, &cap, j - ox, je - ox, i0 - oy, i1 - oy);
+            j = je + 1;
+        }
+        i0 = i1 + 1;
+    }
+    if (ret < 0)
+        return ret;
+    if (pl->n_items == 0)
+        return -EINVAL;
+    merge_items(pl, sel);
+    plan_finish(pl);
     return 0;
 }
 
 /* ---------------------------------------------------------------- context */
+
+int iseg_morph_passes(const IsegMorphSettings *s)
+{
+    const IsegMorphOp op = s->op;
+    return op == ISEG_MORPH_ERODE || op == ISEG_MORPH_DILATE || op == ISEG_MORPH_GRADIENT
+               ? s->iterations
+               : 2 * s->iterations;
+}
 
 const IsegMorphSettings *iseg_morph_settings(const IsegMorph *ctx)
 {
@@ -274,12 +367,15 @@ int iseg_morph_create(IsegMorph **out, const IsegSel *sel, const IsegMorphSettin
     if (!m)
         return -ENOMEM;
     m->set = *s;
-    m->k = iseg_morph_kernels();
+    iseg_morph_kernels(&m->kernels);
+    m->k = &m->kernels;
     int ret = iseg_sel_copy(&m->sel, sel);
+    m->run = *s;
     if (ret == 0)
-        ret = plan_compile(&m->plan, sel);
+        ret = plan_compile(&m->plan, sel, &m->run.iterations);
     for (int i = 0; ret == 0 && i < m->plan.n_items; i++)
         m->n_stored += m->plan.items[i].stored;
+    m->pipe = ISEG_MIN(MORPH_PIPE_MAX, iseg_morph_passes(&m->run));
     if (ret == 0 && s->max_width > 0 && s->max_height > 0)
         ret = iseg_morph_reserve(m, s->max_width, s->max_height, iseg_cpu_count());
     if (ret < 0) {
@@ -309,18 +405,22 @@ static int images_overlap(const IsegImage *a, const IsegImage *b)
     return a0 < b1 && b0 < a1;
 }
 
-/* Runs `count` passes (kinds[i]: 0 erosion, 1 dilation) starting from src
- * and ending in `final`. Intermediate results alternate between `final` and
- * `spare` so that no pass runs in place unless spare is final (or src is
- * final and the pass count is odd); passes not in place can read the image
- * directly. spare must not be an image the caller still needs. */
-static void chain(IsegMorph *m, const int *kinds, int count, const IsegImage *src, const IsegImage *final,
-                  const IsegImage *spare, IsegPool *pool)
+/* Runs `count` passes (kinds[i]: 0 erosion, 1 dilation) from src into
+ * `final`, MORPH_PIPE_MAX at a time streamed through row rings. Between
+ * such groups the intermediate frames alternate between `final` and
+ * `spare` so that the last group lands in `final`. spare must not be an
+ * image the caller still needs (it may be `final`: groups then run in
+ * place). */
+static void chain(IsegMorph *m, const int *kinds, int count, const IsegImage *src,
+                  const IsegImage *final, const IsegImage *spare, IsegPool *pool)
 {
+    const int groups = (count + MORPH_PIPE_MAX - 1) / MORPH_PIPE_MAX;
     const IsegImage *cur = src;
-    for (int i = 0; i < count; i++) {
-        const IsegImage *target = (count - 1 - i) % 2 == 0 ? final : spare;
-        iseg_morph_pass(m, kinds[i], cur, target, pool);
+    for (int g = 0; g < groups; g++) {
+        const IsegImage *target = (groups - 1 - g) % 2 == 0 ? final : spare;
+        const int first = g * MORPH_PIPE_MAX;
+        iseg_morph_pipe(m, kinds + first, ISEG_MIN(MORPH_PIPE_MAX, count - first), cur, target,
+                        pool);
         cur = target;
     }
 }
@@ -335,13 +435,13 @@ int iseg_morph_apply(IsegMorph *m, const IsegImage *src, IsegImage *dst, IsegPoo
     if (iseg_force_reference())
         return iseg_morph_apply_ref(m->sel, &m->set, src, dst);
     const int W = src->width, H = src->height;
-    const unsigned chunks = iseg_pool_chunks(pool, H, iseg_morph_grain(m));
+    const unsigned chunks = iseg_pool_chunks(pool, H, iseg_morph_grain(m, 1));
     int ret = iseg_morph_reserve(m, W, H, chunks);
     if (ret < 0)
         return ret;
     IsegImage tmp = { m->tmp, W, H, W };
     const IsegImage *spare = m->tmp ? &tmp : dst;
-    const int n = m->set.iterations;
+    const int n = m->run.iterations;
     int kinds[2 * ISEG_MORPH_MAX_ITERATIONS];
     const int first = m->set.op == ISEG_MORPH_DILATE || m->set.op == ISEG_MORPH_CLOSE ||
                       m->set.op == ISEG_MORPH_BLACKHAT;
@@ -351,13 +451,9 @@ int iseg_morph_apply(IsegMorph *m, const IsegImage *src, IsegImage *dst, IsegPoo
     }
     switch (m->set.op) {
     case ISEG_MORPH_ERODE:
-    case ISEG_MORPH_DILATE:
-        chain(m, kinds, n, src, dst, spare, pool);
-        break;
+    case ISEG_MORPH_DILATE: chain(m, kinds, n, src, dst, spare, pool); break;
     case ISEG_MORPH_OPEN:
-    case ISEG_MORPH_CLOSE:
-        chain(m, kinds, 2 * n, src, dst, spare, pool);
-        break;
+    case ISEG_MORPH_CLOSE: chain(m, kinds, 2 * n, src, dst, spare, pool); break;
     case ISEG_MORPH_GRADIENT: {
         /* dilation into tmp, then erosion into dst: src stays intact until both read it */
         static const int erosions[ISEG_MORPH_MAX_ITERATIONS] = { 0 };

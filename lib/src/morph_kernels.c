@@ -2,43 +2,44 @@
  * compiler vectorises every loop (byte min/max over independent lanes, no
  * aliasing thanks to restrict). The file is compiled twice: once for the
  * baseline ISA (SSE2 on x86-64) and once with -mavx2 (ISEG_KERNEL_SUFFIX
- * avx2); morph.c picks one at run time. */
+ * avx2); morph.c picks one at run time. Defining ISEG_NO_INTRINSICS leaves
+ * only the plain C (what other architectures get), to test it on x86. */
 #include "morph_internal.h"
 
 #ifndef ISEG_KERNEL_SUFFIX
-#  define ISEG_KERNEL_SUFFIX c
+#define ISEG_KERNEL_SUFFIX c
 #endif
 #define KCAT2(a, b) a##b
-#define KCAT(a, b) KCAT2(a, b)
+#define KCAT(a, b)  KCAT2(a, b)
 #define KNAME(name) KCAT(name, ISEG_KERNEL_SUFFIX)
 
-#if defined(__AVX2__)
-#  include <immintrin.h>
+#if defined(__AVX2__) && !defined(ISEG_NO_INTRINSICS)
+#include <immintrin.h>
 typedef __m256i kvec;
-#  define KVW 32
-#  define KLOAD(p) _mm256_loadu_si256((const __m256i *)(const void *)(p))
-#  define KSTORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), v)
-#  define KMIN(a, b) _mm256_min_epu8(a, b)
-#  define KMAX(a, b) _mm256_max_epu8(a, b)
-#elif defined(__SSE2__)
-#  include <emmintrin.h>
+#define KVW          32
+#define KLOAD(p)     _mm256_loadu_si256((const __m256i *)(const void *)(p))
+#define KSTORE(p, v) _mm256_storeu_si256((__m256i *)(void *)(p), v)
+#define KMIN(a, b)   _mm256_min_epu8(a, b)
+#define KMAX(a, b)   _mm256_max_epu8(a, b)
+#elif defined(__SSE2__) && !defined(ISEG_NO_INTRINSICS)
+#include <emmintrin.h>
 typedef __m128i kvec;
-#  define KVW 16
-#  define KLOAD(p) _mm_loadu_si128((const __m128i *)(const void *)(p))
-#  define KSTORE(p, v) _mm_storeu_si128((__m128i *)(void *)(p), v)
-#  define KMIN(a, b) _mm_min_epu8(a, b)
-#  define KMAX(a, b) _mm_max_epu8(a, b)
+#define KVW          16
+#define KLOAD(p)     _mm_loadu_si128((const __m128i *)(const void *)(p))
+#define KSTORE(p, v) _mm_storeu_si128((__m128i *)(void *)(p), v)
+#define KMIN(a, b)   _mm_min_epu8(a, b)
+#define KMAX(a, b)   _mm_max_epu8(a, b)
 #endif
 
 #define OPMIN(x, y) ((x) < (y) ? (x) : (y))
 #define OPMAX(x, y) ((x) > (y) ? (x) : (y))
 
-#define DEF_PAIR(NAME, OP)                                                                       \
-    static void NAME(uint8_t *restrict d, const uint8_t *restrict s, int shift, int n)          \
-    {                                                                                            \
-        const uint8_t *restrict t = s + shift;                                                   \
-        for (int i = 0; i < n; i++)                                                              \
-            d[i] = OP(s[i], t[i]);                                                               \
+#define DEF_PAIR(NAME, OP)                                                                         \
+    static void NAME(uint8_t *restrict d, const uint8_t *restrict s, int shift, int n)             \
+    {                                                                                              \
+        const uint8_t *restrict t = s + shift;                                                     \
+        for (int i = 0; i < n; i++)                                                                \
+            d[i] = OP(s[i], t[i]);                                                                 \
     }
 
 DEF_PAIR(pair_min, OPMIN)
@@ -53,86 +54,86 @@ static void pair(uint8_t *d, const uint8_t *s, int shift, int n, int is_max)
 }
 
 /* reduce over 1..4 sources, with or without the destination as a source */
-#define DEF_REDUCE(OPN, OP)                                                                      \
-    static void red1_##OPN(uint8_t *restrict d, const uint8_t *restrict s0, int n)              \
-    {                                                                                            \
-        for (int i = 0; i < n; i++)                                                              \
-            d[i] = s0[i];                                                                        \
-    }                                                                                            \
-    static void red2_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                     \
-                           const uint8_t *restrict s1, int n)                                    \
-    {                                                                                            \
-        for (int i = 0; i < n; i++)                                                              \
-            d[i] = OP(s0[i], s1[i]);                                                             \
-    }                                                                                            \
-    static void red3_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                     \
-                           const uint8_t *restrict s1, const uint8_t *restrict s2, int n)        \
-    {                                                                                            \
-        for (int i = 0; i < n; i++) {                                                            \
-            const uint8_t m = OP(s0[i], s1[i]);                                                  \
-            d[i] = OP(m, s2[i]);                                                                 \
-        }                                                                                        \
-    }                                                                                            \
-    static void red4_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                     \
-                           const uint8_t *restrict s1, const uint8_t *restrict s2,               \
-                           const uint8_t *restrict s3, int n)                                    \
-    {                                                                                            \
-        for (int i = 0; i < n; i++) {                                                            \
-            const uint8_t m = OP(s0[i], s1[i]);                                                  \
-            const uint8_t q = OP(s2[i], s3[i]);                                                  \
-            d[i] = OP(m, q);                                                                     \
-        }                                                                                        \
-    }                                                                                            \
-    static void acc1_##OPN(uint8_t *restrict d, const uint8_t *restrict s0, int n)              \
-    {                                                                                            \
-        for (int i = 0; i < n; i++)                                                              \
-            d[i] = OP(d[i], s0[i]);                                                              \
-    }                                                                                            \
-    static void acc2_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                     \
-                           const uint8_t *restrict s1, int n)                                    \
-    {                                                                                            \
-        for (int i = 0; i < n; i++) {                                                            \
-            const uint8_t m = OP(s0[i], s1[i]);                                                  \
-            d[i] = OP(d[i], m);                                                                  \
-        }                                                                                        \
-    }                                                                                            \
-    static void acc3_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                     \
-                           const uint8_t *restrict s1, const uint8_t *restrict s2, int n)        \
-    {                                                                                            \
-        for (int i = 0; i < n; i++) {                                                            \
-            const uint8_t m = OP(s0[i], s1[i]);                                                  \
-            const uint8_t q = OP(d[i], s2[i]);                                                   \
-            d[i] = OP(m, q);                                                                     \
-        }                                                                                        \
-    }                                                                                            \
-    static void acc4_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                     \
-                           const uint8_t *restrict s1, const uint8_t *restrict s2,               \
-                           const uint8_t *restrict s3, int n)                                    \
-    {                                                                                            \
-        for (int i = 0; i < n; i++) {                                                            \
-            const uint8_t m = OP(s0[i], s1[i]);                                                  \
-            const uint8_t q = OP(s2[i], s3[i]);                                                  \
-            const uint8_t r = OP(m, q);                                                          \
-            d[i] = OP(d[i], r);                                                                  \
-        }                                                                                        \
-    }                                                                                            \
+#define DEF_REDUCE(OPN, OP)                                                                        \
+    static void red1_##OPN(uint8_t *restrict d, const uint8_t *restrict s0, int n)                 \
+    {                                                                                              \
+        for (int i = 0; i < n; i++)                                                                \
+            d[i] = s0[i];                                                                          \
+    }                                                                                              \
+    static void red2_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                        \
+                           const uint8_t *restrict s1, int n)                                      \
+    {                                                                                              \
+        for (int i = 0; i < n; i++)                                                                \
+            d[i] = OP(s0[i], s1[i]);                                                               \
+    }                                                                                              \
+    static void red3_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                        \
+                           const uint8_t *restrict s1, const uint8_t *restrict s2, int n)          \
+    {                                                                                              \
+        for (int i = 0; i < n; i++) {                                                              \
+            const uint8_t m = OP(s0[i], s1[i]);                                                    \
+            d[i] = OP(m, s2[i]);                                                                   \
+        }                                                                                          \
+    }                                                                                              \
+    static void red4_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                        \
+                           const uint8_t *restrict s1, const uint8_t *restrict s2,                 \
+                           const uint8_t *restrict s3, int n)                                      \
+    {                                                                                              \
+        for (int i = 0; i < n; i++) {                                                              \
+            const uint8_t m = OP(s0[i], s1[i]);                                                    \
+            const uint8_t q = OP(s2[i], s3[i]);                                                    \
+            d[i] = OP(m, q);                                                                       \
+        }                                                                                          \
+    }                                                                                              \
+    static void acc1_##OPN(uint8_t *restrict d, const uint8_t *restrict s0, int n)                 \
+    {                                                                                              \
+        for (int i = 0; i < n; i++)                                                                \
+            d[i] = OP(d[i], s0[i]);                                                                \
+    }                                                                                              \
+    static void acc2_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                        \
+                           const uint8_t *restrict s1, int n)                                      \
+    {                                                                                              \
+        for (int i = 0; i < n; i++) {                                                              \
+            const uint8_t m = OP(s0[i], s1[i]);                                                    \
+            d[i] = OP(d[i], m);                                                                    \
+        }                                                                                          \
+    }                                                                                              \
+    static void acc3_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                        \
+                           const uint8_t *restrict s1, const uint8_t *restrict s2, int n)          \
+    {                                                                                              \
+        for (int i = 0; i < n; i++) {                                                              \
+            const uint8_t m = OP(s0[i], s1[i]);                                                    \
+            const uint8_t q = OP(d[i], s2[i]);                                                     \
+            d[i] = OP(m, q);                                                                       \
+        }                                                                                          \
+    }                                                                                              \
+    static void acc4_##OPN(uint8_t *restrict d, const uint8_t *restrict s0,                        \
+                           const uint8_t *restrict s1, const uint8_t *restrict s2,                 \
+                           const uint8_t *restrict s3, int n)                                      \
+    {                                                                                              \
+        for (int i = 0; i < n; i++) {                                                              \
+            const uint8_t m = OP(s0[i], s1[i]);                                                    \
+            const uint8_t q = OP(s2[i], s3[i]);                                                    \
+            const uint8_t r = OP(m, q);                                                            \
+            d[i] = OP(d[i], r);                                                                    \
+        }                                                                                          \
+    }                                                                                              \
     static void reduce_##OPN(uint8_t *d, const uint8_t *const *s, int nsrc, int accumulate, int n) \
-    {                                                                                            \
-        if (accumulate) {                                                                        \
-            switch (nsrc) {                                                                      \
-            case 1: acc1_##OPN(d, s[0], n); break;                                               \
-            case 2: acc2_##OPN(d, s[0], s[1], n); break;                                         \
-            case 3: acc3_##OPN(d, s[0], s[1], s[2], n); break;                                   \
-            default: acc4_##OPN(d, s[0], s[1], s[2], s[3], n); break;                            \
-            }                                                                                    \
-        } else {                                                                                 \
-            switch (nsrc) {                                                                      \
-            case 1: red1_##OPN(d, s[0], n); break;                                               \
-            case 2: red2_##OPN(d, s[0], s[1], n); break;                                         \
-            case 3: red3_##OPN(d, s[0], s[1], s[2], n); break;                                   \
-            default: red4_##OPN(d, s[0], s[1], s[2], s[3], n); break;                            \
-            }                                                                                    \
-        }                                                                                        \
+    {                                                                                              \
+        if (accumulate) {                                                                          \
+            switch (nsrc) {                                                                        \
+            case 1: acc1_##OPN(d, s[0], n); break;                                                 \
+            case 2: acc2_##OPN(d, s[0], s[1], n); break;                                           \
+            case 3: acc3_##OPN(d, s[0], s[1], s[2], n); break;                                     \
+            default: acc4_##OPN(d, s[0], s[1], s[2], s[3], n); break;                              \
+            }                                                                                      \
+        } else {                                                                                   \
+            switch (nsrc) {                                                                        \
+            case 1: red1_##OPN(d, s[0], n); break;                                                 \
+            case 2: red2_##OPN(d, s[0], s[1], n); break;                                           \
+            case 3: red3_##OPN(d, s[0], s[1], s[2], n); break;                                     \
+            default: red4_##OPN(d, s[0], s[1], s[2], s[3], n); break;                              \
+            }                                                                                      \
+        }                                                                                          \
     }
 
 DEF_REDUCE(min, OPMIN)
@@ -146,15 +147,15 @@ static void reduce(uint8_t *d, const uint8_t *const *s, int nsrc, int accumulate
         reduce_min(d, s, nsrc, accumulate, n);
 }
 
-#define DEF_HRUN(OPN, OP)                                                                        \
-    static void hrun_##OPN(uint8_t *restrict d, const uint8_t *restrict p, int len, int n)      \
-    {                                                                                            \
-        switch (len) {                                                                           \
-        case 1: red1_##OPN(d, p, n); break;                                                      \
-        case 2: red2_##OPN(d, p, p + 1, n); break;                                               \
-        case 3: red3_##OPN(d, p, p + 1, p + 2, n); break;                                        \
-        default: red4_##OPN(d, p, p + 1, p + 2, p + 3, n); break;                                \
-        }                                                                                        \
+#define DEF_HRUN(OPN, OP)                                                                          \
+    static void hrun_##OPN(uint8_t *restrict d, const uint8_t *restrict p, int len, int n)         \
+    {                                                                                              \
+        switch (len) {                                                                             \
+        case 1: red1_##OPN(d, p, n); break;                                                        \
+        case 2: red2_##OPN(d, p, p + 1, n); break;                                                 \
+        case 3: red3_##OPN(d, p, p + 1, p + 2, n); break;                                          \
+        default: red4_##OPN(d, p, p + 1, p + 2, p + 3, n); break;                                  \
+        }                                                                                          \
     }
 
 DEF_HRUN(min, OPMIN)
@@ -173,53 +174,54 @@ static void hrun(uint8_t *d, const uint8_t *p, int len, int n, int is_max)
  * one load and one min, and d is written once. Plain C where there are no
  * vector intrinsics. */
 #if defined(KVW)
-#  define DEF_MANY(OPN, VOP, OP)                                                                  \
-    static void many_##OPN(uint8_t *d, const uint8_t *const *s, int nsrc, int n)                \
-    {                                                                                            \
-        int x = 0;                                                                               \
-        for (; x + 4 * KVW <= n; x += 4 * KVW) {                                                 \
-            const uint8_t *p = s[0] + x;                                                         \
-            kvec a0 = KLOAD(p), a1 = KLOAD(p + KVW), a2 = KLOAD(p + 2 * KVW), a3 = KLOAD(p + 3 * KVW); \
-            for (int k = 1; k < nsrc; k++) {                                                     \
-                p = s[k] + x;                                                                    \
-                a0 = VOP(a0, KLOAD(p));                                                          \
-                a1 = VOP(a1, KLOAD(p + KVW));                                                    \
-                a2 = VOP(a2, KLOAD(p + 2 * KVW));                                                \
-                a3 = VOP(a3, KLOAD(p + 3 * KVW));                                                \
-            }                                                                                    \
-            KSTORE(d + x, a0);                                                                   \
-            KSTORE(d + x + KVW, a1);                                                             \
-            KSTORE(d + x + 2 * KVW, a2);                                                         \
-            KSTORE(d + x + 3 * KVW, a3);                                                         \
-        }                                                                                        \
-        /* the last partial vector overlaps the previous one: d is no source */ \
-        for (; x < n && n >= KVW; x += KVW) {                                                    \
-            x = ISEG_MIN(x, n - KVW);                                                            \
-            kvec a0 = KLOAD(s[0] + x);                                                           \
-            for (int k = 1; k < nsrc; k++)                                                       \
-                a0 = VOP(a0, KLOAD(s[k] + x));                                                   \
-            KSTORE(d + x, a0);                                                                   \
-        }                                                                                        \
-        for (; x < n; x++) {                                                                     \
-            uint8_t a = s[0][x];                                                                 \
-            for (int k = 1; k < nsrc; k++)                                                       \
-                a = OP(a, s[k][x]);                                                              \
-            d[x] = a;                                                                            \
-        }                                                                                        \
+#define DEF_MANY(OPN, VOP, OP)                                                                     \
+    static void many_##OPN(uint8_t *d, const uint8_t *const *s, int nsrc, int n)                   \
+    {                                                                                              \
+        int x = 0;                                                                                 \
+        for (; x + 4 * KVW <= n; x += 4 * KVW) {                                                   \
+            const uint8_t *p = s[0] + x;                                                           \
+            kvec a0 = KLOAD(p), a1 = KLOAD(p + KVW), a2 = KLOAD(p + 2 * KVW),                      \
+                 a3 = KLOAD(p + 3 * KVW);                                                          \
+            for (int k = 1; k < nsrc; k++) {                                                       \
+                p = s[k] + x;                                                                      \
+                a0 = VOP(a0, KLOAD(p));                                                            \
+                a1 = VOP(a1, KLOAD(p + KVW));                                                      \
+                a2 = VOP(a2, KLOAD(p + 2 * KVW));                                                  \
+                a3 = VOP(a3, KLOAD(p + 3 * KVW));                                                  \
+            }                                                                                      \
+            KSTORE(d + x, a0);                                                                     \
+            KSTORE(d + x + KVW, a1);                                                               \
+            KSTORE(d + x + 2 * KVW, a2);                                                           \
+            KSTORE(d + x + 3 * KVW, a3);                                                           \
+        }                                                                                          \
+        /* the last partial vector overlaps the previous one: d is no source */                    \
+        for (; x < n && n >= KVW; x += KVW) {                                                      \
+            x = ISEG_MIN(x, n - KVW);                                                              \
+            kvec a0 = KLOAD(s[0] + x);                                                             \
+            for (int k = 1; k < nsrc; k++)                                                         \
+                a0 = VOP(a0, KLOAD(s[k] + x));                                                     \
+            KSTORE(d + x, a0);                                                                     \
+        }                                                                                          \
+        for (; x < n; x++) {                                                                       \
+            uint8_t a = s[0][x];                                                                   \
+            for (int k = 1; k < nsrc; k++)                                                         \
+                a = OP(a, s[k][x]);                                                                \
+            d[x] = a;                                                                              \
+        }                                                                                          \
     }
 DEF_MANY(min, KMIN, OPMIN)
 DEF_MANY(max, KMAX, OPMAX)
 #else
-#  define DEF_MANY(OPN, OP)                                                                      \
-    static void many_##OPN(uint8_t *d, const uint8_t *const *s, int nsrc, int n)                \
-    {                                                                                            \
-        if (nsrc <= 4) {                                                                         \
-            reduce_##OPN(d, s, nsrc, 0, n);                                                      \
-            return;                                                                              \
-        }                                                                                        \
-        reduce_##OPN(d, s, 4, 0, n);                                                             \
-        for (int k = 4; k < nsrc; k += 4)                                                        \
-            reduce_##OPN(d, s + k, ISEG_MIN(4, nsrc - k), 1, n);                                 \
+#define DEF_MANY(OPN, OP)                                                                          \
+    static void many_##OPN(uint8_t *d, const uint8_t *const *s, int nsrc, int n)                   \
+    {                                                                                              \
+        if (nsrc <= 4) {                                                                           \
+            reduce_##OPN(d, s, nsrc, 0, n);                                                        \
+            return;                                                                                \
+        }                                                                                          \
+        reduce_##OPN(d, s, 4, 0, n);                                                               \
+        for (int k = 4; k < nsrc; k += 4)                                                          \
+            reduce_##OPN(d, s + k, ISEG_MIN(4, nsrc - k), 1, n);                                   \
     }
 DEF_MANY(min, OPMIN)
 DEF_MANY(max, OPMAX)
@@ -228,94 +230,181 @@ DEF_MANY(max, OPMAX)
 /* d[i] = op over rows[k][i + j], k < nrows, j < len (small rectangles read
  * straight from the image: every load hits L1, nothing is stored between). */
 #if defined(KVW)
-#  define DEF_RECT(OPN, VOP, OP)                                                                  \
-    static void rect_##OPN(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n)   \
-    {                                                                                            \
-        int x = 0;                                                                               \
-        if (nrows == 3 && len == 3) {                                                            \
-            const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2];                           \
-            for (; x < n && n >= KVW; x += KVW) {                                                \
-                x = ISEG_MIN(x, n - KVW);                                                        \
-                kvec a = VOP(VOP(KLOAD(r0 + x), KLOAD(r0 + x + 1)), KLOAD(r0 + x + 2));          \
-                kvec b = VOP(VOP(KLOAD(r1 + x), KLOAD(r1 + x + 1)), KLOAD(r1 + x + 2));          \
-                kvec c = VOP(VOP(KLOAD(r2 + x), KLOAD(r2 + x + 1)), KLOAD(r2 + x + 2));          \
-                KSTORE(d + x, VOP(VOP(a, b), c));                                                \
-            }                                                                                    \
-        } else {                                                                                 \
-            for (; x < n && n >= KVW; x += KVW) {                                                \
-                x = ISEG_MIN(x, n - KVW);                                                        \
-                kvec a = KLOAD(rows[0] + x);                                                     \
-                for (int k = 0; k < nrows; k++)                                                  \
-                    for (int j = 0; j < len; j++)                                                \
-                        a = VOP(a, KLOAD(rows[k] + x + j));                                      \
-                KSTORE(d + x, a);                                                                \
-            }                                                                                    \
-        }                                                                                        \
-        for (; x < n; x++) {                                                                     \
-            uint8_t a = rows[0][x];                                                              \
-            for (int k = 0; k < nrows; k++)                                                      \
-                for (int j = 0; j < len; j++)                                                    \
-                    a = OP(a, rows[k][x + j]);                                                   \
-            d[x] = a;                                                                            \
-        }                                                                                        \
+#define DEF_RECT(OPN, VOP, OP)                                                                     \
+    static void rect_##OPN(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n)      \
+    {                                                                                              \
+        int x = 0;                                                                                 \
+        if (nrows == 3 && len == 3) {                                                              \
+            const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2];                             \
+            for (; x < n && n >= KVW; x += KVW) {                                                  \
+                x = ISEG_MIN(x, n - KVW);                                                          \
+                kvec a = VOP(VOP(KLOAD(r0 + x), KLOAD(r0 + x + 1)), KLOAD(r0 + x + 2));            \
+                kvec b = VOP(VOP(KLOAD(r1 + x), KLOAD(r1 + x + 1)), KLOAD(r1 + x + 2));            \
+                kvec c = VOP(VOP(KLOAD(r2 + x), KLOAD(r2 + x + 1)), KLOAD(r2 + x + 2));            \
+                KSTORE(d + x, VOP(VOP(a, b), c));                                                  \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (; x < n && n >= KVW; x += KVW) {                                                  \
+                x = ISEG_MIN(x, n - KVW);                                                          \
+                kvec a = KLOAD(rows[0] + x);                                                       \
+                for (int k = 0; k < nrows; k++)                                                    \
+                    for (int j = 0; j < len; j++)                                                  \
+                        a = VOP(a, KLOAD(rows[k] + x + j));                                        \
+                KSTORE(d + x, a);                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+        for (; x < n; x++) {                                                                       \
+            uint8_t a = rows[0][x];                                                                \
+            for (int k = 0; k < nrows; k++)                                                        \
+                for (int j = 0; j < len; j++)                                                      \
+                    a = OP(a, rows[k][x + j]);                                                     \
+            d[x] = a;                                                                              \
+        }                                                                                          \
     }
 DEF_RECT(min, KMIN, OPMIN)
 DEF_RECT(max, KMAX, OPMAX)
-/* 3x3 for two output rows at once: rows[0..3] are input rows y-1 .. y+2;
- * the horizontal mins of rows y and y+1 are shared. */
-#  define DEF_RECT3X2(OPN, VOP)                                                                   \
-    static void rect3x2_##OPN(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n)      \
-    {                                                                                            \
-        const uint8_t *r0 = rows[0], *r1 = rows[1], *r2 = rows[2], *r3 = rows[3];                \
-        for (int x = 0; x < n; x += KVW) {                                                       \
-            x = ISEG_MIN(x, n - KVW);                                                            \
-            kvec a = VOP(VOP(KLOAD(r0 + x), KLOAD(r0 + x + 1)), KLOAD(r0 + x + 2));              \
-            kvec b = VOP(VOP(KLOAD(r1 + x), KLOAD(r1 + x + 1)), KLOAD(r1 + x + 2));              \
-            kvec c = VOP(VOP(KLOAD(r2 + x), KLOAD(r2 + x + 1)), KLOAD(r2 + x + 2));              \
-            kvec e = VOP(VOP(KLOAD(r3 + x), KLOAD(r3 + x + 1)), KLOAD(r3 + x + 2));              \
-            kvec bc = VOP(b, c);                                                                 \
-            KSTORE(d0 + x, VOP(a, bc));                                                          \
-            KSTORE(d1 + x, VOP(bc, e));                                                          \
-        }                                                                                        \
+/* 3x3 for two or four output rows at once: rows[0 .. nout + 1] are the
+ * input rows y-1 .. y+nout; the horizontal mins of the inner rows are
+ * shared between neighbouring output rows. */
+#define HMIN3(VOP, r, x) VOP(VOP(KLOAD((r) + (x)), KLOAD((r) + (x) + 1)), KLOAD((r) + (x) + 2))
+#define DEF_RECT3(OPN, VOP)                                                                        \
+    static void rect3_##OPN(uint8_t *const *d, const uint8_t *const *rows, int nout, int n)        \
+    {                                                                                              \
+        if (nout == 8) {                                                                           \
+            for (int x = 0; x < n; x += KVW) {                                                     \
+                x = ISEG_MIN(x, n - KVW);                                                          \
+                const kvec h0 = HMIN3(VOP, rows[0], x), h1 = HMIN3(VOP, rows[1], x);               \
+                const kvec h2 = HMIN3(VOP, rows[2], x), p0 = VOP(h1, h2);                          \
+                KSTORE(d[0] + x, VOP(h0, p0));                                                     \
+                const kvec h3 = HMIN3(VOP, rows[3], x);                                            \
+                KSTORE(d[1] + x, VOP(p0, h3));                                                     \
+                const kvec h4 = HMIN3(VOP, rows[4], x), p1 = VOP(h3, h4);                          \
+                KSTORE(d[2] + x, VOP(h2, p1));                                                     \
+                const kvec h5 = HMIN3(VOP, rows[5], x);                                            \
+                KSTORE(d[3] + x, VOP(p1, h5));                                                     \
+                const kvec h6 = HMIN3(VOP, rows[6], x), p2 = VOP(h5, h6);                          \
+                KSTORE(d[4] + x, VOP(h4, p2));                                                     \
+                const kvec h7 = HMIN3(VOP, rows[7], x);                                            \
+                KSTORE(d[5] + x, VOP(p2, h7));                                                     \
+                const kvec h8 = HMIN3(VOP, rows[8], x), p3 = VOP(h7, h8);                          \
+                KSTORE(d[6] + x, VOP(h6, p3));                                                     \
+                const kvec h9 = HMIN3(VOP, rows[9], x);                                            \
+                KSTORE(d[7] + x, VOP(p3, h9));                                                     \
+            }                                                                                      \
+        } else if (nout == 4) {                                                                    \
+            for (int x = 0; x < n; x += KVW) {                                                     \
+                x = ISEG_MIN(x, n - KVW);                                                          \
+                const kvec h0 = HMIN3(VOP, rows[0], x), h1 = HMIN3(VOP, rows[1], x);               \
+                const kvec h2 = HMIN3(VOP, rows[2], x), h3 = HMIN3(VOP, rows[3], x);               \
+                const kvec h4 = HMIN3(VOP, rows[4], x), h5 = HMIN3(VOP, rows[5], x);               \
+                const kvec m12 = VOP(h1, h2), m34 = VOP(h3, h4);                                   \
+                KSTORE(d[0] + x, VOP(h0, m12));                                                    \
+                KSTORE(d[1] + x, VOP(m12, h3));                                                    \
+                KSTORE(d[2] + x, VOP(h2, m34));                                                    \
+                KSTORE(d[3] + x, VOP(m34, h5));                                                    \
+            }                                                                                      \
+        } else {                                                                                   \
+            for (int x = 0; x < n; x += KVW) {                                                     \
+                x = ISEG_MIN(x, n - KVW);                                                          \
+                const kvec h0 = HMIN3(VOP, rows[0], x), h1 = HMIN3(VOP, rows[1], x);               \
+                const kvec h2 = HMIN3(VOP, rows[2], x), h3 = HMIN3(VOP, rows[3], x);               \
+                const kvec m12 = VOP(h1, h2);                                                      \
+                KSTORE(d[0] + x, VOP(h0, m12));                                                    \
+                KSTORE(d[1] + x, VOP(m12, h3));                                                    \
+            }                                                                                      \
+        }                                                                                          \
     }
-DEF_RECT3X2(min, KMIN)
-DEF_RECT3X2(max, KMAX)
+DEF_RECT3(min, KMIN)
+DEF_RECT3(max, KMAX)
 
-static int rect3x2(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, int is_max)
+/* The same for four output rows that are input rows 1..4 themselves (in
+ * place): each block's results are stored only after the next block has
+ * been loaded, so no load sees a pixel already written (the window reaches
+ * one column into the neighbouring blocks). rows[0] must be a copy. */
+#define DEF_RECT3IP(OPN, VOP)                                                                      \
+    static void rect3ip_##OPN(uint8_t *const *d, const uint8_t *const *rows, int n)                \
+    {                                                                                              \
+        kvec o0 = KLOAD(d[0]), o1 = o0, o2 = o0, o3 = o0;                                          \
+        int px = -1;                                                                               \
+        for (int x = 0; x < n; x += KVW) {                                                         \
+            x = ISEG_MIN(x, n - KVW);                                                              \
+            const kvec h0 = HMIN3(VOP, rows[0], x), h1 = HMIN3(VOP, rows[1], x);                   \
+            const kvec h2 = HMIN3(VOP, rows[2], x), h3 = HMIN3(VOP, rows[3], x);                   \
+            const kvec h4 = HMIN3(VOP, rows[4], x), h5 = HMIN3(VOP, rows[5], x);                   \
+            if (px >= 0) {                                                                         \
+                KSTORE(d[0] + px, o0);                                                             \
+                KSTORE(d[1] + px, o1);                                                             \
+                KSTORE(d[2] + px, o2);                                                             \
+                KSTORE(d[3] + px, o3);                                                             \
+            }                                                                                      \
+            const kvec m12 = VOP(h1, h2), m34 = VOP(h3, h4);                                       \
+            o0 = VOP(h0, m12);                                                                     \
+            o1 = VOP(m12, h3);                                                                     \
+            o2 = VOP(h2, m34);                                                                     \
+            o3 = VOP(m34, h5);                                                                     \
+            px = x;                                                                                \
+        }                                                                                          \
+        KSTORE(d[0] + px, o0);                                                                     \
+        KSTORE(d[1] + px, o1);                                                                     \
+        KSTORE(d[2] + px, o2);                                                                     \
+        KSTORE(d[3] + px, o3);                                                                     \
+    }
+DEF_RECT3IP(min, KMIN)
+DEF_RECT3IP(max, KMAX)
+
+static int rect3_inplace(uint8_t *const *d, const uint8_t *const *rows, int n, int is_max)
 {
     if (n < KVW)
         return 0;
     if (is_max)
-        rect3x2_max(d0, d1, rows, n);
+        rect3ip_max(d, rows, n);
     else
-        rect3x2_min(d0, d1, rows, n);
+        rect3ip_min(d, rows, n);
+    return 1;
+}
+
+static int rect3(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max)
+{
+    if (n < KVW || (nout != 2 && nout != 4 && nout != 8))
+        return 0;
+    if (is_max)
+        rect3_max(d, rows, nout, n);
+    else
+        rect3_min(d, rows, nout, n);
     return 1;
 }
 #else
-#  define DEF_RECT(OPN, OP)                                                                      \
-    static void rect_##OPN(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n)   \
-    {                                                                                            \
-        hrun_##OPN(d, rows[0], len, n);                                                          \
-        for (int k = 1; k < nrows; k++) {                                                        \
-            for (int x = 0; x < n; x++) {                                                        \
-                uint8_t a = d[x];                                                                \
-                for (int j = 0; j < len; j++)                                                    \
-                    a = OP(a, rows[k][x + j]);                                                   \
-                d[x] = a;                                                                        \
-            }                                                                                    \
-        }                                                                                        \
+#define DEF_RECT(OPN, OP)                                                                          \
+    static void rect_##OPN(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n)      \
+    {                                                                                              \
+        hrun_##OPN(d, rows[0], len, n);                                                            \
+        for (int k = 1; k < nrows; k++) {                                                          \
+            for (int x = 0; x < n; x++) {                                                          \
+                uint8_t a = d[x];                                                                  \
+                for (int j = 0; j < len; j++)                                                      \
+                    a = OP(a, rows[k][x + j]);                                                     \
+                d[x] = a;                                                                          \
+            }                                                                                      \
+        }                                                                                          \
     }
 DEF_RECT(min, OPMIN)
 DEF_RECT(max, OPMAX)
 
-static int rect3x2(uint8_t *d0, uint8_t *d1, const uint8_t *const *rows, int n, int is_max)
+static int rect3(uint8_t *const *d, const uint8_t *const *rows, int nout, int n, int is_max)
 {
-    (void)d0, (void)d1, (void)rows, (void)n, (void)is_max;
+    (void)d, (void)rows, (void)nout, (void)n, (void)is_max;
+    return 0;
+}
+
+static int rect3_inplace(uint8_t *const *d, const uint8_t *const *rows, int n, int is_max)
+{
+    (void)d, (void)rows, (void)n, (void)is_max;
     return 0;
 }
 #endif
 
-static void rect_small(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n, int is_max)
+static void rect_small(uint8_t *d, const uint8_t *const *rows, int nrows, int len, int n,
+                       int is_max)
 {
     if (is_max)
         rect_max(d, rows, nrows, len, n);
@@ -345,6 +434,7 @@ void KNAME(iseg_morph_kernels_)(MorphKernels *k)
     k->hrun = hrun;
     k->many = many;
     k->rect_small = rect_small;
-    k->rect3x2 = rect3x2;
+    k->rect3 = rect3;
+    k->rect3_inplace = rect3_inplace;
     k->subsat = subsat;
 }

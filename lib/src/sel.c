@@ -60,7 +60,8 @@ static void shape_row(IsegSelShape shape, int width, int height, int i, int *j1,
     const int ax = width / 2, ay = height / 2;
     *j1 = 0;
     *j2 = 0;
-    if (shape == ISEG_SEL_RECT || (width == 1 && height == 1) || (shape == ISEG_SEL_CROSS && i == ay)) {
+    if (shape == ISEG_SEL_RECT || (width == 1 && height == 1) ||
+        (shape == ISEG_SEL_CROSS && i == ay)) {
         *j2 = width;
     } else if (shape == ISEG_SEL_CROSS) {
         *j1 = ax;
@@ -198,16 +199,12 @@ static int is_cell_sep(char c)
 static int cell_of(char c, IsegSelSyntax syntax)
 {
     switch (c) {
-    case '1':
-        return ISEG_SEL_HIT;
-    case '0':
-        return ISEG_SEL_MISS;
+    case '1': return ISEG_SEL_HIT;
+    case '0': return ISEG_SEL_MISS;
     case '.':
     case 'x':
-    case '-':
-        return syntax == ISEG_SEL_SYNTAX_HITMISS ? ISEG_SEL_DONTCARE : -1;
-    default:
-        return -1;
+    case '-': return syntax == ISEG_SEL_SYNTAX_HITMISS ? ISEG_SEL_DONTCARE : -1;
+    default: return -1;
     }
 }
 
@@ -224,7 +221,8 @@ static void describe_char(char c, char *buf, size_t size)
  * fills the cells. Rows are counted from 1 among the rows that hold cells
  * once leading blank rows are skipped, so that "row 2" is the second row the
  * user sees. */
-int iseg_sel_parse(IsegSel **out, const char *text, IsegSelSyntax syntax, char *err, size_t err_size)
+int iseg_sel_parse(IsegSel **out, const char *text, IsegSelSyntax syntax, char *err,
+                   size_t err_size)
 {
     if (err && err_size)
         err[0] = '\0';
@@ -237,19 +235,21 @@ int iseg_sel_parse(IsegSel **out, const char *text, IsegSelSyntax syntax, char *
         set_error(err, err_size, "no structuring element text");
         return -EINVAL;
     }
-    const char *expected = syntax == ISEG_SEL_SYNTAX_BINARY ? "'1' or '0'" : "'1', '0' or a don't-care '.', 'x', '-'";
+    const char *expected =
+        syntax == ISEG_SEL_SYNTAX_BINARY ? "'1' or '0'" : "'1', '0' or a don't-care '.', 'x', '-'";
 
     int width = 0, rows = 0;
     int cells_in_row = 0;
-    int pending_blank = 0;      /* blank rows seen after the last row with cells */
-    int blank_row_index = 0;    /* 1-based index of the first pending blank row */
+    int pending_blank = 0;   /* blank rows seen after the last row with cells */
+    int blank_row_index = 0; /* 1-based index of the first pending blank row */
     for (const char *p = text;; p++) {
         const char c = *p;
         if (c == '\0' || is_row_sep(c)) {
             if (cells_in_row > 0) {
                 if (pending_blank > 0 && rows > 0) {
                     set_error(err, err_size,
-                              "row %d is empty (offset %ld): rows must hold cells; only the ends may be blank",
+                              "row %d is empty (offset %ld): rows must hold cells; only the ends "
+                              "may be blank",
                               blank_row_index, (long)(p - text));
                     return -EINVAL;
                 }
@@ -281,19 +281,22 @@ int iseg_sel_parse(IsegSel **out, const char *text, IsegSelSyntax syntax, char *
         if (cell_of(c, syntax) < 0) {
             char what[16];
             describe_char(c, what, sizeof(what));
-            set_error(err, err_size, "row %d, column %d (offset %ld): unexpected character %s, expected %s",
+            set_error(err, err_size,
+                      "row %d, column %d (offset %ld): unexpected character %s, expected %s",
                       rows + 1, cells_in_row + 1, (long)(p - text), what, expected);
             return -EINVAL;
         }
         cells_in_row++;
         if (cells_in_row > ISEG_SEL_MAX_SIDE) {
-            set_error(err, err_size, "row %d, column %d (offset %ld): too many cells, at most %d per row",
+            set_error(err, err_size,
+                      "row %d, column %d (offset %ld): too many cells, at most %d per row",
                       rows + 1, cells_in_row, (long)(p - text), ISEG_SEL_MAX_SIDE);
             return -EINVAL;
         }
     }
     if (rows == 0) {
-        set_error(err, err_size, "empty structuring element: no cells (expected rows of %s)", expected);
+        set_error(err, err_size, "empty structuring element: no cells (expected rows of %s)",
+                  expected);
         return -EINVAL;
     }
 

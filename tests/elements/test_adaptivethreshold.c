@@ -272,14 +272,14 @@ GST_START_TEST (test_n_threads_bit_identical)
       GstBuffer *first = NULL;
       const guint threads[] = { 1, 2, 0, 3 };
       for (guint t = 0; t < G_N_ELEMENTS (threads); t++) {
-        GstHarness *h = eu_harness_new ("adaptivethreshold", fmts[f], 1280, 720);
+        GstHarness *h = eu_harness_new ("adaptivethreshold", fmts[f], EU_BIG_W, EU_BIG_H);
         GstBuffer *res;
         gst_util_set_object_arg (G_OBJECT (h->element), "method",
             method_names[m]);
         g_object_set (h->element, "n-threads", threads[t], "output", m % 2,
             NULL);
-        res = gst_harness_push_and_pull (h, eu_make_frame (fmts[f], 1280,
-                720, 5, 1));
+        res = gst_harness_push_and_pull (h, eu_make_frame (fmts[f], EU_BIG_W,
+                EU_BIG_H, 5, 1));
         if (!first)
           first = res;
         else {
@@ -374,7 +374,7 @@ GST_START_TEST (test_properties_from_another_thread)
   t1 = gst_harness_stress_property_start_full (h, "block-size", &v1, 0);
   t2 = gst_harness_stress_property_start_full (h, "k", &v2, 0);
   t3 = gst_harness_stress_property_start_full (h, "n-threads", &v3, 0);
-  for (guint i = 0; i < 150; i++) {
+  for (guint i = 0; i < eu_count (150); i++) {
     GstBuffer *in = eu_make_frame (GST_VIDEO_FORMAT_GRAY8, w, ht, 9, i);
     GstBuffer *e15 = expected_output (in, GST_VIDEO_FORMAT_GRAY8, w, ht, &s15,
         ISEG_OUTPUT_MASK, NULL);

@@ -18,6 +18,7 @@ typedef struct
 static const CatElement cat_elements[] = {
   {"otsuthreshold", FALSE},
   {"kmeansseg", TRUE},
+  {"morphology", FALSE},
   {"adaptivethreshold", FALSE},
   {"hitmiss", FALSE},
 };

@@ -22,8 +22,8 @@ static int rows_match(const IsegImage *img, const char *const *rows)
     for (int y = 0; y < img->height; y++)
         for (int x = 0; x < img->width; x++)
             if (img->data[y * img->stride + x] != (rows[y][x] == '1' ? 255 : 0)) {
-                fprintf(stderr, "  pixel (%d, %d) is %d, expected %c\n", x, y, img->data[y * img->stride + x],
-                        rows[y][x]);
+                fprintf(stderr, "  pixel (%d, %d) is %d, expected %c\n", x, y,
+                        img->data[y * img->stride + x], rows[y][x]);
                 return 0;
             }
     return 1;
@@ -75,7 +75,8 @@ static void test_lecture_example(void)
     run_both(sq, ISEG_MORPH_DILATE, ISEG_MORPH_BORDER_REPLICATE, &in, lecture_dilated);
     /* The same element written as a string, and in place. */
     IsegSel *parsed;
-    CHECK_EQ_INT(iseg_sel_parse(&parsed, "1 1 1; 1 1 1; 1 1 1", ISEG_SEL_SYNTAX_BINARY, NULL, 0), 0);
+    CHECK_EQ_INT(iseg_sel_parse(&parsed, "1 1 1; 1 1 1; 1 1 1", ISEG_SEL_SYNTAX_BINARY, NULL, 0),
+                 0);
     IsegMorphSettings s;
     iseg_morph_default_settings(&s);
     IsegMorph *m;
@@ -131,7 +132,8 @@ static void test_window_not_reflected(void)
                 e = 100;
             if (y == 4 && (x == 3 || x == 4))
                 e = 200;
-            CHECK_MSG(out.img.data[y * 7 + x] == e, "(%d,%d) = %d, expected %d", x, y, out.img.data[y * 7 + x], e);
+            CHECK_MSG(out.img.data[y * 7 + x] == e, "(%d,%d) = %d, expected %d", x, y,
+                      out.img.data[y * 7 + x], e);
         }
     /* Erosion with the neutral border: the window of column 6 under the
      * element "0 0 0 0 1" lies outside, so it reads 255. */
@@ -163,14 +165,17 @@ static IsegSel *random_sel(TuRng *r, int max_side)
         iseg_sel_create_shape(&sel, (IsegSelShape)kind, w, h);
         return sel;
     }
-    const int w = tu_rng_range(r, 1, kind == 5 ? max_side : 9), h = tu_rng_range(r, 1, kind == 5 ? max_side : 9);
+    const int w = tu_rng_range(r, 1, kind == 5 ? max_side : 9),
+              h = tu_rng_range(r, 1, kind == 5 ? max_side : 9);
     iseg_sel_create(&sel, w, h, ISEG_SEL_MISS);
     if (kind == 3) {
         /* random cells of random density, some don't-care */
         const int density = tu_rng_range(r, 1, 100);
         for (int i = 0; i < w * h; i++) {
             const int v = tu_rng_range(r, 0, 99);
-            sel->cells[i] = v < density ? ISEG_SEL_HIT : (v & 1) ? ISEG_SEL_MISS : ISEG_SEL_DONTCARE;
+            sel->cells[i] = v < density ? ISEG_SEL_HIT
+                            : (v & 1)   ? ISEG_SEL_MISS
+                                        : ISEG_SEL_DONTCARE;
         }
     } else {
         /* a few random rectangles (tall ones exercise van Herk), maybe a hole */
@@ -193,18 +198,10 @@ static IsegSel *random_sel(TuRng *r, int max_side)
 static void fill_any(TuImg *t, TuRng *r)
 {
     switch (tu_rng_range(r, 0, 3)) {
-    case 0:
-        tu_img_fill_random(t, r);
-        break;
-    case 1:
-        tu_img_fill_levels(t, r, 2);
-        break;
-    case 2:
-        tu_img_fill_levels(t, r, tu_rng_range(r, 3, 8));
-        break;
-    default:
-        tu_img_fill_photo(t, r);
-        break;
+    case 0: tu_img_fill_random(t, r); break;
+    case 1: tu_img_fill_levels(t, r, 2); break;
+    case 2: tu_img_fill_levels(t, r, tu_rng_range(r, 3, 8)); break;
+    default: tu_img_fill_photo(t, r); break;
     }
 }
 
@@ -214,7 +211,7 @@ static int one_random_case(TuRng *r, int max_side, long budget)
     IsegMorphSettings s;
     iseg_morph_default_settings(&s);
     s.op = (IsegMorphOp)tu_rng_range(r, 0, 6);
-    s.iterations = tu_rng_range(r, 0, 3) ? 1 : tu_rng_range(r, 2, 3);
+    s.iterations = tu_rng_range(r, 0, 3) ? 1 : tu_rng_range(r, 2, 5);
     s.border = (IsegMorphBorder)tu_rng_range(r, 0, 1);
     int W, H;
     switch (tu_rng_range(r, 0, 7)) {
@@ -263,9 +260,9 @@ static int one_random_case(TuRng *r, int max_side, long budget)
     }
     if (!ok) {
         char *str = iseg_sel_to_string(sel);
-        fprintf(stderr, "  %dx%d op %s iter %d border %s pool %d in place %d sel %dx%d \"%s\"\n", W, H,
-                iseg_morph_op_name(s.op), s.iterations, iseg_morph_border_name(s.border), p, in_place, sel->width,
-                sel->height, str);
+        fprintf(stderr, "  %dx%d op %s iter %d border %s pool %d in place %d sel %dx%d \"%s\"\n", W,
+                H, iseg_morph_op_name(s.op), s.iterations, iseg_morph_border_name(s.border), p,
+                in_place, sel->width, sel->height, str);
         free(str);
     }
     CHECK(ok);
@@ -323,10 +320,12 @@ static void test_pool_sizes_identical(void)
             CHECK_EQ_INT(iseg_morph_apply(m, &in.img, &first.img, NULL), 0);
             for (int p = 1; p < 5; p++) {
                 CHECK_EQ_INT(iseg_morph_apply(m, &in.img, &out.img, pools[p]), 0);
-                CHECK_MSG(tu_img_equal(&out.img, &first.img, "pool"), "shape %d op %d pool %d", k, op, p);
+                CHECK_MSG(tu_img_equal(&out.img, &first.img, "pool"), "shape %d op %d pool %d", k,
+                          op, p);
                 tu_img_copy_pixels(&out.img, &in.img);
                 CHECK_EQ_INT(iseg_morph_apply(m, &out.img, &out.img, pools[p]), 0);
-                CHECK_MSG(tu_img_equal(&out.img, &first.img, "pool in place"), "shape %d op %d pool %d", k, op, p);
+                CHECK_MSG(tu_img_equal(&out.img, &first.img, "pool in place"),
+                          "shape %d op %d pool %d", k, op, p);
             }
             CHECK(tu_img_guard_ok(&out));
             iseg_morph_destroy(m);
@@ -371,6 +370,95 @@ static void test_context_reuse(void)
     iseg_sel_free(sel);
 }
 
+/* The 3x3 square in place has its own kernel (results stored one block
+ * behind the loads): every size around the vector widths and batch sizes,
+ * both borders, erosion and dilation, every pool. */
+static void test_square_in_place(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, 33);
+    IsegSel *sel;
+    CHECK_EQ_INT(iseg_sel_create_shape(&sel, ISEG_SEL_RECT, 3, 3), 0);
+    const int widths[] = { 1, 2, 3, 17, 33, 34, 35, 64, 65, 66, 97, 130 };
+    for (size_t wi = 0; wi < sizeof(widths) / sizeof(widths[0]); wi++)
+        for (int H = 1; H <= 13; H += 3)
+            for (int k = 0; k < 4; k++) {
+                IsegMorphSettings s;
+                iseg_morph_default_settings(&s);
+                s.op = (IsegMorphOp)(k & 1);
+                s.border = (IsegMorphBorder)(k >> 1);
+                TuImg img, ref;
+                tu_img_alloc_random_pad(&img, &r, widths[wi], H);
+                tu_img_alloc(&ref, widths[wi], H, 0);
+                tu_img_fill_random(&img, &r);
+                IsegMorph *m;
+                CHECK_EQ_INT(iseg_morph_create(&m, sel, &s), 0);
+                CHECK_EQ_INT(iseg_morph_apply_ref(sel, &s, &img.img, &ref.img), 0);
+                CHECK_EQ_INT(iseg_morph_apply(m, &img.img, &img.img, pools[(wi + k) % 5]), 0);
+                CHECK_MSG(tu_img_equal(&img.img, &ref.img, "3x3 in place"), "%dx%d op %d border %d",
+                          widths[wi], H, s.op, s.border);
+                CHECK(tu_img_guard_ok(&img));
+                iseg_morph_destroy(m);
+                tu_img_free(&img);
+                tu_img_free(&ref);
+            }
+    /* a tall frame split into bands (halo rows from snapshots) */
+    TuImg img, ref;
+    tu_img_alloc_random_pad(&img, &r, 200, 301);
+    tu_img_alloc(&ref, 200, 301, 0);
+    tu_img_fill_photo(&img, &r);
+    IsegMorphSettings s;
+    iseg_morph_default_settings(&s);
+    IsegMorph *m;
+    CHECK_EQ_INT(iseg_morph_create(&m, sel, &s), 0);
+    CHECK_EQ_INT(iseg_morph_apply_ref(sel, &s, &img.img, &ref.img), 0);
+    CHECK_EQ_INT(iseg_morph_apply(m, &img.img, &img.img, pools[3]), 0);
+    CHECK(tu_img_equal(&img.img, &ref.img, "3x3 in place, 3 bands"));
+    CHECK(tu_img_guard_ok(&img));
+    iseg_morph_destroy(m);
+    tu_img_free(&img);
+    tu_img_free(&ref);
+    iseg_sel_free(sel);
+}
+
+/* The largest elements (255 a side, and lines of 255) on small frames. */
+static void test_max_elements(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, 31);
+    const int dims[5][2] = { { 255, 255 }, { 255, 1 }, { 1, 255 }, { 254, 7 }, { 9, 200 } };
+    for (int d = 0; d < 5; d++)
+        for (int shape = 0; shape < 3; shape++) {
+            IsegSel *sel;
+            CHECK_EQ_INT(iseg_sel_create_shape(&sel, (IsegSelShape)shape, dims[d][0], dims[d][1]),
+                         0);
+            IsegMorphSettings s;
+            iseg_morph_default_settings(&s);
+            s.op = (IsegMorphOp)tu_rng_range(&r, 0, 6);
+            s.border = (IsegMorphBorder)(d & 1);
+            const int W = tu_rng_range(&r, 1, 40), H = tu_rng_range(&r, 1, 12);
+            TuImg in, out, ref;
+            tu_img_alloc_random_pad(&in, &r, W, H);
+            tu_img_alloc_random_pad(&out, &r, W, H);
+            tu_img_alloc(&ref, W, H, 0);
+            tu_img_fill_random(&in, &r);
+            IsegMorph *m;
+            CHECK_EQ_INT(iseg_morph_create(&m, sel, &s), 0);
+            CHECK_EQ_INT(iseg_morph_apply_ref(sel, &s, &in.img, &ref.img), 0);
+            CHECK_EQ_INT(iseg_morph_apply(m, &in.img, &out.img, pools[d % 5]), 0);
+            CHECK_MSG(tu_img_equal(&out.img, &ref.img, "max element"),
+                      "%dx%d shape %d op %d on %dx%d", dims[d][0], dims[d][1], shape, s.op, W, H);
+            CHECK_EQ_INT(iseg_morph_apply(m, &in.img, &in.img, pools[(d + 1) % 5]), 0);
+            CHECK(tu_img_equal(&in.img, &ref.img, "max element in place"));
+            CHECK(tu_img_guard_ok(&in) && tu_img_guard_ok(&out));
+            iseg_morph_destroy(m);
+            iseg_sel_free(sel);
+            tu_img_free(&in);
+            tu_img_free(&out);
+            tu_img_free(&ref);
+        }
+}
+
 static void test_bad_arguments(void)
 {
     IsegSel *sel, *empty;
@@ -413,7 +501,8 @@ static void test_bad_arguments(void)
     CHECK_EQ_INT(iseg_morph_apply(m, &a, &e, NULL), 0);
     CHECK_EQ_INT(iseg_morph_apply(NULL, &a, &e, NULL), -EINVAL);
     CHECK_EQ_INT(iseg_morph_apply_ref(empty, &s, &a, &e), -EINVAL);
-    CHECK(iseg_morph_op_name(ISEG_MORPH_BLACKHAT) && !strcmp(iseg_morph_op_name(ISEG_MORPH_BLACKHAT), "blackhat"));
+    CHECK(iseg_morph_op_name(ISEG_MORPH_BLACKHAT) &&
+          !strcmp(iseg_morph_op_name(ISEG_MORPH_BLACKHAT), "blackhat"));
     CHECK(iseg_morph_op_name((IsegMorphOp)9) == NULL);
     iseg_morph_destroy(m);
     iseg_morph_destroy(NULL);
@@ -431,6 +520,8 @@ int main(void)
     RUN(test_window_not_reflected);
     RUN(test_bad_arguments);
     RUN(test_context_reuse);
+    RUN(test_max_elements);
+    RUN(test_square_in_place);
     RUN(test_pool_sizes_identical);
     RUN(test_random_small_elements);
     RUN(test_random_large_elements);

@@ -52,11 +52,11 @@ typedef enum IsegMorphBorder {
 #define ISEG_MORPH_MAX_ITERATIONS 100
 
 typedef struct IsegMorphSettings {
-    IsegMorphOp op;             /* default ISEG_MORPH_ERODE */
-    int iterations;             /* 1..ISEG_MORPH_MAX_ITERATIONS, default 1 */
-    IsegMorphBorder border;     /* default ISEG_MORPH_BORDER_REPLICATE */
-    int max_width;              /* 0 (default): scratch grows on demand; else */
-    int max_height;             /* scratch for frames up to this size is allocated at create */
+    IsegMorphOp op;         /* default ISEG_MORPH_ERODE */
+    int iterations;         /* 1..ISEG_MORPH_MAX_ITERATIONS, default 1 */
+    IsegMorphBorder border; /* default ISEG_MORPH_BORDER_REPLICATE */
+    int max_width;          /* 0 (default): scratch grows on demand; else */
+    int max_height;         /* scratch for frames up to this size is allocated at create */
 } IsegMorphSettings;
 
 typedef struct IsegMorph IsegMorph;
@@ -82,8 +82,8 @@ ISEG_API int iseg_morph_apply(IsegMorph *ctx, const IsegImage *src, IsegImage *d
 /* Plain brute-force reference: every output pixel is the min/max over every
  * HIT cell, one pass per iteration. Same arguments and result as a context
  * created from sel and s, applied single-threaded; src may equal dst. */
-ISEG_API int iseg_morph_apply_ref(const IsegSel *sel, const IsegMorphSettings *s, const IsegImage *src,
-                                  IsegImage *dst);
+ISEG_API int iseg_morph_apply_ref(const IsegSel *sel, const IsegMorphSettings *s,
+                                  const IsegImage *src, IsegImage *dst);
 
 /* The settings and element a context was created with (read-only views). */
 ISEG_API const IsegMorphSettings *iseg_morph_settings(const IsegMorph *ctx);

@@ -16,17 +16,17 @@ ISEG_BEGIN_DECLS
 #define ISEG_SEL_MAX_SIDE 255
 
 typedef enum IsegSelCell {
-    ISEG_SEL_DONTCARE = 0,   /* '.', 'x', '-' : ignored */
-    ISEG_SEL_HIT = 1,        /* '1' : in the element / must be foreground */
-    ISEG_SEL_MISS = 2,       /* '0' : not in the element / must be background */
+    ISEG_SEL_DONTCARE = 0, /* '.', 'x', '-' : ignored */
+    ISEG_SEL_HIT = 1,      /* '1' : in the element / must be foreground */
+    ISEG_SEL_MISS = 2,     /* '0' : not in the element / must be background */
 } IsegSelCell;
 
 typedef struct IsegSel {
-    int width;          /* 1..ISEG_SEL_MAX_SIDE */
-    int height;         /* 1..ISEG_SEL_MAX_SIDE */
-    int origin_x;       /* width / 2 */
-    int origin_y;       /* height / 2 */
-    uint8_t *cells;     /* IsegSelCell values, cells[y * width + x] */
+    int width;      /* 1..ISEG_SEL_MAX_SIDE */
+    int height;     /* 1..ISEG_SEL_MAX_SIDE */
+    int origin_x;   /* width / 2 */
+    int origin_y;   /* height / 2 */
+    uint8_t *cells; /* IsegSelCell values, cells[y * width + x] */
 } IsegSel;
 
 typedef enum IsegSelShape {
@@ -36,8 +36,8 @@ typedef enum IsegSelShape {
 } IsegSelShape;
 
 typedef enum IsegSelSyntax {
-    ISEG_SEL_SYNTAX_BINARY = 0,   /* cells '1' and '0' only (morphology) */
-    ISEG_SEL_SYNTAX_HITMISS = 1,  /* '1', '0' and don't-care '.', 'x', '-' */
+    ISEG_SEL_SYNTAX_BINARY = 0,  /* cells '1' and '0' only (morphology) */
+    ISEG_SEL_SYNTAX_HITMISS = 1, /* '1', '0' and don't-care '.', 'x', '-' */
 } IsegSelSyntax;
 
 /* A width x height element with every cell set to `fill`. */
@@ -53,8 +53,8 @@ ISEG_API int iseg_sel_create_shape(IsegSel **out, IsegSelShape shape, int width,
  * same number of cells. On failure returns -EINVAL and, if err is not NULL,
  * writes a NUL-terminated English message (at most err_size bytes) that says
  * what is wrong and where ("row 2, column 3: unexpected character 'a'"). */
-ISEG_API int iseg_sel_parse(IsegSel **out, const char *text, IsegSelSyntax syntax,
-                            char *err, size_t err_size);
+ISEG_API int iseg_sel_parse(IsegSel **out, const char *text, IsegSelSyntax syntax, char *err,
+                            size_t err_size);
 
 /* Text form of a sel in the parser's syntax (rows joined by "; "). Returns a
  * malloc'd string the caller frees, or NULL when out of memory. */
@@ -63,7 +63,11 @@ ISEG_API char *iseg_sel_to_string(const IsegSel *sel);
 ISEG_API int iseg_sel_copy(IsegSel **out, const IsegSel *sel);
 
 /* The element turned by 90 degrees clockwise (width and height swap; the
- * cells move around the origin as a square element's would). */
+ * cells move around the origin as a square element's would): new cell
+ * (x, y) is old cell (x', y') = (y, height - 1 - x), so the top row becomes
+ * the right column. For odd sizes the origin cell stays the origin; for an
+ * even side the turn is about the centre of the box, and the cell at the
+ * new origin (width / 2, height / 2) is the old cell next to the origin. */
 ISEG_API int iseg_sel_rotate90(IsegSel **out, const IsegSel *sel);
 
 /* 3x3 only: the ring of 8 neighbours shifted by one position clockwise

@@ -558,7 +558,8 @@ make_pool (GstCaps * caps, const GstVideoInfo * info)
   GstBufferPool *pool = gst_video_buffer_pool_new ();
   GstStructure *config = gst_buffer_pool_get_config (pool);
 
-  gst_buffer_pool_config_set_params (config, caps, info->size, 4, 0);
+  /* enough for the appsrc queue and the frames in flight, all made now */
+  gst_buffer_pool_config_set_params (config, caps, info->size, 8, 0);
   if (!gst_buffer_pool_set_config (pool, config)
       || !gst_buffer_pool_set_active (pool, TRUE))
     g_error ("cannot start a buffer pool for %" GST_PTR_FORMAT, caps);
@@ -581,8 +582,10 @@ soak_element (const SoakElement * se, const SoakOptions * opt)
   GstElement *pipeline, *src, *elem, *sink;
   GstBus *bus;
   GstPad *pad;
-  GstBufferPool *pool = NULL;
-  GstVideoInfo info;
+  /* one pool per format, kept for the whole run: the harness's own frames
+   * are allocated once, so that memory that moves is the element's */
+  GstBufferPool *pools[8] = { NULL };
+  GstVideoInfo infos[8];
   Scene *scene = g_new0 (Scene, 1);
   Meter *m = g_new0 (Meter, 1);
   guint n_formats = 0, cur_format = G_MAXUINT, cur_step = G_MAXUINT, i;
@@ -592,6 +595,7 @@ soak_element (const SoakElement * se, const SoakOptions * opt)
 
   while (se->formats[n_formats] != GST_VIDEO_FORMAT_UNKNOWN)
     n_formats++;
+  g_assert (n_formats <= G_N_ELEMENTS (pools));
 
   pipeline = gst_pipeline_new ("soak");
   src = gst_element_factory_make ("appsrc", NULL);
@@ -636,17 +640,18 @@ soak_element (const SoakElement * se, const SoakOptions * opt)
 
     if (want_format != cur_format) {
       GstVideoFormat fmt = se->formats[want_format];
+      GstVideoInfo *info = &infos[want_format];
       GstCaps *caps;
 
-      gst_video_info_set_format (&info, fmt, SOAK_WIDTH, SOAK_HEIGHT);
-      GST_VIDEO_INFO_FPS_N (&info) = SOAK_FPS;
-      GST_VIDEO_INFO_FPS_D (&info) = 1;
-      caps = gst_video_info_to_caps (&info);
+      gst_video_info_set_format (info, fmt, SOAK_WIDTH, SOAK_HEIGHT);
+      GST_VIDEO_INFO_FPS_N (info) = SOAK_FPS;
+      GST_VIDEO_INFO_FPS_D (info) = 1;
+      caps = gst_video_info_to_caps (info);
       if (opt->verbose)
         g_print ("  frame %u: format %s\n", i, gst_video_format_to_string (fmt));
       gst_app_src_set_caps (GST_APP_SRC (src), caps);
-      free_pool (pool);
-      pool = make_pool (caps, &info);
+      if (!pools[want_format])
+        pools[want_format] = make_pool (caps, info);
       gst_caps_unref (caps);
       cur_format = want_format;
     }
@@ -657,10 +662,11 @@ soak_element (const SoakElement * se, const SoakOptions * opt)
       cur_step = want_step;
     }
 
-    if (gst_buffer_pool_acquire_buffer (pool, &buf, NULL) != GST_FLOW_OK)
+    if (gst_buffer_pool_acquire_buffer (pools[cur_format], &buf, NULL) !=
+        GST_FLOW_OK)
       g_error ("cannot get a buffer from the pool");
     scene_step (scene, i);
-    scene_fill (scene, buf, &info, i);
+    scene_fill (scene, buf, &infos[cur_format], i);
     GST_BUFFER_PTS (buf) = gst_util_uint64_scale (i, GST_SECOND, SOAK_FPS);
     GST_BUFFER_DURATION (buf) = gst_util_uint64_scale (1, GST_SECOND,
         SOAK_FPS);
@@ -682,7 +688,8 @@ soak_element (const SoakElement * se, const SoakOptions * opt)
   gst_element_set_state (pipeline, GST_STATE_NULL);
   gst_object_unref (bus);
   gst_object_unref (pipeline);
-  free_pool (pool);
+  for (i = 0; i < n_formats; i++)
+    free_pool (pools[i]);
 
   if (m->out_frames != opt->frames) {
     g_print ("%s: %u frames pushed, %u came out\n", se->name, opt->frames,

@@ -1,5 +1,6 @@
-/* Builds a pipeline with otsuthreshold, reads the per-frame element
- * messages from the bus and prints the threshold of every frame.
+/* Builds a pipeline with otsuthreshold and kmeansseg side by side, reads
+ * their per-frame element messages from the bus and prints the threshold
+ * and the k-means centers of every frame.
  *
  *   read-messages [PIPELINE-SOURCE]
  *
@@ -21,9 +22,11 @@ main (int argc, char **argv)
   gint frames = 0, status = 0;
 
   gst_init (&argc, &argv);
-  description = g_strdup_printf ("%s ! videoconvert ! "
-      "otsuthreshold name=seg post-messages=true temporal-smoothing=0.5 ! "
-      "fakesink", source);
+  description = g_strdup_printf ("%s ! videoconvert ! tee name=t "
+      "t. ! queue ! otsuthreshold post-messages=true temporal-smoothing=0.5 ! "
+      "fakesink "
+      "t. ! queue ! videoconvert ! video/x-raw,format=RGBx ! "
+      "kmeansseg k=3 post-messages=true ! fakesink", source);
   pipeline = gst_parse_launch (description, &error);
   g_free (description);
   if (!pipeline) {
@@ -53,6 +56,24 @@ main (int argc, char **argv)
               "between-class variance %.1f\n", GST_TIME_ARGS (ts), T,
               100.0 * fraction, between);
           frames++;
+        } else if (gst_structure_has_name (s, "kmeansseg")) {
+          const GValue *centers = gst_structure_get_value (s, "centers");
+          gdouble inertia;
+          guint iterations;
+          gst_structure_get_double (s, "inertia", &inertia);
+          gst_structure_get_uint (s, "iterations", &iterations);
+          g_print ("            kmeans: %u iterations, inertia %.3g, centers",
+              iterations, inertia);
+          /* an array (one per label) of arrays of doubles (R, G, B) */
+          for (guint j = 0; j < gst_value_array_get_size (centers); j++) {
+            const GValue *c = gst_value_array_get_value (centers, j);
+            g_print (" (");
+            for (guint d = 0; d < gst_value_array_get_size (c); d++)
+              g_print ("%s%.0f", d ? " " : "",
+                  g_value_get_double (gst_value_array_get_value (c, d)));
+            g_print (")");
+          }
+          g_print ("\n");
         }
         break;
       case GST_MESSAGE_ERROR:{

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: installs what is missing, builds, and runs
-#   1. every test in a release build (library, elements, OpenCV agreement,
-#      examples, docs pictures),
+#   1. every test in a release build (library, elements, the reduced soak
+#      test, OpenCV agreement, examples, docs pictures),
 #   2. the library and element tests again in an AddressSanitizer +
 #      UndefinedBehaviorSanitizer build,
 #   3. the element tests under valgrind memcheck (zero definite leaks),

@@ -13,9 +13,9 @@
 typedef struct ElementArgs {
     const BenchImage *gray; /* luma source */
     GstVideoInfo info;
-    GstBuffer *buf;          /* the frame; owned here between calls */
+    GstBuffer *buf; /* the frame; owned here between calls */
     GstHarness *h;
-    uint8_t *chroma_seed;    /* chroma contents to restore */
+    uint8_t *chroma_seed; /* chroma contents to restore */
 } ElementArgs;
 
 /* Writes the test frame into buf: luma from the photo frame, fixed chroma. */
@@ -25,7 +25,8 @@ static void fill_frame(ElementArgs *a)
     if (!gst_video_frame_map(&f, &a->info, a->buf, GST_MAP_WRITE))
         return;
     for (int y = 0; y < a->gray->height; y++)
-        memcpy((uint8_t *)GST_VIDEO_FRAME_PLANE_DATA(&f, 0) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0),
+        memcpy((uint8_t *)GST_VIDEO_FRAME_PLANE_DATA(&f, 0) +
+                   y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0),
                a->gray->data + y * a->gray->stride, (size_t)a->gray->width);
     for (int p = 1; p < 3; p++)
         memset(GST_VIDEO_FRAME_PLANE_DATA(&f, p), 90 + 40 * p,
@@ -79,10 +80,22 @@ static void run_section(Bench *b)
         !bench_wanted(b, "otsu-i420", "element", w, h, 1))
         return;
     BenchCase cases[2] = {
-        { .name = "otsu-i420", .impl = "library", .width = w, .height = h, .threads = 1,
-          .note = "histogram+Otsu+apply, in place", .prepare = prepare, .run = run_library },
-        { .name = "otsu-i420", .impl = "element", .width = w, .height = h, .threads = 1,
-          .note = "otsuthreshold via GstHarness", .prepare = prepare, .run = run_element },
+        { .name = "otsu-i420",
+          .impl = "library",
+          .width = w,
+          .height = h,
+          .threads = 1,
+          .note = "histogram+Otsu+apply, in place",
+          .prepare = prepare,
+          .run = run_library },
+        { .name = "otsu-i420",
+          .impl = "element",
+          .width = w,
+          .height = h,
+          .threads = 1,
+          .note = "otsuthreshold via GstHarness",
+          .prepare = prepare,
+          .run = run_element },
     };
     if (bench_listing(b)) { /* ids only: no plugin needed */
         bench_cases(b, cases, 2);

@@ -19,7 +19,9 @@ case "$name" in
     tail -c $((97 * 61)) "$tmp/out.pgm" | od -An -tu1 -v | tr -s ' ' '\n' | grep -v -E '^(0|255|)$' && exit 1
     ;;
   read-messages)
-    "$build/examples/read-messages" "videotestsrc num-buffers=5" | grep -q "^5 frames"
+    "$build/examples/read-messages" "videotestsrc num-buffers=5" >"$tmp/log"
+    grep -q "^5 frames" "$tmp/log"
+    [[ $(grep -c "kmeans: .* centers (.*) (.*) (.*)" "$tmp/log") == 5 ]]
     ;;
   *.sh)
     EXAMPLE_FRAMES=20 EXAMPLE_OUT="$tmp" IMAGESEG_SCENE="$build/tools/imageseg-scene" \

@@ -4,314 +4,271 @@
 
 #include "gstisegfilter.h"
 
-
-GST_DEBUG_CATEGORY_STATIC (gst_iseg_filter_debug);
+GST_DEBUG_CATEGORY_STATIC(gst_iseg_filter_debug);
 #define GST_CAT_DEFAULT gst_iseg_filter_debug
 
-#define DEFAULT_N_THREADS 0
+#define DEFAULT_N_THREADS     0
 #define DEFAULT_POST_MESSAGES FALSE
 
-enum
-{
-  PROP_0,
-  PROP_N_THREADS,
-  PROP_POST_MESSAGES,
+enum {
+    PROP_0,
+    PROP_N_THREADS,
+    PROP_POST_MESSAGES,
 };
 
-G_DEFINE_ABSTRACT_TYPE_WITH_CODE (GstIsegFilter, gst_iseg_filter,
-    GST_TYPE_VIDEO_FILTER,
-    GST_DEBUG_CATEGORY_INIT (gst_iseg_filter_debug, "isegfilter", 0,
-        "imageseg element base class"));
+G_DEFINE_ABSTRACT_TYPE_WITH_CODE(GstIsegFilter, gst_iseg_filter, GST_TYPE_VIDEO_FILTER,
+                                 GST_DEBUG_CATEGORY_INIT(gst_iseg_filter_debug, "isegfilter", 0,
+                                                         "imageseg element base class"));
 
-GType
-gst_iseg_output_get_type (void)
+GType gst_iseg_output_get_type(void)
 {
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {ISEG_OUTPUT_MASK, "Binary mask: foreground 255, background 0, chroma neutral",
-        "mask"},
-    {ISEG_OUTPUT_MASKED,
-        "The original pixels where foreground, black elsewhere (f x m)",
-        "masked"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstIsegOutput", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
-}
-
-static void
-gst_iseg_filter_reset (GstIsegFilter * self)
-{
-  GstIsegFilterClass *klass = GST_ISEG_FILTER_GET_CLASS (self);
-  if (klass->reset)
-    klass->reset (self);
-}
-
-static void
-gst_iseg_filter_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
-{
-  GstIsegFilter *self = GST_ISEG_FILTER (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_N_THREADS:
-      self->n_threads = g_value_get_uint (value);
-      break;
-    case PROP_POST_MESSAGES:
-      self->post_messages = g_value_get_boolean (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_iseg_filter_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec)
-{
-  GstIsegFilter *self = GST_ISEG_FILTER (object);
-
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_N_THREADS:
-      g_value_set_uint (value, self->n_threads);
-      break;
-    case PROP_POST_MESSAGES:
-      g_value_set_boolean (value, self->post_messages);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
-}
-
-static void
-gst_iseg_filter_finalize (GObject * object)
-{
-  GstIsegFilter *self = GST_ISEG_FILTER (object);
-
-  iseg_pool_destroy (self->pool);
-  self->pool = NULL;
-  G_OBJECT_CLASS (gst_iseg_filter_parent_class)->finalize (object);
-}
-
-static gboolean
-gst_iseg_filter_set_info (GstVideoFilter * vfilter, GstCaps * incaps,
-    GstVideoInfo * in_info, GstCaps * outcaps, GstVideoInfo * out_info)
-{
-  GstIsegFilter *self = GST_ISEG_FILTER (vfilter);
-  GstIsegFilterClass *klass = GST_ISEG_FILTER_GET_CLASS (self);
-
-  if (GST_VIDEO_INFO_FORMAT (in_info) != GST_VIDEO_INFO_FORMAT (out_info) ||
-      GST_VIDEO_INFO_WIDTH (in_info) != GST_VIDEO_INFO_WIDTH (out_info) ||
-      GST_VIDEO_INFO_HEIGHT (in_info) != GST_VIDEO_INFO_HEIGHT (out_info)) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-        ("output caps %" GST_PTR_FORMAT " differ from input caps %"
-            GST_PTR_FORMAT, outcaps, incaps));
-    return FALSE;
-  }
-  gst_iseg_filter_reset (self);
-  if (klass->prepare && !klass->prepare (self, in_info))
-    return FALSE;
-  return TRUE;
-}
-
-static void
-gst_iseg_filter_before_transform (GstBaseTransform * trans, GstBuffer * buf)
-{
-  GstClockTime ts = GST_BUFFER_PTS (buf);
-  GstClockTime stream_time;
-
-  if (!GST_CLOCK_TIME_IS_VALID (ts))
-    return;
-  stream_time = gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME,
-      ts);
-  if (GST_CLOCK_TIME_IS_VALID (stream_time))
-    gst_object_sync_values (GST_OBJECT (trans), stream_time);
-}
-
-static gboolean
-gst_iseg_filter_sink_event (GstBaseTransform * trans, GstEvent * event)
-{
-  if (GST_EVENT_TYPE (event) == GST_EVENT_FLUSH_STOP)
-    gst_iseg_filter_reset (GST_ISEG_FILTER (trans));
-  return GST_BASE_TRANSFORM_CLASS (gst_iseg_filter_parent_class)->sink_event
-      (trans, event);
-}
-
-static gboolean
-gst_iseg_filter_stop (GstBaseTransform * trans)
-{
-  GstIsegFilter *self = GST_ISEG_FILTER (trans);
-
-  gst_iseg_filter_reset (self);
-  iseg_pool_destroy (self->pool);
-  self->pool = NULL;
-  return TRUE;
-}
-
-static void
-gst_iseg_filter_class_init (GstIsegFilterClass * klass)
-{
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS (klass);
-  GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS (klass);
-
-  gobject_class->set_property = gst_iseg_filter_set_property;
-  gobject_class->get_property = gst_iseg_filter_get_property;
-  gobject_class->finalize = gst_iseg_filter_finalize;
-
-  g_object_class_install_property (gobject_class, PROP_N_THREADS,
-      g_param_spec_uint ("n-threads", "Threads",
-          "Threads to split each frame's rows across: 0 = one per CPU core, "
-          "1 = no worker threads. The output is identical for every value",
-          0, 256, DEFAULT_N_THREADS,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_POST_MESSAGES,
-      g_param_spec_boolean ("post-messages", "Post messages",
-          "Post an element message with per-frame results for every frame",
-          DEFAULT_POST_MESSAGES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-
-  trans_class->before_transform =
-      GST_DEBUG_FUNCPTR (gst_iseg_filter_before_transform);
-  trans_class->sink_event = GST_DEBUG_FUNCPTR (gst_iseg_filter_sink_event);
-  trans_class->stop = GST_DEBUG_FUNCPTR (gst_iseg_filter_stop);
-  vfilter_class->set_info = GST_DEBUG_FUNCPTR (gst_iseg_filter_set_info);
-
-  gst_type_mark_as_plugin_api (GST_TYPE_ISEG_FILTER, 0);
-  gst_type_mark_as_plugin_api (GST_TYPE_ISEG_OUTPUT, 0);
-}
-
-static void
-gst_iseg_filter_init (GstIsegFilter * self)
-{
-  self->n_threads = DEFAULT_N_THREADS;
-  self->post_messages = DEFAULT_POST_MESSAGES;
-}
-
-void
-gst_iseg_filter_class_add_pad_templates (GstElementClass * element_class,
-    const gchar * caps_str)
-{
-  GstCaps *caps = gst_caps_from_string (caps_str);
-
-  gst_element_class_add_pad_template (element_class,
-      gst_pad_template_new ("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
-  gst_element_class_add_pad_template (element_class,
-      gst_pad_template_new ("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
-  gst_caps_unref (caps);
-}
-
-IsegPool *
-gst_iseg_filter_get_pool (GstIsegFilter * self)
-{
-  guint wanted;
-
-  GST_OBJECT_LOCK (self);
-  wanted = self->n_threads;
-  GST_OBJECT_UNLOCK (self);
-  if (wanted == 0)
-    wanted = iseg_cpu_count ();
-
-  if (self->pool && self->pool_threads == wanted)
-    return self->pool;
-  iseg_pool_destroy (self->pool);
-  self->pool = NULL;
-  self->pool_threads = wanted;
-  if (wanted > 1) {
-    int ret = iseg_pool_create (&self->pool, wanted);
-    if (ret < 0) {
-      GST_WARNING_OBJECT (self, "could not start %u threads (%s): running on "
-          "the streaming thread", wanted, iseg_strerror (ret));
-      self->pool = NULL;
-    } else {
-      GST_DEBUG_OBJECT (self, "thread pool of %u threads", wanted);
+    static GType type = 0;
+    static const GEnumValue values[] = {
+        { ISEG_OUTPUT_MASK, "Binary mask: foreground 255, background 0, chroma neutral", "mask" },
+        { ISEG_OUTPUT_MASKED, "The original pixels where foreground, black elsewhere (f x m)",
+          "masked" },
+        { 0, NULL, NULL },
+    };
+    if (g_once_init_enter(&type)) {
+        GType t = g_enum_register_static("GstIsegOutput", values);
+        g_once_init_leave(&type, t);
     }
-  }
-  return self->pool;
+    return type;
 }
 
-gboolean
-gst_iseg_filter_posts_messages (GstIsegFilter * self)
+static void gst_iseg_filter_reset(GstIsegFilter *self)
 {
-  gboolean post;
-
-  GST_OBJECT_LOCK (self);
-  post = self->post_messages;
-  GST_OBJECT_UNLOCK (self);
-  return post;
+    GstIsegFilterClass *klass = GST_ISEG_FILTER_GET_CLASS(self);
+    if (klass->reset)
+        klass->reset(self);
 }
 
-static void
-plane_view (const GstVideoFrame * frame, guint comp, IsegImage * img)
+static void gst_iseg_filter_set_property(GObject *object, guint prop_id, const GValue *value,
+                                         GParamSpec *pspec)
 {
-  img->data = GST_VIDEO_FRAME_COMP_DATA (frame, comp);
-  img->width = GST_VIDEO_FRAME_COMP_WIDTH (frame, comp);
-  img->height = GST_VIDEO_FRAME_COMP_HEIGHT (frame, comp);
-  img->stride = GST_VIDEO_FRAME_COMP_STRIDE (frame, comp);
+    GstIsegFilter *self = GST_ISEG_FILTER(object);
+
+    GST_OBJECT_LOCK(self);
+    switch (prop_id) {
+    case PROP_N_THREADS: self->n_threads = g_value_get_uint(value); break;
+    case PROP_POST_MESSAGES: self->post_messages = g_value_get_boolean(value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
 }
 
-void
-gst_iseg_filter_frame_view (const GstVideoFrame * frame, IsegFrame * view)
+static void gst_iseg_filter_get_property(GObject *object, guint prop_id, GValue *value,
+                                         GParamSpec *pspec)
 {
-  const GstVideoFormatInfo *finfo = frame->info.finfo;
+    GstIsegFilter *self = GST_ISEG_FILTER(object);
 
-  memset (view, 0, sizeof (*view));
-  plane_view (frame, GST_VIDEO_COMP_Y, &view->luma);
-  view->chroma_pixel_stride = 1;
-  if (GST_VIDEO_FORMAT_INFO_N_COMPONENTS (finfo) < 3)
-    return;
-  view->n_chroma = 2;
-  plane_view (frame, GST_VIDEO_COMP_U, &view->chroma[0]);
-  plane_view (frame, GST_VIDEO_COMP_V, &view->chroma[1]);
-  view->chroma_pixel_stride = GST_VIDEO_FRAME_COMP_PSTRIDE (frame,
-      GST_VIDEO_COMP_U);
-  view->chroma_shift_x = GST_VIDEO_FORMAT_INFO_W_SUB (finfo, GST_VIDEO_COMP_U);
-  view->chroma_shift_y = GST_VIDEO_FORMAT_INFO_H_SUB (finfo, GST_VIDEO_COMP_U);
+    GST_OBJECT_LOCK(self);
+    switch (prop_id) {
+    case PROP_N_THREADS: g_value_set_uint(value, self->n_threads); break;
+    case PROP_POST_MESSAGES: g_value_set_boolean(value, self->post_messages); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
 }
 
-GstStructure *
-gst_iseg_filter_new_message (GstIsegFilter * self, GstBuffer * buf,
-    const gchar * name)
+static void gst_iseg_filter_finalize(GObject *object)
 {
-  GstBaseTransform *trans = GST_BASE_TRANSFORM (self);
-  GstClockTime ts = GST_BUFFER_PTS (buf);
-  GstClockTime stream_time = GST_CLOCK_TIME_NONE;
-  GstClockTime running_time = GST_CLOCK_TIME_NONE;
+    GstIsegFilter *self = GST_ISEG_FILTER(object);
 
-  if (GST_CLOCK_TIME_IS_VALID (ts)) {
-    stream_time = gst_segment_to_stream_time (&trans->segment, GST_FORMAT_TIME,
-        ts);
-    running_time = gst_segment_to_running_time (&trans->segment,
-        GST_FORMAT_TIME, ts);
-  }
-  return gst_structure_new (name,
-      "timestamp", G_TYPE_UINT64, ts,
-      "stream-time", G_TYPE_UINT64, stream_time,
-      "running-time", G_TYPE_UINT64, running_time,
-      "duration", G_TYPE_UINT64, GST_BUFFER_DURATION (buf), NULL);
+    iseg_pool_destroy(self->pool);
+    self->pool = NULL;
+    G_OBJECT_CLASS(gst_iseg_filter_parent_class)->finalize(object);
 }
 
-void
-gst_iseg_filter_post_message (GstIsegFilter * self, GstStructure * s)
+static gboolean gst_iseg_filter_set_info(GstVideoFilter *vfilter, GstCaps *incaps,
+                                         GstVideoInfo *in_info, GstCaps *outcaps,
+                                         GstVideoInfo *out_info)
 {
-  gst_element_post_message (GST_ELEMENT (self),
-      gst_message_new_element (GST_OBJECT (self), s));
+    GstIsegFilter *self = GST_ISEG_FILTER(vfilter);
+    GstIsegFilterClass *klass = GST_ISEG_FILTER_GET_CLASS(self);
+
+    if (GST_VIDEO_INFO_FORMAT(in_info) != GST_VIDEO_INFO_FORMAT(out_info) ||
+        GST_VIDEO_INFO_WIDTH(in_info) != GST_VIDEO_INFO_WIDTH(out_info) ||
+        GST_VIDEO_INFO_HEIGHT(in_info) != GST_VIDEO_INFO_HEIGHT(out_info)) {
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, (NULL),
+                          ("output caps %" GST_PTR_FORMAT
+                           " differ from input caps %" GST_PTR_FORMAT,
+                           outcaps, incaps));
+        return FALSE;
+    }
+    gst_iseg_filter_reset(self);
+    if (klass->prepare && !klass->prepare(self, in_info))
+        return FALSE;
+    return TRUE;
 }
 
-GstFlowReturn
-gst_iseg_filter_check (GstIsegFilter * self, int code, const gchar * what)
+static void gst_iseg_filter_before_transform(GstBaseTransform *trans, GstBuffer *buf)
 {
-  if (code >= 0)
-    return GST_FLOW_OK;
-  GST_ELEMENT_ERROR (self, STREAM, FAILED, (NULL), ("%s failed: %s", what,
-          iseg_strerror (code)));
-  return GST_FLOW_ERROR;
+    GstClockTime ts = GST_BUFFER_PTS(buf);
+    GstClockTime stream_time;
+
+    if (!GST_CLOCK_TIME_IS_VALID(ts))
+        return;
+    stream_time = gst_segment_to_stream_time(&trans->segment, GST_FORMAT_TIME, ts);
+    if (GST_CLOCK_TIME_IS_VALID(stream_time))
+        gst_object_sync_values(GST_OBJECT(trans), stream_time);
+}
+
+static gboolean gst_iseg_filter_sink_event(GstBaseTransform *trans, GstEvent *event)
+{
+    if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
+        gst_iseg_filter_reset(GST_ISEG_FILTER(trans));
+    return GST_BASE_TRANSFORM_CLASS(gst_iseg_filter_parent_class)->sink_event(trans, event);
+}
+
+static gboolean gst_iseg_filter_stop(GstBaseTransform *trans)
+{
+    GstIsegFilter *self = GST_ISEG_FILTER(trans);
+
+    gst_iseg_filter_reset(self);
+    iseg_pool_destroy(self->pool);
+    self->pool = NULL;
+    return TRUE;
+}
+
+static void gst_iseg_filter_class_init(GstIsegFilterClass *klass)
+{
+    GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
+    GstBaseTransformClass *trans_class = GST_BASE_TRANSFORM_CLASS(klass);
+    GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS(klass);
+
+    gobject_class->set_property = gst_iseg_filter_set_property;
+    gobject_class->get_property = gst_iseg_filter_get_property;
+    gobject_class->finalize = gst_iseg_filter_finalize;
+
+    g_object_class_install_property(
+        gobject_class, PROP_N_THREADS,
+        g_param_spec_uint("n-threads", "Threads",
+                          "Threads to split each frame's rows across: 0 = one per CPU core, "
+                          "1 = no worker threads. The output is identical for every value",
+                          0, 256, DEFAULT_N_THREADS, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+    g_object_class_install_property(
+        gobject_class, PROP_POST_MESSAGES,
+        g_param_spec_boolean("post-messages", "Post messages",
+                             "Post an element message with per-frame results for every frame",
+                             DEFAULT_POST_MESSAGES, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+
+    trans_class->before_transform = GST_DEBUG_FUNCPTR(gst_iseg_filter_before_transform);
+    trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_iseg_filter_sink_event);
+    trans_class->stop = GST_DEBUG_FUNCPTR(gst_iseg_filter_stop);
+    vfilter_class->set_info = GST_DEBUG_FUNCPTR(gst_iseg_filter_set_info);
+
+    gst_type_mark_as_plugin_api(GST_TYPE_ISEG_FILTER, 0);
+    gst_type_mark_as_plugin_api(GST_TYPE_ISEG_OUTPUT, 0);
+}
+
+static void gst_iseg_filter_init(GstIsegFilter *self)
+{
+    self->n_threads = DEFAULT_N_THREADS;
+    self->post_messages = DEFAULT_POST_MESSAGES;
+}
+
+void gst_iseg_filter_class_add_pad_templates(GstElementClass *element_class, const gchar *caps_str)
+{
+    GstCaps *caps = gst_caps_from_string(caps_str);
+
+    gst_element_class_add_pad_template(
+        element_class, gst_pad_template_new("sink", GST_PAD_SINK, GST_PAD_ALWAYS, caps));
+    gst_element_class_add_pad_template(
+        element_class, gst_pad_template_new("src", GST_PAD_SRC, GST_PAD_ALWAYS, caps));
+    gst_caps_unref(caps);
+}
+
+IsegPool *gst_iseg_filter_get_pool(GstIsegFilter *self)
+{
+    guint wanted;
+
+    GST_OBJECT_LOCK(self);
+    wanted = self->n_threads;
+    GST_OBJECT_UNLOCK(self);
+    if (wanted == 0)
+        wanted = iseg_cpu_count();
+
+    if (self->pool && self->pool_threads == wanted)
+        return self->pool;
+    iseg_pool_destroy(self->pool);
+    self->pool = NULL;
+    self->pool_threads = wanted;
+    if (wanted > 1) {
+        int ret = iseg_pool_create(&self->pool, wanted);
+        if (ret < 0) {
+            GST_WARNING_OBJECT(self,
+                               "could not start %u threads (%s): running on "
+                               "the streaming thread",
+                               wanted, iseg_strerror(ret));
+            self->pool = NULL;
+        } else {
+            GST_DEBUG_OBJECT(self, "thread pool of %u threads", wanted);
+        }
+    }
+    return self->pool;
+}
+
+gboolean gst_iseg_filter_posts_messages(GstIsegFilter *self)
+{
+    gboolean post;
+
+    GST_OBJECT_LOCK(self);
+    post = self->post_messages;
+    GST_OBJECT_UNLOCK(self);
+    return post;
+}
+
+static void plane_view(const GstVideoFrame *frame, guint comp, IsegImage *img)
+{
+    img->data = GST_VIDEO_FRAME_COMP_DATA(frame, comp);
+    img->width = GST_VIDEO_FRAME_COMP_WIDTH(frame, comp);
+    img->height = GST_VIDEO_FRAME_COMP_HEIGHT(frame, comp);
+    img->stride = GST_VIDEO_FRAME_COMP_STRIDE(frame, comp);
+}
+
+void gst_iseg_filter_frame_view(const GstVideoFrame *frame, IsegFrame *view)
+{
+    const GstVideoFormatInfo *finfo = frame->info.finfo;
+
+    memset(view, 0, sizeof(*view));
+    plane_view(frame, GST_VIDEO_COMP_Y, &view->luma);
+    view->chroma_pixel_stride = 1;
+    if (GST_VIDEO_FORMAT_INFO_N_COMPONENTS(finfo) < 3)
+        return;
+    view->n_chroma = 2;
+    plane_view(frame, GST_VIDEO_COMP_U, &view->chroma[0]);
+    plane_view(frame, GST_VIDEO_COMP_V, &view->chroma[1]);
+    view->chroma_pixel_stride = GST_VIDEO_FRAME_COMP_PSTRIDE(frame, GST_VIDEO_COMP_U);
+    view->chroma_shift_x = GST_VIDEO_FORMAT_INFO_W_SUB(finfo, GST_VIDEO_COMP_U);
+    view->chroma_shift_y = GST_VIDEO_FORMAT_INFO_H_SUB(finfo, GST_VIDEO_COMP_U);
+}
+
+GstStructure *gst_iseg_filter_new_message(GstIsegFilter *self, GstBuffer *buf, const gchar *name)
+{
+    GstBaseTransform *trans = GST_BASE_TRANSFORM(self);
+    GstClockTime ts = GST_BUFFER_PTS(buf);
+    GstClockTime stream_time = GST_CLOCK_TIME_NONE;
+    GstClockTime running_time = GST_CLOCK_TIME_NONE;
+
+    if (GST_CLOCK_TIME_IS_VALID(ts)) {
+        stream_time = gst_segment_to_stream_time(&trans->segment, GST_FORMAT_TIME, ts);
+        running_time = gst_segment_to_running_time(&trans->segment, GST_FORMAT_TIME, ts);
+    }
+    return gst_structure_new(name, "timestamp", G_TYPE_UINT64, ts, "stream-time", G_TYPE_UINT64,
+                             stream_time, "running-time", G_TYPE_UINT64, running_time, "duration",
+                             G_TYPE_UINT64, GST_BUFFER_DURATION(buf), NULL);
+}
+
+void gst_iseg_filter_post_message(GstIsegFilter *self, GstStructure *s)
+{
+    gst_element_post_message(GST_ELEMENT(self), gst_message_new_element(GST_OBJECT(self), s));
+}
+
+GstFlowReturn gst_iseg_filter_check(GstIsegFilter *self, int code, const gchar *what)
+{
+    if (code >= 0)
+        return GST_FLOW_OK;
+    GST_ELEMENT_ERROR(self, STREAM, FAILED, (NULL), ("%s failed: %s", what, iseg_strerror(code)));
+    return GST_FLOW_ERROR;
 }

@@ -23,75 +23,73 @@ G_BEGIN_DECLS
 
 /* The formats of the four luma elements: they work on the Y plane. */
 #define GST_ISEG_LUMA_FORMATS "{ GRAY8, I420, YV12, NV12, NV21, Y42B, Y444 }"
-#define GST_ISEG_LUMA_CAPS GST_VIDEO_CAPS_MAKE (GST_ISEG_LUMA_FORMATS)
+#define GST_ISEG_LUMA_CAPS    GST_VIDEO_CAPS_MAKE(GST_ISEG_LUMA_FORMATS)
 
-#define GST_TYPE_ISEG_FILTER (gst_iseg_filter_get_type ())
-#define GST_ISEG_FILTER(obj) (G_TYPE_CHECK_INSTANCE_CAST ((obj), GST_TYPE_ISEG_FILTER, GstIsegFilter))
-#define GST_ISEG_FILTER_CLASS(klass) (G_TYPE_CHECK_CLASS_CAST ((klass), GST_TYPE_ISEG_FILTER, GstIsegFilterClass))
-#define GST_ISEG_FILTER_GET_CLASS(obj) (G_TYPE_INSTANCE_GET_CLASS ((obj), GST_TYPE_ISEG_FILTER, GstIsegFilterClass))
-#define GST_IS_ISEG_FILTER(obj) (G_TYPE_CHECK_INSTANCE_TYPE ((obj), GST_TYPE_ISEG_FILTER))
+#define GST_TYPE_ISEG_FILTER (gst_iseg_filter_get_type())
+#define GST_ISEG_FILTER(obj)                                                                       \
+    (G_TYPE_CHECK_INSTANCE_CAST((obj), GST_TYPE_ISEG_FILTER, GstIsegFilter))
+#define GST_ISEG_FILTER_CLASS(klass)                                                               \
+    (G_TYPE_CHECK_CLASS_CAST((klass), GST_TYPE_ISEG_FILTER, GstIsegFilterClass))
+#define GST_ISEG_FILTER_GET_CLASS(obj)                                                             \
+    (G_TYPE_INSTANCE_GET_CLASS((obj), GST_TYPE_ISEG_FILTER, GstIsegFilterClass))
+#define GST_IS_ISEG_FILTER(obj) (G_TYPE_CHECK_INSTANCE_TYPE((obj), GST_TYPE_ISEG_FILTER))
 
 typedef struct _GstIsegFilter GstIsegFilter;
 typedef struct _GstIsegFilterClass GstIsegFilterClass;
 
-struct _GstIsegFilter
-{
-  GstVideoFilter videofilter;
+struct _GstIsegFilter {
+    GstVideoFilter videofilter;
 
-  /*< private >*/
-  guint n_threads;              /* property; under the object lock */
-  gboolean post_messages;       /* property; under the object lock */
-  IsegPool *pool;               /* streaming thread only */
-  guint pool_threads;           /* the n-threads value the pool was made for */
+    /*< private >*/
+    guint n_threads;        /* property; under the object lock */
+    gboolean post_messages; /* property; under the object lock */
+    IsegPool *pool;         /* streaming thread only */
+    guint pool_threads;     /* the n-threads value the pool was made for */
 };
 
-struct _GstIsegFilterClass
-{
-  GstVideoFilterClass parent_class;
+struct _GstIsegFilterClass {
+    GstVideoFilterClass parent_class;
 
-  /* Optional. Called from set_info with the negotiated input info, after
-   * reset: allocate what the frames of this size and format need. */
-  gboolean (*prepare) (GstIsegFilter * filter, const GstVideoInfo * info);
+    /* Optional. Called from set_info with the negotiated input info, after
+     * reset: allocate what the frames of this size and format need. */
+    gboolean (*prepare)(GstIsegFilter *filter, const GstVideoInfo *info);
 
-  /* Optional. Forget per-stream state (smoothing history, warm-start
-   * centers): called on flush, caps change and stop. */
-  void (*reset) (GstIsegFilter * filter);
+    /* Optional. Forget per-stream state (smoothing history, warm-start
+     * centers): called on flush, caps change and stop. */
+    void (*reset)(GstIsegFilter *filter);
 };
 
-GType gst_iseg_filter_get_type (void);
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GstIsegFilter, gst_object_unref)
+GType gst_iseg_filter_get_type(void);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(GstIsegFilter, gst_object_unref)
 
 /* Adds sink and src pad templates with the same caps. */
-void gst_iseg_filter_class_add_pad_templates (GstElementClass * element_class,
-    const gchar * caps_str);
+void gst_iseg_filter_class_add_pad_templates(GstElementClass *element_class, const gchar *caps_str);
 
 /* The pool for this frame, (re)created when n-threads changed. Streaming
  * thread only. NULL when n-threads is 1 (or the pool could not be created:
  * the library then runs on the calling thread). */
-IsegPool *gst_iseg_filter_get_pool (GstIsegFilter * filter);
+IsegPool *gst_iseg_filter_get_pool(GstIsegFilter *filter);
 
 /* Whether post-messages is on (reads under the object lock). */
-gboolean gst_iseg_filter_posts_messages (GstIsegFilter * filter);
+gboolean gst_iseg_filter_posts_messages(GstIsegFilter *filter);
 
 /* Describes a mapped YUV/GRAY frame as the library's luma + chroma view. */
-void gst_iseg_filter_frame_view (const GstVideoFrame * frame, IsegFrame * view);
+void gst_iseg_filter_frame_view(const GstVideoFrame *frame, IsegFrame *view);
 
 /* A structure named `name` holding timestamp, stream-time, running-time
  * and duration of buf, for the caller to add its fields to and pass to
  * gst_iseg_filter_post_message(). */
-GstStructure *gst_iseg_filter_new_message (GstIsegFilter * filter,
-    GstBuffer * buf, const gchar * name);
+GstStructure *gst_iseg_filter_new_message(GstIsegFilter *filter, GstBuffer *buf, const gchar *name);
 
 /* Posts s (taking ownership) as an element message. */
-void gst_iseg_filter_post_message (GstIsegFilter * filter, GstStructure * s);
+void gst_iseg_filter_post_message(GstIsegFilter *filter, GstStructure *s);
 
 /* Reports a failed library call as an element error (never expected). */
-GstFlowReturn gst_iseg_filter_check (GstIsegFilter * filter, int code,
-    const gchar * what);
+GstFlowReturn gst_iseg_filter_check(GstIsegFilter *filter, int code, const gchar *what);
 
 /* The shared `output` enum of otsuthreshold and adaptivethreshold. */
-#define GST_TYPE_ISEG_OUTPUT (gst_iseg_output_get_type ())
-GType gst_iseg_output_get_type (void);
+#define GST_TYPE_ISEG_OUTPUT (gst_iseg_output_get_type())
+GType gst_iseg_output_get_type(void);
 
 G_END_DECLS
 

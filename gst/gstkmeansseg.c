@@ -13,8 +13,9 @@
  *
  * ## Example launch lines
  * |[
- * gst-launch-1.0 videotestsrc pattern=smpte ! videoconvert ! kmeansseg k=6 ! videoconvert ! autovideosink
- * gst-launch-1.0 v4l2src ! videoconvert ! kmeansseg k=4 output=palette post-messages=true ! videoconvert ! autovideosink
+ * gst-launch-1.0 videotestsrc pattern=smpte ! videoconvert ! kmeansseg k=6 ! videoconvert !
+ * autovideosink gst-launch-1.0 v4l2src ! videoconvert ! kmeansseg k=4 output=palette
+ * post-messages=true ! videoconvert ! autovideosink
  * ]|
  */
 #ifdef HAVE_CONFIG_H
@@ -23,402 +24,339 @@
 
 #include "gstkmeansseg.h"
 
-GST_DEBUG_CATEGORY_STATIC (gst_kmeans_seg_debug);
+GST_DEBUG_CATEGORY_STATIC(gst_kmeans_seg_debug);
 #define GST_CAT_DEFAULT gst_kmeans_seg_debug
 
-#define GST_KMEANS_SEG_FORMATS \
-  "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8 }"
+#define GST_KMEANS_SEG_FORMATS "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8 }"
 
-#define DEFAULT_PROP_K 4
-#define DEFAULT_PROP_FEATURES ISEG_KMEANS_COLOR
+#define DEFAULT_PROP_K              4
+#define DEFAULT_PROP_FEATURES       ISEG_KMEANS_COLOR
 #define DEFAULT_PROP_SPATIAL_WEIGHT 1.0
 #define DEFAULT_PROP_MAX_ITERATIONS 10
-#define DEFAULT_PROP_EPSILON 1.0
-#define DEFAULT_PROP_INIT ISEG_KMEANS_INIT_PP
-#define DEFAULT_PROP_SEED 0
-#define DEFAULT_PROP_WARM_START TRUE
-#define DEFAULT_PROP_OUTPUT ISEG_KMEANS_OUTPUT_CENTERS
+#define DEFAULT_PROP_EPSILON        1.0
+#define DEFAULT_PROP_INIT           ISEG_KMEANS_INIT_PP
+#define DEFAULT_PROP_SEED           0
+#define DEFAULT_PROP_WARM_START     TRUE
+#define DEFAULT_PROP_OUTPUT         ISEG_KMEANS_OUTPUT_CENTERS
 
-enum
-{
-  PROP_0,
-  PROP_K,
-  PROP_FEATURES,
-  PROP_SPATIAL_WEIGHT,
-  PROP_MAX_ITERATIONS,
-  PROP_EPSILON,
-  PROP_INIT,
-  PROP_SEED,
-  PROP_WARM_START,
-  PROP_OUTPUT,
+enum {
+    PROP_0,
+    PROP_K,
+    PROP_FEATURES,
+    PROP_SPATIAL_WEIGHT,
+    PROP_MAX_ITERATIONS,
+    PROP_EPSILON,
+    PROP_INIT,
+    PROP_SEED,
+    PROP_WARM_START,
+    PROP_OUTPUT,
 };
 
-struct _GstKmeansSeg
-{
-  GstIsegFilter parent;
+struct _GstKmeansSeg {
+    GstIsegFilter parent;
 
-  /* properties, under the object lock; copied at the start of a frame */
-  IsegKmeansSettings settings;
+    /* properties, under the object lock; copied at the start of a frame */
+    IsegKmeansSettings settings;
 
-  /* streaming thread only */
-  IsegKmeans *km;               /* made in prepare for the negotiated size */
-  IsegPixelFormat format;
+    /* streaming thread only */
+    IsegKmeans *km; /* made in prepare for the negotiated size */
+    IsegPixelFormat format;
 };
 
-#define GST_TYPE_KMEANS_SEG_FEATURES (gst_kmeans_seg_features_get_type ())
-static GType
-gst_kmeans_seg_features_get_type (void)
+#define GST_TYPE_KMEANS_SEG_FEATURES (gst_kmeans_seg_features_get_type())
+static GType gst_kmeans_seg_features_get_type(void)
 {
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {ISEG_KMEANS_COLOR, "Color: R, G, B (gray value for GRAY8)", "color"},
-    {ISEG_KMEANS_COLOR_POSITION,
-        "Color and position: R, G, B, w*X, w*Y with X, Y scaled to 0..255",
-        "color-position"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstKmeansSegFeatures", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+    static GType type = 0;
+    static const GEnumValue values[] = {
+        { ISEG_KMEANS_COLOR, "Color: R, G, B (gray value for GRAY8)", "color" },
+        { ISEG_KMEANS_COLOR_POSITION,
+          "Color and position: R, G, B, w*X, w*Y with X, Y scaled to 0..255", "color-position" },
+        { 0, NULL, NULL },
+    };
+    if (g_once_init_enter(&type)) {
+        GType t = g_enum_register_static("GstKmeansSegFeatures", values);
+        g_once_init_leave(&type, t);
+    }
+    return type;
 }
 
-#define GST_TYPE_KMEANS_SEG_INIT (gst_kmeans_seg_init_get_type ())
-static GType
-gst_kmeans_seg_init_get_type (void)
+#define GST_TYPE_KMEANS_SEG_INIT (gst_kmeans_seg_init_get_type())
+static GType gst_kmeans_seg_init_get_type(void)
 {
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {ISEG_KMEANS_INIT_PP, "k-means++: spread the first centers out",
-        "kmeans++"},
-    {ISEG_KMEANS_INIT_RANDOM, "k random pixels", "random"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstKmeansSegInit", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+    static GType type = 0;
+    static const GEnumValue values[] = {
+        { ISEG_KMEANS_INIT_PP, "k-means++: spread the first centers out", "kmeans++" },
+        { ISEG_KMEANS_INIT_RANDOM, "k random pixels", "random" },
+        { 0, NULL, NULL },
+    };
+    if (g_once_init_enter(&type)) {
+        GType t = g_enum_register_static("GstKmeansSegInit", values);
+        g_once_init_leave(&type, t);
+    }
+    return type;
 }
 
-#define GST_TYPE_KMEANS_SEG_OUTPUT (gst_kmeans_seg_output_get_type ())
-static GType
-gst_kmeans_seg_output_get_type (void)
+#define GST_TYPE_KMEANS_SEG_OUTPUT (gst_kmeans_seg_output_get_type())
+static GType gst_kmeans_seg_output_get_type(void)
 {
-  static GType type = 0;
-  static const GEnumValue values[] = {
-    {ISEG_KMEANS_OUTPUT_CENTERS, "Each pixel takes its cluster's mean color",
-        "centers"},
-    {ISEG_KMEANS_OUTPUT_PALETTE, "A fixed distinct color per label",
-        "palette"},
-    {ISEG_KMEANS_OUTPUT_LABELS, "Gray value = label index (R = G = B)",
-        "labels"},
-    {0, NULL, NULL},
-  };
-  if (g_once_init_enter (&type)) {
-    GType t = g_enum_register_static ("GstKmeansSegOutput", values);
-    g_once_init_leave (&type, t);
-  }
-  return type;
+    static GType type = 0;
+    static const GEnumValue values[] = {
+        { ISEG_KMEANS_OUTPUT_CENTERS, "Each pixel takes its cluster's mean color", "centers" },
+        { ISEG_KMEANS_OUTPUT_PALETTE, "A fixed distinct color per label", "palette" },
+        { ISEG_KMEANS_OUTPUT_LABELS, "Gray value = label index (R = G = B)", "labels" },
+        { 0, NULL, NULL },
+    };
+    if (g_once_init_enter(&type)) {
+        GType t = g_enum_register_static("GstKmeansSegOutput", values);
+        g_once_init_leave(&type, t);
+    }
+    return type;
 }
 
-G_DEFINE_TYPE (GstKmeansSeg, gst_kmeans_seg, GST_TYPE_ISEG_FILTER);
-GST_ELEMENT_REGISTER_DEFINE (kmeansseg, "kmeansseg", GST_RANK_NONE,
-    GST_TYPE_KMEANS_SEG);
+G_DEFINE_TYPE(GstKmeansSeg, gst_kmeans_seg, GST_TYPE_ISEG_FILTER);
+GST_ELEMENT_REGISTER_DEFINE(kmeansseg, "kmeansseg", GST_RANK_NONE, GST_TYPE_KMEANS_SEG);
 
-static void
-gst_kmeans_seg_set_property (GObject * object, guint prop_id,
-    const GValue * value, GParamSpec * pspec)
+static void gst_kmeans_seg_set_property(GObject *object, guint prop_id, const GValue *value,
+                                        GParamSpec *pspec)
 {
-  GstKmeansSeg *self = GST_KMEANS_SEG (object);
+    GstKmeansSeg *self = GST_KMEANS_SEG(object);
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_K:
-      self->settings.k = (int) g_value_get_uint (value);
-      break;
-    case PROP_FEATURES:
-      self->settings.features = g_value_get_enum (value);
-      break;
-    case PROP_SPATIAL_WEIGHT:
-      self->settings.spatial_weight = g_value_get_double (value);
-      break;
-    case PROP_MAX_ITERATIONS:
-      self->settings.max_iterations = (int) g_value_get_uint (value);
-      break;
-    case PROP_EPSILON:
-      self->settings.epsilon = g_value_get_double (value);
-      break;
-    case PROP_INIT:
-      self->settings.init = g_value_get_enum (value);
-      break;
-    case PROP_SEED:
-      self->settings.seed = g_value_get_uint (value);
-      break;
-    case PROP_WARM_START:
-      self->settings.warm_start = g_value_get_boolean (value);
-      break;
-    case PROP_OUTPUT:
-      self->settings.output = g_value_get_enum (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
+    GST_OBJECT_LOCK(self);
+    switch (prop_id) {
+    case PROP_K: self->settings.k = (int)g_value_get_uint(value); break;
+    case PROP_FEATURES: self->settings.features = g_value_get_enum(value); break;
+    case PROP_SPATIAL_WEIGHT: self->settings.spatial_weight = g_value_get_double(value); break;
+    case PROP_MAX_ITERATIONS: self->settings.max_iterations = (int)g_value_get_uint(value); break;
+    case PROP_EPSILON: self->settings.epsilon = g_value_get_double(value); break;
+    case PROP_INIT: self->settings.init = g_value_get_enum(value); break;
+    case PROP_SEED: self->settings.seed = g_value_get_uint(value); break;
+    case PROP_WARM_START: self->settings.warm_start = g_value_get_boolean(value); break;
+    case PROP_OUTPUT: self->settings.output = g_value_get_enum(value); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
 }
 
-static void
-gst_kmeans_seg_get_property (GObject * object, guint prop_id, GValue * value,
-    GParamSpec * pspec)
+static void gst_kmeans_seg_get_property(GObject *object, guint prop_id, GValue *value,
+                                        GParamSpec *pspec)
 {
-  GstKmeansSeg *self = GST_KMEANS_SEG (object);
+    GstKmeansSeg *self = GST_KMEANS_SEG(object);
 
-  GST_OBJECT_LOCK (self);
-  switch (prop_id) {
-    case PROP_K:
-      g_value_set_uint (value, (guint) self->settings.k);
-      break;
-    case PROP_FEATURES:
-      g_value_set_enum (value, self->settings.features);
-      break;
-    case PROP_SPATIAL_WEIGHT:
-      g_value_set_double (value, self->settings.spatial_weight);
-      break;
-    case PROP_MAX_ITERATIONS:
-      g_value_set_uint (value, (guint) self->settings.max_iterations);
-      break;
-    case PROP_EPSILON:
-      g_value_set_double (value, self->settings.epsilon);
-      break;
-    case PROP_INIT:
-      g_value_set_enum (value, self->settings.init);
-      break;
-    case PROP_SEED:
-      g_value_set_uint (value, self->settings.seed);
-      break;
-    case PROP_WARM_START:
-      g_value_set_boolean (value, self->settings.warm_start);
-      break;
-    case PROP_OUTPUT:
-      g_value_set_enum (value, self->settings.output);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-      break;
-  }
-  GST_OBJECT_UNLOCK (self);
+    GST_OBJECT_LOCK(self);
+    switch (prop_id) {
+    case PROP_K: g_value_set_uint(value, (guint)self->settings.k); break;
+    case PROP_FEATURES: g_value_set_enum(value, self->settings.features); break;
+    case PROP_SPATIAL_WEIGHT: g_value_set_double(value, self->settings.spatial_weight); break;
+    case PROP_MAX_ITERATIONS: g_value_set_uint(value, (guint)self->settings.max_iterations); break;
+    case PROP_EPSILON: g_value_set_double(value, self->settings.epsilon); break;
+    case PROP_INIT: g_value_set_enum(value, self->settings.init); break;
+    case PROP_SEED: g_value_set_uint(value, self->settings.seed); break;
+    case PROP_WARM_START: g_value_set_boolean(value, self->settings.warm_start); break;
+    case PROP_OUTPUT: g_value_set_enum(value, self->settings.output); break;
+    default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
+    }
+    GST_OBJECT_UNLOCK(self);
 }
 
-static void
-gst_kmeans_seg_reset (GstIsegFilter * filter)
+static void gst_kmeans_seg_reset(GstIsegFilter *filter)
 {
-  GstKmeansSeg *self = GST_KMEANS_SEG (filter);
+    GstKmeansSeg *self = GST_KMEANS_SEG(filter);
 
-  iseg_kmeans_reset (self->km);
+    iseg_kmeans_reset(self->km);
 }
 
-static gboolean
-gst_kmeans_seg_prepare (GstIsegFilter * filter, const GstVideoInfo * info)
+static gboolean gst_kmeans_seg_prepare(GstIsegFilter *filter, const GstVideoInfo *info)
 {
-  GstKmeansSeg *self = GST_KMEANS_SEG (filter);
-  static const struct
-  {
-    GstVideoFormat gst;
-    IsegPixelFormat iseg;
-  } formats[] = {
-    {GST_VIDEO_FORMAT_RGB, ISEG_PIXEL_RGB},
-    {GST_VIDEO_FORMAT_BGR, ISEG_PIXEL_BGR},
-    {GST_VIDEO_FORMAT_RGBx, ISEG_PIXEL_RGBX},
-    {GST_VIDEO_FORMAT_BGRx, ISEG_PIXEL_BGRX},
-    {GST_VIDEO_FORMAT_xRGB, ISEG_PIXEL_XRGB},
-    {GST_VIDEO_FORMAT_xBGR, ISEG_PIXEL_XBGR},
-    {GST_VIDEO_FORMAT_RGBA, ISEG_PIXEL_RGBA},
-    {GST_VIDEO_FORMAT_BGRA, ISEG_PIXEL_BGRA},
-    {GST_VIDEO_FORMAT_ARGB, ISEG_PIXEL_ARGB},
-    {GST_VIDEO_FORMAT_ABGR, ISEG_PIXEL_ABGR},
-    {GST_VIDEO_FORMAT_GRAY8, ISEG_PIXEL_GRAY8},
-  };
-  const GstVideoFormat fmt = GST_VIDEO_INFO_FORMAT (info);
-  const gint w = GST_VIDEO_INFO_WIDTH (info), h = GST_VIDEO_INFO_HEIGHT (info);
-  guint i;
-  int ret;
+    GstKmeansSeg *self = GST_KMEANS_SEG(filter);
+    static const struct {
+        GstVideoFormat gst;
+        IsegPixelFormat iseg;
+    } formats[] = {
+        { GST_VIDEO_FORMAT_RGB, ISEG_PIXEL_RGB },     { GST_VIDEO_FORMAT_BGR, ISEG_PIXEL_BGR },
+        { GST_VIDEO_FORMAT_RGBx, ISEG_PIXEL_RGBX },   { GST_VIDEO_FORMAT_BGRx, ISEG_PIXEL_BGRX },
+        { GST_VIDEO_FORMAT_xRGB, ISEG_PIXEL_XRGB },   { GST_VIDEO_FORMAT_xBGR, ISEG_PIXEL_XBGR },
+        { GST_VIDEO_FORMAT_RGBA, ISEG_PIXEL_RGBA },   { GST_VIDEO_FORMAT_BGRA, ISEG_PIXEL_BGRA },
+        { GST_VIDEO_FORMAT_ARGB, ISEG_PIXEL_ARGB },   { GST_VIDEO_FORMAT_ABGR, ISEG_PIXEL_ABGR },
+        { GST_VIDEO_FORMAT_GRAY8, ISEG_PIXEL_GRAY8 },
+    };
+    const GstVideoFormat fmt = GST_VIDEO_INFO_FORMAT(info);
+    const gint w = GST_VIDEO_INFO_WIDTH(info), h = GST_VIDEO_INFO_HEIGHT(info);
+    guint i;
+    int ret;
 
-  for (i = 0; i < G_N_ELEMENTS (formats) && formats[i].gst != fmt; i++);
-  if (i == G_N_ELEMENTS (formats)) {
-    GST_ERROR_OBJECT (self, "unsupported format %s",
-        gst_video_format_to_string (fmt));
-    return FALSE;
-  }
-  self->format = formats[i].iseg;
+    for (i = 0; i < G_N_ELEMENTS(formats) && formats[i].gst != fmt; i++)
+        ;
+    if (i == G_N_ELEMENTS(formats)) {
+        GST_ERROR_OBJECT(self, "unsupported format %s", gst_video_format_to_string(fmt));
+        return FALSE;
+    }
+    self->format = formats[i].iseg;
 
-  /* the caps changed: new scratch, and the next frame starts cold */
-  iseg_kmeans_destroy (self->km);
-  self->km = NULL;
-  ret = iseg_kmeans_create (&self->km, w, h);
-  if (ret < 0) {
-    GST_ELEMENT_ERROR (self, CORE, NEGOTIATION, (NULL),
-        ("cannot segment %dx%d frames: %s", w, h, iseg_strerror (ret)));
-    return FALSE;
-  }
-  return TRUE;
+    /* the caps changed: new scratch, and the next frame starts cold */
+    iseg_kmeans_destroy(self->km);
+    self->km = NULL;
+    ret = iseg_kmeans_create(&self->km, w, h);
+    if (ret < 0) {
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, (NULL),
+                          ("cannot segment %dx%d frames: %s", w, h, iseg_strerror(ret)));
+        return FALSE;
+    }
+    return TRUE;
 }
 
 /* centers as an array (one entry per label) of arrays of doubles */
-static void
-set_centers_field (GstStructure * s, const IsegKmeansResult * r)
+static void set_centers_field(GstStructure *s, const IsegKmeansResult *r)
 {
-  GValue all = G_VALUE_INIT;
+    GValue all = G_VALUE_INIT;
 
-  g_value_init (&all, GST_TYPE_ARRAY);
-  for (int j = 0; j < r->k; j++) {
-    GValue center = G_VALUE_INIT;
-    g_value_init (&center, GST_TYPE_ARRAY);
-    for (int d = 0; d < r->dims; d++) {
-      GValue v = G_VALUE_INIT;
-      g_value_init (&v, G_TYPE_DOUBLE);
-      g_value_set_double (&v, r->centers[j][d]);
-      gst_value_array_append_and_take_value (&center, &v);
+    g_value_init(&all, GST_TYPE_ARRAY);
+    for (int j = 0; j < r->k; j++) {
+        GValue center = G_VALUE_INIT;
+        g_value_init(&center, GST_TYPE_ARRAY);
+        for (int d = 0; d < r->dims; d++) {
+            GValue v = G_VALUE_INIT;
+            g_value_init(&v, G_TYPE_DOUBLE);
+            g_value_set_double(&v, r->centers[j][d]);
+            gst_value_array_append_and_take_value(&center, &v);
+        }
+        gst_value_array_append_and_take_value(&all, &center);
     }
-    gst_value_array_append_and_take_value (&all, &center);
-  }
-  gst_structure_take_value (s, "centers", &all);
+    gst_structure_take_value(s, "centers", &all);
 }
 
-static GstFlowReturn
-gst_kmeans_seg_transform_frame_ip (GstVideoFilter * vfilter,
-    GstVideoFrame * frame)
+static GstFlowReturn gst_kmeans_seg_transform_frame_ip(GstVideoFilter *vfilter,
+                                                       GstVideoFrame *frame)
 {
-  GstKmeansSeg *self = GST_KMEANS_SEG (vfilter);
-  GstIsegFilter *filter = GST_ISEG_FILTER (vfilter);
-  IsegPool *pool = gst_iseg_filter_get_pool (filter);
-  const gboolean post = gst_iseg_filter_posts_messages (filter);
-  IsegKmeansSettings s;
-  IsegKmeansResult result;
-  IsegPixels px;
-  int ret;
+    GstKmeansSeg *self = GST_KMEANS_SEG(vfilter);
+    GstIsegFilter *filter = GST_ISEG_FILTER(vfilter);
+    IsegPool *pool = gst_iseg_filter_get_pool(filter);
+    const gboolean post = gst_iseg_filter_posts_messages(filter);
+    IsegKmeansSettings s;
+    IsegKmeansResult result;
+    IsegPixels px;
+    int ret;
 
-  GST_OBJECT_LOCK (self);
-  s = self->settings;
-  GST_OBJECT_UNLOCK (self);
+    GST_OBJECT_LOCK(self);
+    s = self->settings;
+    GST_OBJECT_UNLOCK(self);
 
-  ret = iseg_pixels_init (&px, self->format,
-      GST_VIDEO_FRAME_PLANE_DATA (frame, 0), GST_VIDEO_FRAME_WIDTH (frame),
-      GST_VIDEO_FRAME_HEIGHT (frame), GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0));
-  if (ret < 0)
-    return gst_iseg_filter_check (filter, ret, "pixel view");
-  /* the per-label sums behind the message cost a little: only when posted */
-  ret = iseg_kmeans_segment (self->km, &s, &px, &px, NULL,
-      post ? &result : NULL, pool);
-  if (ret < 0)
-    return gst_iseg_filter_check (filter, ret, "k-means");
+    ret = iseg_pixels_init(&px, self->format, GST_VIDEO_FRAME_PLANE_DATA(frame, 0),
+                           GST_VIDEO_FRAME_WIDTH(frame), GST_VIDEO_FRAME_HEIGHT(frame),
+                           GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0));
+    if (ret < 0)
+        return gst_iseg_filter_check(filter, ret, "pixel view");
+    /* the per-label sums behind the message cost a little: only when posted */
+    ret = iseg_kmeans_segment(self->km, &s, &px, &px, NULL, post ? &result : NULL, pool);
+    if (ret < 0)
+        return gst_iseg_filter_check(filter, ret, "k-means");
 
-  if (post) {
-    GstStructure *msg = gst_iseg_filter_new_message (filter, frame->buffer,
-        "kmeansseg");
-    set_centers_field (msg, &result);
-    gst_structure_set (msg,
-        "inertia", G_TYPE_DOUBLE, result.inertia,
-        "iterations", G_TYPE_UINT, (guint) result.iterations, NULL);
-    GST_LOG_OBJECT (self, "inertia %g after %d iterations%s", result.inertia,
-        result.iterations, result.warm ? " (warm)" : "");
-    gst_iseg_filter_post_message (filter, msg);
-  }
-  return GST_FLOW_OK;
+    if (post) {
+        GstStructure *msg = gst_iseg_filter_new_message(filter, frame->buffer, "kmeansseg");
+        set_centers_field(msg, &result);
+        gst_structure_set(msg, "inertia", G_TYPE_DOUBLE, result.inertia, "iterations", G_TYPE_UINT,
+                          (guint)result.iterations, NULL);
+        GST_LOG_OBJECT(self, "inertia %g after %d iterations%s", result.inertia, result.iterations,
+                       result.warm ? " (warm)" : "");
+        gst_iseg_filter_post_message(filter, msg);
+    }
+    return GST_FLOW_OK;
 }
 
-static void
-gst_kmeans_seg_finalize (GObject * object)
+static void gst_kmeans_seg_finalize(GObject *object)
 {
-  GstKmeansSeg *self = GST_KMEANS_SEG (object);
+    GstKmeansSeg *self = GST_KMEANS_SEG(object);
 
-  iseg_kmeans_destroy (self->km);
-  self->km = NULL;
-  G_OBJECT_CLASS (gst_kmeans_seg_parent_class)->finalize (object);
+    iseg_kmeans_destroy(self->km);
+    self->km = NULL;
+    G_OBJECT_CLASS(gst_kmeans_seg_parent_class)->finalize(object);
 }
 
-static void
-gst_kmeans_seg_class_init (GstKmeansSegClass * klass)
+static void gst_kmeans_seg_class_init(GstKmeansSegClass *klass)
 {
-  GObjectClass *gobject_class = G_OBJECT_CLASS (klass);
-  GstElementClass *element_class = GST_ELEMENT_CLASS (klass);
-  GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS (klass);
-  GstIsegFilterClass *iseg_class = GST_ISEG_FILTER_CLASS (klass);
-  const GParamFlags flags = G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE |
-      G_PARAM_STATIC_STRINGS;
+    GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
+    GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
+    GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS(klass);
+    GstIsegFilterClass *iseg_class = GST_ISEG_FILTER_CLASS(klass);
+    const GParamFlags flags = G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE | G_PARAM_STATIC_STRINGS;
 
-  GST_DEBUG_CATEGORY_INIT (gst_kmeans_seg_debug, "kmeansseg", 0,
-      "k-means segmentation");
+    GST_DEBUG_CATEGORY_INIT(gst_kmeans_seg_debug, "kmeansseg", 0, "k-means segmentation");
 
-  gobject_class->set_property = gst_kmeans_seg_set_property;
-  gobject_class->get_property = gst_kmeans_seg_get_property;
-  gobject_class->finalize = gst_kmeans_seg_finalize;
+    gobject_class->set_property = gst_kmeans_seg_set_property;
+    gobject_class->get_property = gst_kmeans_seg_get_property;
+    gobject_class->finalize = gst_kmeans_seg_finalize;
 
-  g_object_class_install_property (gobject_class, PROP_K,
-      g_param_spec_uint ("k", "k", "Number of clusters",
-          ISEG_KMEANS_MIN_K, ISEG_KMEANS_MAX_K, DEFAULT_PROP_K, flags));
-  g_object_class_install_property (gobject_class, PROP_FEATURES,
-      g_param_spec_enum ("features", "Features",
-          "What is clustered: color, or color and position",
-          GST_TYPE_KMEANS_SEG_FEATURES, DEFAULT_PROP_FEATURES,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_SPATIAL_WEIGHT,
-      g_param_spec_double ("spatial-weight", "Spatial weight",
-          "features=color-position: weight w of the position (x, y), each "
-          "scaled to 0..255 over the frame",
-          0.0, ISEG_KMEANS_MAX_SPATIAL_WEIGHT, DEFAULT_PROP_SPATIAL_WEIGHT,
-          flags));
-  g_object_class_install_property (gobject_class, PROP_MAX_ITERATIONS,
-      g_param_spec_uint ("max-iterations", "Maximum iterations",
-          "Center updates per frame at most", 1, ISEG_KMEANS_MAX_ITERATIONS,
-          DEFAULT_PROP_MAX_ITERATIONS, flags));
-  g_object_class_install_property (gobject_class, PROP_EPSILON,
-      g_param_spec_double ("epsilon", "Epsilon",
-          "Stop when no center moved more than this (color units)",
-          0.0, G_MAXDOUBLE, DEFAULT_PROP_EPSILON, flags));
-  g_object_class_install_property (gobject_class, PROP_INIT,
-      g_param_spec_enum ("init", "Initialisation",
-          "How the centers start on the first (or a cold) frame",
-          GST_TYPE_KMEANS_SEG_INIT, DEFAULT_PROP_INIT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
-  g_object_class_install_property (gobject_class, PROP_SEED,
-      g_param_spec_uint ("seed", "Seed",
-          "Random seed of the initialisation: the same input and properties "
-          "give the same output", 0, G_MAXUINT, DEFAULT_PROP_SEED, flags));
-  g_object_class_install_property (gobject_class, PROP_WARM_START,
-      g_param_spec_boolean ("warm-start", "Warm start",
-          "Start each frame from the previous frame's centers: stable labels "
-          "and colors across frames, few iterations (reset on flush and caps "
-          "change)", DEFAULT_PROP_WARM_START, flags));
-  g_object_class_install_property (gobject_class, PROP_OUTPUT,
-      g_param_spec_enum ("output", "Output",
-          "What each pixel becomes: its cluster's mean color, a fixed color "
-          "per label, or the label number",
-          GST_TYPE_KMEANS_SEG_OUTPUT, DEFAULT_PROP_OUTPUT,
-          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+    g_object_class_install_property(gobject_class, PROP_K,
+                                    g_param_spec_uint("k", "k", "Number of clusters",
+                                                      ISEG_KMEANS_MIN_K, ISEG_KMEANS_MAX_K,
+                                                      DEFAULT_PROP_K, flags));
+    g_object_class_install_property(
+        gobject_class, PROP_FEATURES,
+        g_param_spec_enum("features", "Features", "What is clustered: color, or color and position",
+                          GST_TYPE_KMEANS_SEG_FEATURES, DEFAULT_PROP_FEATURES,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+    g_object_class_install_property(
+        gobject_class, PROP_SPATIAL_WEIGHT,
+        g_param_spec_double("spatial-weight", "Spatial weight",
+                            "features=color-position: weight w of the position (x, y), each "
+                            "scaled to 0..255 over the frame",
+                            0.0, ISEG_KMEANS_MAX_SPATIAL_WEIGHT, DEFAULT_PROP_SPATIAL_WEIGHT,
+                            flags));
+    g_object_class_install_property(gobject_class, PROP_MAX_ITERATIONS,
+                                    g_param_spec_uint("max-iterations", "Maximum iterations",
+                                                      "Center updates per frame at most", 1,
+                                                      ISEG_KMEANS_MAX_ITERATIONS,
+                                                      DEFAULT_PROP_MAX_ITERATIONS, flags));
+    g_object_class_install_property(
+        gobject_class, PROP_EPSILON,
+        g_param_spec_double("epsilon", "Epsilon",
+                            "Stop when no center moved more than this (color units)", 0.0,
+                            G_MAXDOUBLE, DEFAULT_PROP_EPSILON, flags));
+    g_object_class_install_property(
+        gobject_class, PROP_INIT,
+        g_param_spec_enum("init", "Initialisation",
+                          "How the centers start on the first (or a cold) frame",
+                          GST_TYPE_KMEANS_SEG_INIT, DEFAULT_PROP_INIT,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+    g_object_class_install_property(
+        gobject_class, PROP_SEED,
+        g_param_spec_uint("seed", "Seed",
+                          "Random seed of the initialisation: the same input and properties "
+                          "give the same output",
+                          0, G_MAXUINT, DEFAULT_PROP_SEED, flags));
+    g_object_class_install_property(
+        gobject_class, PROP_WARM_START,
+        g_param_spec_boolean("warm-start", "Warm start",
+                             "Start each frame from the previous frame's centers: stable labels "
+                             "and colors across frames, few iterations (reset on flush and caps "
+                             "change)",
+                             DEFAULT_PROP_WARM_START, flags));
+    g_object_class_install_property(
+        gobject_class, PROP_OUTPUT,
+        g_param_spec_enum("output", "Output",
+                          "What each pixel becomes: its cluster's mean color, a fixed color "
+                          "per label, or the label number",
+                          GST_TYPE_KMEANS_SEG_OUTPUT, DEFAULT_PROP_OUTPUT,
+                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
-  gst_element_class_set_static_metadata (element_class,
-      "k-means segmentation", "Filter/Effect/Video",
-      "Segments frames by k-means clustering of their pixels in color or "
-      "color + position space, stable from frame to frame",
-      "imageseg developers");
-  gst_iseg_filter_class_add_pad_templates (element_class,
-      GST_VIDEO_CAPS_MAKE (GST_KMEANS_SEG_FORMATS));
+    gst_element_class_set_static_metadata(
+        element_class, "k-means segmentation", "Filter/Effect/Video",
+        "Segments frames by k-means clustering of their pixels in color or "
+        "color + position space, stable from frame to frame",
+        "imageseg developers");
+    gst_iseg_filter_class_add_pad_templates(element_class,
+                                            GST_VIDEO_CAPS_MAKE(GST_KMEANS_SEG_FORMATS));
 
-  vfilter_class->transform_frame_ip =
-      GST_DEBUG_FUNCPTR (gst_kmeans_seg_transform_frame_ip);
-  iseg_class->prepare = gst_kmeans_seg_prepare;
-  iseg_class->reset = gst_kmeans_seg_reset;
+    vfilter_class->transform_frame_ip = GST_DEBUG_FUNCPTR(gst_kmeans_seg_transform_frame_ip);
+    iseg_class->prepare = gst_kmeans_seg_prepare;
+    iseg_class->reset = gst_kmeans_seg_reset;
 
-  gst_type_mark_as_plugin_api (GST_TYPE_KMEANS_SEG_FEATURES, 0);
-  gst_type_mark_as_plugin_api (GST_TYPE_KMEANS_SEG_INIT, 0);
-  gst_type_mark_as_plugin_api (GST_TYPE_KMEANS_SEG_OUTPUT, 0);
+    gst_type_mark_as_plugin_api(GST_TYPE_KMEANS_SEG_FEATURES, 0);
+    gst_type_mark_as_plugin_api(GST_TYPE_KMEANS_SEG_INIT, 0);
+    gst_type_mark_as_plugin_api(GST_TYPE_KMEANS_SEG_OUTPUT, 0);
 }
 
-static void
-gst_kmeans_seg_init (GstKmeansSeg * self)
+static void gst_kmeans_seg_init(GstKmeansSeg *self)
 {
-  iseg_kmeans_default_settings (&self->settings);
-  self->km = NULL;
+    iseg_kmeans_default_settings(&self->settings);
+    self->km = NULL;
 }

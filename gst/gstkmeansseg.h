@@ -5,11 +5,10 @@
 
 G_BEGIN_DECLS
 
-#define GST_TYPE_KMEANS_SEG (gst_kmeans_seg_get_type ())
-G_DECLARE_FINAL_TYPE (GstKmeansSeg, gst_kmeans_seg, GST, KMEANS_SEG,
-    GstIsegFilter)
+#define GST_TYPE_KMEANS_SEG (gst_kmeans_seg_get_type())
+G_DECLARE_FINAL_TYPE(GstKmeansSeg, gst_kmeans_seg, GST, KMEANS_SEG, GstIsegFilter)
 
-GST_ELEMENT_REGISTER_DECLARE (kmeansseg);
+GST_ELEMENT_REGISTER_DECLARE(kmeansseg);
 
 G_END_DECLS
 

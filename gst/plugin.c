@@ -11,19 +11,18 @@
 #include "gstotsuthreshold.h"
 #include "gsthitmiss.h"
 
-static gboolean
-plugin_init (GstPlugin * plugin)
+static gboolean plugin_init(GstPlugin *plugin)
 {
-  gboolean ret = FALSE;
+    gboolean ret = FALSE;
 
-  ret |= GST_ELEMENT_REGISTER (otsuthreshold, plugin);
-  ret |= GST_ELEMENT_REGISTER (kmeansseg, plugin);
-  ret |= GST_ELEMENT_REGISTER (morphology, plugin);
-  ret |= GST_ELEMENT_REGISTER (adaptivethreshold, plugin);
-  ret |= GST_ELEMENT_REGISTER (hitmiss, plugin);
-  return ret;
+    ret |= GST_ELEMENT_REGISTER(otsuthreshold, plugin);
+    ret |= GST_ELEMENT_REGISTER(kmeansseg, plugin);
+    ret |= GST_ELEMENT_REGISTER(morphology, plugin);
+    ret |= GST_ELEMENT_REGISTER(adaptivethreshold, plugin);
+    ret |= GST_ELEMENT_REGISTER(hitmiss, plugin);
+    return ret;
 }
 
-GST_PLUGIN_DEFINE (GST_VERSION_MAJOR, GST_VERSION_MINOR, imageseg,
-    "Classic image segmentation: thresholds, k-means, morphology, hit-or-miss",
-    plugin_init, VERSION, "LGPL", PACKAGE, ORIGIN)
+GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, imageseg,
+                  "Classic image segmentation: thresholds, k-means, morphology, hit-or-miss",
+                  plugin_init, VERSION, "LGPL", PACKAGE, ORIGIN)

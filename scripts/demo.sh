@@ -39,6 +39,8 @@ stages=(
   "adaptivethreshold (local Otsu)|adaptivethreshold"
   "adaptivethreshold method=sauvola|adaptivethreshold method=sauvola"
   "hitmiss skeleton of the dark ink|adaptivethreshold invert=true ! hitmiss operation=skeleton"
+  "kmeansseg k=6 (colour)|videoconvert ! video/x-raw,format=RGBx ! kmeansseg k=6 ! videoconvert ! video/x-raw,format=I420"
+  "kmeansseg k=6 palette|videoconvert ! video/x-raw,format=RGBx ! kmeansseg k=6 output=palette ! videoconvert ! video/x-raw,format=I420"
 )
 
 label_opts='valignment=top halignment=left font-desc="Sans 14" shaded-background=true'

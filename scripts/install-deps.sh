@@ -15,7 +15,7 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   # python3-skimage: its sample photos (camera, coins, page, ...) are the
   # real images of the agreement tests, and its Sauvola the speed reference
-  packages+=(clang libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick python3-skimage)
+  packages+=(clang clang-format libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick python3-skimage)
 fi
 
 missing=()

@@ -60,4 +60,14 @@ picture hitmiss-vertical-line GRAY8 "otsuthreshold invert=true ! hitmiss structu
 picture hitmiss-thin GRAY8 "otsuthreshold invert=true ! hitmiss operation=thin iterations=2"
 picture hitmiss-skeleton GRAY8 "otsuthreshold invert=true ! hitmiss operation=skeleton"
 
+# The demo's contact sheet (input beside every stage), at half size.
+demo_out="$(mktemp -d)"
+SKIP_INSTALL=1 SKIP_BUILD=1 BUILD_DIR="$build" FRAMES=45 OUT="$demo_out" \
+  bash "$root/scripts/demo.sh" >/dev/null
+gst-launch-1.0 -q filesrc location="$demo_out/still-01.png" ! pngdec ! videoconvert ! videoscale \
+  ! video/x-raw,width=960,height=540 ! videoconvert ! pngenc ! filesink location="$out/demo-contact-sheet.png"
+rm -rf "$demo_out"
+[[ -s "$out/demo-contact-sheet.png" ]] || { echo "no demo contact sheet" >&2; exit 1; }
+count=$((count + 1))
+
 echo "make-doc-pictures: $count pictures in $out"

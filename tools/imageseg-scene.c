@@ -124,8 +124,9 @@ int main(int argc, char **argv)
             pgm = !strcmp(argv[i], "--pgm");
             ppm = atoi(argv[++i]);
         } else {
-            fprintf(stderr, "usage: %s [--size WxH] [--frames N] [--ppm FRAME | --pgm FRAME] > output\n"
-                            "Writes raw RGB frames (or one binary PPM or gray PGM still) to stdout.\n",
+            fprintf(stderr,
+                    "usage: %s [--size WxH] [--frames N] [--ppm FRAME | --pgm FRAME] > output\n"
+                    "Writes raw RGB frames (or one binary PPM or gray PGM still) to stdout.\n",
                     argv[0]);
             return 2;
         }
@@ -138,7 +139,10 @@ int main(int argc, char **argv)
         if (pgm) {
             /* BT.601 luma, as videoconvert gives GRAY8 */
             for (size_t i = 0; i < (size_t)w * h; i++)
-                rgb[i] = (uint8_t)((66 * rgb[3 * i] + 129 * rgb[3 * i + 1] + 25 * rgb[3 * i + 2] + 128) / 256 + 16);
+                rgb[i] =
+                    (uint8_t)((66 * rgb[3 * i] + 129 * rgb[3 * i + 1] + 25 * rgb[3 * i + 2] + 128) /
+                                  256 +
+                              16);
             printf("P5\n%d %d\n255\n", w, h);
             fwrite(rgb, 1, (size_t)w * h, stdout);
         } else {

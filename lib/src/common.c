@@ -10,16 +10,11 @@ const char *iseg_version(void)
 const char *iseg_strerror(int code)
 {
     switch (code) {
-    case 0:
-        return "success";
-    case -EINVAL:
-        return "invalid argument";
-    case -ENOMEM:
-        return "out of memory";
-    case -EAGAIN:
-        return "resource temporarily unavailable";
-    default:
-        return "unknown error";
+    case 0: return "success";
+    case -EINVAL: return "invalid argument";
+    case -ENOMEM: return "out of memory";
+    case -EAGAIN: return "resource temporarily unavailable";
+    default: return "unknown error";
     }
 }
 
@@ -38,7 +33,8 @@ int iseg_frame_check(const IsegFrame *f)
         return -EINVAL;
     if (f->n_chroma == 0)
         return 0;
-    if (f->chroma_shift_x < 0 || f->chroma_shift_x > 1 || f->chroma_shift_y < 0 || f->chroma_shift_y > 1)
+    if (f->chroma_shift_x < 0 || f->chroma_shift_x > 1 || f->chroma_shift_y < 0 ||
+        f->chroma_shift_y > 1)
         return -EINVAL;
     if (f->chroma_pixel_stride < 1 || f->chroma_pixel_stride > 2)
         return -EINVAL;

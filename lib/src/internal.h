@@ -4,8 +4,8 @@
 
 #include <imageseg/imageseg.h>
 
-#define ISEG_MIN(a, b) ((a) < (b) ? (a) : (b))
-#define ISEG_MAX(a, b) ((a) > (b) ? (a) : (b))
+#define ISEG_MIN(a, b)        ((a) < (b) ? (a) : (b))
+#define ISEG_MAX(a, b)        ((a) > (b) ? (a) : (b))
 #define ISEG_CLAMP(v, lo, hi) ((v) < (lo) ? (lo) : (v) > (hi) ? (hi) : (v))
 #define ISEG_CEIL_SHIFT(v, s) (((v) + (1 << (s)) - 1) >> (s))
 
@@ -26,22 +26,22 @@ int iseg_force_reference(void);
  * a * b + c (one rounding instead of two), for float kernels whose result
  * is only specified to within rounding. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
-#  define ISEG_HAVE_AVX2 1
-#  define ISEG_TARGET_AVX2 __attribute__((target("avx2")))
-#  ifdef __clang__
-#    define ISEG_TARGET_AVX2_FMA __attribute__((target("avx2,fma")))
-#  else
-#    define ISEG_TARGET_AVX2_FMA __attribute__((target("avx2,fma"), optimize("fp-contract=fast")))
-#  endif
+#define ISEG_HAVE_AVX2   1
+#define ISEG_TARGET_AVX2 __attribute__((target("avx2")))
+#ifdef __clang__
+#define ISEG_TARGET_AVX2_FMA __attribute__((target("avx2,fma")))
 #else
-#  define ISEG_HAVE_AVX2 0
-#  define ISEG_TARGET_AVX2
-#  define ISEG_TARGET_AVX2_FMA
+#define ISEG_TARGET_AVX2_FMA __attribute__((target("avx2,fma"), optimize("fp-contract=fast")))
+#endif
+#else
+#define ISEG_HAVE_AVX2 0
+#define ISEG_TARGET_AVX2
+#define ISEG_TARGET_AVX2_FMA
 #endif
 #if defined(__GNUC__) || defined(__clang__)
-#  define ISEG_ALWAYS_INLINE inline __attribute__((always_inline))
+#define ISEG_ALWAYS_INLINE inline __attribute__((always_inline))
 #else
-#  define ISEG_ALWAYS_INLINE inline
+#define ISEG_ALWAYS_INLINE inline
 #endif
 
 /* 1 if the AVX2 copies of the kernels should run (read once). */

@@ -482,7 +482,13 @@ static int ip3_rows(Stage *st, int y, int batch)
     uint8_t *out = out_row(st, y);
     if (y == st->y0 && y >= 1) /* the band's first row: the row above is in a snapshot */
         memcpy(st->saved, input_row(st, y - 1), (size_t)W);
-    if (batch >= 4 && y >= 1 && y + 4 < H) {
+    /* The edge columns below are read before the kernel says whether it
+     * takes the batch (it must, before the kernel overwrites the rows):
+     * they are columns 0, 1, W - 2 and W - 1, which exist only from W = 2
+     * on, and the kernel needs interior columns (W - 2 >= 1) anyway. At
+     * W = 1 they would be a byte before and after each row: the scratch
+     * byte before st->saved, never written, and past the image's end. */
+    if (batch >= 4 && W >= 3 && y >= 1 && y + 4 < H) {
         const uint8_t *rows[6];
         uint8_t *outs[4];
         rows[0] = st->saved;

@@ -13,10 +13,10 @@
 #define ISEG_POOL_MAX 256
 
 struct IsegPool {
-    unsigned size;               /* threads in all, caller included */
-    pthread_t *workers;          /* size - 1 of them */
-    pthread_mutex_t run_lock;    /* serialises iseg_pool_run() callers */
-    pthread_mutex_t lock;        /* guards everything below */
+    unsigned size;            /* threads in all, caller included */
+    pthread_t *workers;       /* size - 1 of them */
+    pthread_mutex_t run_lock; /* serialises iseg_pool_run() callers */
+    pthread_mutex_t lock;     /* guards everything below */
     pthread_cond_t wake;
     pthread_cond_t done;
     int quit;
@@ -27,8 +27,8 @@ struct IsegPool {
     void *ctx;
     int n;
     unsigned chunks;
-    unsigned next;               /* next chunk to claim */
-    unsigned finished;           /* chunks done */
+    unsigned next;     /* next chunk to claim */
+    unsigned finished; /* chunks done */
 };
 
 unsigned iseg_cpu_count(void)

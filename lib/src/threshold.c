@@ -155,7 +155,8 @@ int iseg_histogram(const IsegImage *img, uint64_t hist[ISEG_HIST_BINS], IsegPool
     return 0;
 }
 
-uint64_t iseg_histogram_count_foreground(const uint64_t hist[ISEG_HIST_BINS], unsigned T, int invert)
+uint64_t iseg_histogram_count_foreground(const uint64_t hist[ISEG_HIST_BINS], unsigned T,
+                                         int invert)
 {
     uint64_t fg = 0;
     for (unsigned v = 0; v < ISEG_HIST_BINS; v++)
@@ -239,7 +240,8 @@ int iseg_otsu_stats(const uint64_t hist[ISEG_HIST_BINS], unsigned T, IsegOtsuSta
     return 0;
 }
 
-static int otsu_single_level(const uint64_t hist[ISEG_HIST_BINS], unsigned *T_out, double *between_out)
+static int otsu_single_level(const uint64_t hist[ISEG_HIST_BINS], unsigned *T_out,
+                             double *between_out)
 {
     unsigned first;
     const int levels = occupied_levels(hist, &first);
@@ -251,7 +253,8 @@ static int otsu_single_level(const uint64_t hist[ISEG_HIST_BINS], unsigned *T_ou
     return 1;
 }
 
-int iseg_otsu_threshold_ref(const uint64_t hist[ISEG_HIST_BINS], unsigned *T_out, double *between_out)
+int iseg_otsu_threshold_ref(const uint64_t hist[ISEG_HIST_BINS], unsigned *T_out,
+                            double *between_out)
 {
     if (!hist || !T_out)
         return -EINVAL;
@@ -531,8 +534,10 @@ int iseg_threshold_frame_ref(IsegFrame *f, unsigned T, int invert, IsegThreshold
         for (int cy = 0; cy < pl->height; cy++)
             for (int cx = 0; cx < pl->width; cx++) {
                 int any_fg = 0;
-                for (int y = cy << f->chroma_shift_y; y < ((cy + 1) << f->chroma_shift_y) && y < h; y++)
-                    for (int x = cx << f->chroma_shift_x; x < ((cx + 1) << f->chroma_shift_x) && x < w; x++)
+                for (int y = cy << f->chroma_shift_y; y < ((cy + 1) << f->chroma_shift_y) && y < h;
+                     y++)
+                    for (int x = cx << f->chroma_shift_x;
+                         x < ((cx + 1) << f->chroma_shift_x) && x < w; x++)
                         any_fg |= is_fg(orig[(size_t)y * w + x], &p);
                 if (output == ISEG_OUTPUT_MASK || !any_fg)
                     pl->data[cy * pl->stride + cx * f->chroma_pixel_stride] = 128;

@@ -3,243 +3,226 @@
 #include <string.h>
 
 const GstVideoFormat eu_luma_formats[] = {
-  GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12,
-  GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_NV21, GST_VIDEO_FORMAT_Y42B,
-  GST_VIDEO_FORMAT_Y444,
+    GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12, GST_VIDEO_FORMAT_NV12,
+    GST_VIDEO_FORMAT_NV21,  GST_VIDEO_FORMAT_Y42B, GST_VIDEO_FORMAT_Y444,
 };
-const guint eu_n_luma_formats = G_N_ELEMENTS (eu_luma_formats);
+const guint eu_n_luma_formats = G_N_ELEMENTS(eu_luma_formats);
 
 /* Quick mode keeps the first two. */
-const gint eu_sizes[][2] = { {33, 17}, {1, 1}, {385, 289}, {321, 241}, {2, 3} };
+const gint eu_sizes[][2] = { { 33, 17 }, { 1, 1 }, { 385, 289 }, { 321, 241 }, { 2, 3 } };
 
-gboolean
-eu_quick (void)
+gboolean eu_quick(void)
 {
-  static gint quick = -1;
-  if (quick < 0) {
-    const gchar *v = g_getenv ("ISEG_TEST_QUICK");
-    quick = v && *v && !g_str_equal (v, "0");
-  }
-  return quick;
+    static gint quick = -1;
+    if (quick < 0) {
+        const gchar *v = g_getenv("ISEG_TEST_QUICK");
+        quick = v && *v && !g_str_equal(v, "0");
+    }
+    return quick;
 }
 
-guint
-eu_n_sizes_get (void)
+guint eu_n_sizes_get(void)
 {
-  return eu_quick ()? 2 : G_N_ELEMENTS (eu_sizes);
+    return eu_quick() ? 2 : G_N_ELEMENTS(eu_sizes);
 }
 
-guint
-eu_count (guint n)
+guint eu_count(guint n)
 {
-  return eu_quick ()? MAX (n / 10, 3) : n;
+    return eu_quick() ? MAX(n / 10, 3) : n;
 }
 
-static gchar *
-caps_string (GstVideoFormat fmt, gint w, gint h)
+static gchar *caps_string(GstVideoFormat fmt, gint w, gint h)
 {
-  return g_strdup_printf ("video/x-raw,format=%s,width=%d,height=%d,"
-      "framerate=30/1,pixel-aspect-ratio=1/1",
-      gst_video_format_to_string (fmt), w, h);
+    return g_strdup_printf("video/x-raw,format=%s,width=%d,height=%d,"
+                           "framerate=30/1,pixel-aspect-ratio=1/1",
+                           gst_video_format_to_string(fmt), w, h);
 }
 
-GstHarness *
-eu_harness_new (const gchar * factory, GstVideoFormat fmt, gint w, gint ht)
+GstHarness *eu_harness_new(const gchar *factory, GstVideoFormat fmt, gint w, gint ht)
 {
-  GstHarness *h = gst_harness_new (factory);
-  GstBus *bus = gst_bus_new ();
+    GstHarness *h = gst_harness_new(factory);
+    GstBus *bus = gst_bus_new();
 
-  gst_element_set_bus (h->element, bus);
-  gst_object_unref (bus);
-  eu_harness_set_format (h, fmt, w, ht);
-  return h;
+    gst_element_set_bus(h->element, bus);
+    gst_object_unref(bus);
+    eu_harness_set_format(h, fmt, w, ht);
+    return h;
 }
 
-void
-eu_harness_teardown (GstHarness * h)
+void eu_harness_teardown(GstHarness *h)
 {
-  GstBus *bus = gst_element_get_bus (h->element);
+    GstBus *bus = gst_element_get_bus(h->element);
 
-  if (bus) {
-    gst_bus_set_flushing (bus, TRUE);
-    gst_object_unref (bus);
-  }
-  gst_element_set_bus (h->element, NULL);
-  gst_harness_teardown (h);
+    if (bus) {
+        gst_bus_set_flushing(bus, TRUE);
+        gst_object_unref(bus);
+    }
+    gst_element_set_bus(h->element, NULL);
+    gst_harness_teardown(h);
 }
 
-void
-eu_harness_set_format (GstHarness * h, GstVideoFormat fmt, gint w, gint ht)
+void eu_harness_set_format(GstHarness *h, GstVideoFormat fmt, gint w, gint ht)
 {
-  gchar *caps = caps_string (fmt, w, ht);
+    gchar *caps = caps_string(fmt, w, ht);
 
-  gst_harness_set_src_caps_str (h, caps);
-  g_free (caps);
+    gst_harness_set_src_caps_str(h, caps);
+    g_free(caps);
 }
 
-static guint32
-rng_next (guint32 * s)
+static guint32 rng_next(guint32 *s)
 {
-  *s ^= *s << 13;
-  *s ^= *s >> 17;
-  *s ^= *s << 5;
-  return *s;
+    *s ^= *s << 13;
+    *s ^= *s >> 17;
+    *s ^= *s << 5;
+    return *s;
 }
 
-GstBuffer *
-eu_make_frame (GstVideoFormat fmt, gint w, gint h, guint seed, guint index)
+GstBuffer *eu_make_frame(GstVideoFormat fmt, gint w, gint h, guint seed, guint index)
 {
-  return eu_make_frame_padded (fmt, w, h, seed, index, 0);
+    return eu_make_frame_padded(fmt, w, h, seed, index, 0);
 }
 
-GstBuffer *
-eu_make_frame_padded (GstVideoFormat fmt, gint w, gint h, guint seed,
-    guint index, guint pad)
+GstBuffer *eu_make_frame_padded(GstVideoFormat fmt, gint w, gint h, guint seed, guint index,
+                                guint pad)
 {
-  GstVideoInfo info;
-  GstVideoFrame frame;
-  GstBuffer *buf;
-  guint32 s = seed * 2654435761u + 1;
+    GstVideoInfo info;
+    GstVideoFrame frame;
+    GstBuffer *buf;
+    guint32 s = seed * 2654435761u + 1;
 
-  gst_video_info_set_format (&info, fmt, w, h);
-  if (pad) {
-    GstVideoAlignment align;
-    gst_video_alignment_reset (&align);
-    align.padding_right = pad;
-    align.padding_bottom = 2;
-    fail_unless (gst_video_info_align (&info, &align));
-  }
-  buf = gst_buffer_new_allocate (NULL, GST_VIDEO_INFO_SIZE (&info), NULL);
-  gst_buffer_memset (buf, 0, 0x5a, GST_VIDEO_INFO_SIZE (&info));
-  if (pad)
-    gst_buffer_add_video_meta_full (buf, GST_VIDEO_FRAME_FLAG_NONE, fmt, w, h,
-        GST_VIDEO_INFO_N_PLANES (&info), info.offset, info.stride);
-  fail_unless (gst_video_frame_map (&frame, &info, buf, GST_MAP_WRITE));
-  for (guint c = 0; c < GST_VIDEO_FRAME_N_COMPONENTS (&frame); c++) {
-    guint8 *d = GST_VIDEO_FRAME_COMP_DATA (&frame, c);
-    gint cw = GST_VIDEO_FRAME_COMP_WIDTH (&frame, c);
-    gint ch = GST_VIDEO_FRAME_COMP_HEIGHT (&frame, c);
-    gint st = GST_VIDEO_FRAME_COMP_STRIDE (&frame, c);
-    gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE (&frame, c);
-    for (gint y = 0; y < ch; y++)
-      for (gint x = 0; x < cw; x++) {
-        gint v;
-        if (c == 0) {
-          /* two lit regions on a shaded background, with noise */
-          v = 40 + (x * 60) / MAX (w, 1) + (y * 30) / MAX (h, 1);
-          if ((x - w / 3) * (x - w / 3) + (y - h / 2) * (y - h / 2) <
-              (w * w) / 25 + (gint) (index % 5))
-            v += 120;
-          if (((x + index) / 23 + y / 19) % 4 == 0)
-            v += 70;
-          v += (gint) (rng_next (&s) % 31) - 15;
-        } else {
-          v = rng_next (&s) & 0xff;
-        }
-        d[y * st + x * ps] = (guint8) CLAMP (v, 0, 255);
-      }
-  }
-  gst_video_frame_unmap (&frame);
-  GST_BUFFER_PTS (buf) = gst_util_uint64_scale (index, GST_SECOND, 30);
-  GST_BUFFER_DURATION (buf) = gst_util_uint64_scale (1, GST_SECOND, 30);
-  return buf;
+    gst_video_info_set_format(&info, fmt, w, h);
+    if (pad) {
+        GstVideoAlignment align;
+        gst_video_alignment_reset(&align);
+        align.padding_right = pad;
+        align.padding_bottom = 2;
+        fail_unless(gst_video_info_align(&info, &align));
+    }
+    buf = gst_buffer_new_allocate(NULL, GST_VIDEO_INFO_SIZE(&info), NULL);
+    gst_buffer_memset(buf, 0, 0x5a, GST_VIDEO_INFO_SIZE(&info));
+    if (pad)
+        gst_buffer_add_video_meta_full(buf, GST_VIDEO_FRAME_FLAG_NONE, fmt, w, h,
+                                       GST_VIDEO_INFO_N_PLANES(&info), info.offset, info.stride);
+    fail_unless(gst_video_frame_map(&frame, &info, buf, GST_MAP_WRITE));
+    for (guint c = 0; c < GST_VIDEO_FRAME_N_COMPONENTS(&frame); c++) {
+        guint8 *d = GST_VIDEO_FRAME_COMP_DATA(&frame, c);
+        gint cw = GST_VIDEO_FRAME_COMP_WIDTH(&frame, c);
+        gint ch = GST_VIDEO_FRAME_COMP_HEIGHT(&frame, c);
+        gint st = GST_VIDEO_FRAME_COMP_STRIDE(&frame, c);
+        gint ps = GST_VIDEO_FRAME_COMP_PSTRIDE(&frame, c);
+        for (gint y = 0; y < ch; y++)
+            for (gint x = 0; x < cw; x++) {
+                gint v;
+                if (c == 0) {
+                    /* two lit regions on a shaded background, with noise */
+                    v = 40 + (x * 60) / MAX(w, 1) + (y * 30) / MAX(h, 1);
+                    if ((x - w / 3) * (x - w / 3) + (y - h / 2) * (y - h / 2) <
+                        (w * w) / 25 + (gint)(index % 5))
+                        v += 120;
+                    if (((x + index) / 23 + y / 19) % 4 == 0)
+                        v += 70;
+                    v += (gint)(rng_next(&s) % 31) - 15;
+                } else {
+                    v = rng_next(&s) & 0xff;
+                }
+                d[y * st + x * ps] = (guint8)CLAMP(v, 0, 255);
+            }
+    }
+    gst_video_frame_unmap(&frame);
+    GST_BUFFER_PTS(buf) = gst_util_uint64_scale(index, GST_SECOND, 30);
+    GST_BUFFER_DURATION(buf) = gst_util_uint64_scale(1, GST_SECOND, 30);
+    return buf;
 }
 
-GstBuffer *
-eu_make_constant_frame (GstVideoFormat fmt, gint w, gint h, guint8 v)
+GstBuffer *eu_make_constant_frame(GstVideoFormat fmt, gint w, gint h, guint8 v)
 {
-  GstBuffer *buf = eu_make_frame (fmt, w, h, 1, 0);
-  GstVideoFrame frame;
-  IsegFrame view;
+    GstBuffer *buf = eu_make_frame(fmt, w, h, 1, 0);
+    GstVideoFrame frame;
+    IsegFrame view;
 
-  eu_map_view (buf, fmt, w, h, &frame, &view);
-  for (gint y = 0; y < h; y++)
-    memset (view.luma.data + y * view.luma.stride, v, w);
-  gst_video_frame_unmap (&frame);
-  return buf;
+    eu_map_view(buf, fmt, w, h, &frame, &view);
+    for (gint y = 0; y < h; y++)
+        memset(view.luma.data + y * view.luma.stride, v, w);
+    gst_video_frame_unmap(&frame);
+    return buf;
 }
 
-void
-eu_map_view (GstBuffer * buf, GstVideoFormat fmt, gint w, gint h,
-    GstVideoFrame * frame, IsegFrame * view)
+void eu_map_view(GstBuffer *buf, GstVideoFormat fmt, gint w, gint h, GstVideoFrame *frame,
+                 IsegFrame *view)
 {
-  GstVideoInfo info;
-  const GstVideoFormatInfo *finfo;
+    GstVideoInfo info;
+    const GstVideoFormatInfo *finfo;
 
-  gst_video_info_set_format (&info, fmt, w, h);
-  fail_unless (gst_video_frame_map (frame, &info, buf, GST_MAP_READWRITE));
-  finfo = info.finfo;
-  memset (view, 0, sizeof (*view));
-  /* Mapped independently of the plugin's own gst_iseg_filter_frame_view,
-   * so a mistake there cannot hide in both. */
-  view->luma.data = GST_VIDEO_FRAME_PLANE_DATA (frame, 0);
-  view->luma.width = w;
-  view->luma.height = h;
-  view->luma.stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0);
-  view->chroma_pixel_stride = 1;
-  if (GST_VIDEO_FORMAT_INFO_IS_GRAY (finfo))
-    return;
-  view->n_chroma = 2;
-  view->chroma_shift_x = finfo->w_sub[1];
-  view->chroma_shift_y = finfo->h_sub[1];
-  for (int p = 0; p < 2; p++) {
-    view->chroma[p].width = -((-w) >> finfo->w_sub[1]);
-    view->chroma[p].height = -((-h) >> finfo->h_sub[1]);
-  }
-  switch (fmt) {
+    gst_video_info_set_format(&info, fmt, w, h);
+    fail_unless(gst_video_frame_map(frame, &info, buf, GST_MAP_READWRITE));
+    finfo = info.finfo;
+    memset(view, 0, sizeof(*view));
+    /* Mapped independently of the plugin's own gst_iseg_filter_frame_view,
+     * so a mistake there cannot hide in both. */
+    view->luma.data = GST_VIDEO_FRAME_PLANE_DATA(frame, 0);
+    view->luma.width = w;
+    view->luma.height = h;
+    view->luma.stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0);
+    view->chroma_pixel_stride = 1;
+    if (GST_VIDEO_FORMAT_INFO_IS_GRAY(finfo))
+        return;
+    view->n_chroma = 2;
+    view->chroma_shift_x = finfo->w_sub[1];
+    view->chroma_shift_y = finfo->h_sub[1];
+    for (int p = 0; p < 2; p++) {
+        view->chroma[p].width = -((-w) >> finfo->w_sub[1]);
+        view->chroma[p].height = -((-h) >> finfo->h_sub[1]);
+    }
+    switch (fmt) {
     case GST_VIDEO_FORMAT_NV12:
-    case GST_VIDEO_FORMAT_NV21:{
-      guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA (frame, 1);
-      gint u_first = fmt == GST_VIDEO_FORMAT_NV12;
-      view->chroma_pixel_stride = 2;
-      view->chroma[0].data = uv + (u_first ? 0 : 1);
-      view->chroma[1].data = uv + (u_first ? 1 : 0);
-      view->chroma[0].stride = view->chroma[1].stride =
-          GST_VIDEO_FRAME_PLANE_STRIDE (frame, 1);
-      break;
+    case GST_VIDEO_FORMAT_NV21: {
+        guint8 *uv = GST_VIDEO_FRAME_PLANE_DATA(frame, 1);
+        gint u_first = fmt == GST_VIDEO_FORMAT_NV12;
+        view->chroma_pixel_stride = 2;
+        view->chroma[0].data = uv + (u_first ? 0 : 1);
+        view->chroma[1].data = uv + (u_first ? 1 : 0);
+        view->chroma[0].stride = view->chroma[1].stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, 1);
+        break;
     }
-    default:{
-      /* YV12 stores V in plane 1; chroma[0] is U either way */
-      gint u_plane = fmt == GST_VIDEO_FORMAT_YV12 ? 2 : 1;
-      view->chroma[0].data = GST_VIDEO_FRAME_PLANE_DATA (frame, u_plane);
-      view->chroma[0].stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame, u_plane);
-      view->chroma[1].data = GST_VIDEO_FRAME_PLANE_DATA (frame, 3 - u_plane);
-      view->chroma[1].stride = GST_VIDEO_FRAME_PLANE_STRIDE (frame,
-          3 - u_plane);
-      break;
+    default: {
+        /* YV12 stores V in plane 1; chroma[0] is U either way */
+        gint u_plane = fmt == GST_VIDEO_FORMAT_YV12 ? 2 : 1;
+        view->chroma[0].data = GST_VIDEO_FRAME_PLANE_DATA(frame, u_plane);
+        view->chroma[0].stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, u_plane);
+        view->chroma[1].data = GST_VIDEO_FRAME_PLANE_DATA(frame, 3 - u_plane);
+        view->chroma[1].stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, 3 - u_plane);
+        break;
     }
-  }
+    }
 }
 
-gboolean
-eu_buffers_equal (GstBuffer * a, GstBuffer * b, const gchar * what)
+gboolean eu_buffers_equal(GstBuffer *a, GstBuffer *b, const gchar *what)
 {
-  GstMapInfo ma, mb;
-  gboolean equal;
+    GstMapInfo ma, mb;
+    gboolean equal;
 
-  fail_unless (gst_buffer_map (a, &ma, GST_MAP_READ));
-  fail_unless (gst_buffer_map (b, &mb, GST_MAP_READ));
-  equal = ma.size == mb.size && memcmp (ma.data, mb.data, ma.size) == 0;
-  if (!equal) {
-    gsize i = 0;
-    while (i < MIN (ma.size, mb.size) && ma.data[i] == mb.data[i])
-      i++;
-    g_printerr ("%s: buffers differ (sizes %" G_GSIZE_FORMAT " / %"
-        G_GSIZE_FORMAT "), first at byte %" G_GSIZE_FORMAT ": %d vs %d\n",
-        what, ma.size, mb.size, i, i < ma.size ? ma.data[i] : -1,
-        i < mb.size ? mb.data[i] : -1);
-  }
-  gst_buffer_unmap (a, &ma);
-  gst_buffer_unmap (b, &mb);
-  return equal;
+    fail_unless(gst_buffer_map(a, &ma, GST_MAP_READ));
+    fail_unless(gst_buffer_map(b, &mb, GST_MAP_READ));
+    equal = ma.size == mb.size && memcmp(ma.data, mb.data, ma.size) == 0;
+    if (!equal) {
+        gsize i = 0;
+        while (i < MIN(ma.size, mb.size) && ma.data[i] == mb.data[i])
+            i++;
+        g_printerr("%s: buffers differ (sizes %" G_GSIZE_FORMAT " / %" G_GSIZE_FORMAT
+                   "), first at byte %" G_GSIZE_FORMAT ": %d vs %d\n",
+                   what, ma.size, mb.size, i, i < ma.size ? ma.data[i] : -1,
+                   i < mb.size ? mb.data[i] : -1);
+    }
+    gst_buffer_unmap(a, &ma);
+    gst_buffer_unmap(b, &mb);
+    return equal;
 }
 
-GstMessage *
-eu_pop_element_message (GstHarness * h)
+GstMessage *eu_pop_element_message(GstHarness *h)
 {
-  GstBus *bus = gst_element_get_bus (h->element);
-  GstMessage *msg = gst_bus_pop_filtered (bus, GST_MESSAGE_ELEMENT);
+    GstBus *bus = gst_element_get_bus(h->element);
+    GstMessage *msg = gst_bus_pop_filtered(bus, GST_MESSAGE_ELEMENT);
 
-  gst_object_unref (bus);
-  return msg;
+    gst_object_unref(bus);
+    return msg;
 }

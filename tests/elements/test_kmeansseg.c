@@ -8,119 +8,105 @@
 #include <math.h>
 #include <string.h>
 
-static const struct
-{
-  GstVideoFormat gst;
-  IsegPixelFormat iseg;
+static const struct {
+    GstVideoFormat gst;
+    IsegPixelFormat iseg;
 } formats[] = {
-  {GST_VIDEO_FORMAT_RGB, ISEG_PIXEL_RGB},
-  {GST_VIDEO_FORMAT_BGR, ISEG_PIXEL_BGR},
-  {GST_VIDEO_FORMAT_RGBx, ISEG_PIXEL_RGBX},
-  {GST_VIDEO_FORMAT_BGRx, ISEG_PIXEL_BGRX},
-  {GST_VIDEO_FORMAT_xRGB, ISEG_PIXEL_XRGB},
-  {GST_VIDEO_FORMAT_xBGR, ISEG_PIXEL_XBGR},
-  {GST_VIDEO_FORMAT_RGBA, ISEG_PIXEL_RGBA},
-  {GST_VIDEO_FORMAT_BGRA, ISEG_PIXEL_BGRA},
-  {GST_VIDEO_FORMAT_ARGB, ISEG_PIXEL_ARGB},
-  {GST_VIDEO_FORMAT_ABGR, ISEG_PIXEL_ABGR},
-  {GST_VIDEO_FORMAT_GRAY8, ISEG_PIXEL_GRAY8},
+    { GST_VIDEO_FORMAT_RGB, ISEG_PIXEL_RGB },     { GST_VIDEO_FORMAT_BGR, ISEG_PIXEL_BGR },
+    { GST_VIDEO_FORMAT_RGBx, ISEG_PIXEL_RGBX },   { GST_VIDEO_FORMAT_BGRx, ISEG_PIXEL_BGRX },
+    { GST_VIDEO_FORMAT_xRGB, ISEG_PIXEL_XRGB },   { GST_VIDEO_FORMAT_xBGR, ISEG_PIXEL_XBGR },
+    { GST_VIDEO_FORMAT_RGBA, ISEG_PIXEL_RGBA },   { GST_VIDEO_FORMAT_BGRA, ISEG_PIXEL_BGRA },
+    { GST_VIDEO_FORMAT_ARGB, ISEG_PIXEL_ARGB },   { GST_VIDEO_FORMAT_ABGR, ISEG_PIXEL_ABGR },
+    { GST_VIDEO_FORMAT_GRAY8, ISEG_PIXEL_GRAY8 },
 };
 
-static IsegPixelFormat
-iseg_format (GstVideoFormat fmt)
+static IsegPixelFormat iseg_format(GstVideoFormat fmt)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (formats); i++)
-    if (formats[i].gst == fmt)
-      return formats[i].iseg;
-  fail ("format %s", gst_video_format_to_string (fmt));
-  return ISEG_PIXEL_GRAY8;
+    for (guint i = 0; i < G_N_ELEMENTS(formats); i++)
+        if (formats[i].gst == fmt)
+            return formats[i].iseg;
+    fail("format %s", gst_video_format_to_string(fmt));
+    return ISEG_PIXEL_GRAY8;
 }
 
 /* Maps buf (through its video meta, if any) as the library's pixel view. */
-static void
-map_pixels (GstBuffer * buf, GstVideoFormat fmt, gint w, gint h,
-    GstVideoFrame * frame, IsegPixels * px)
+static void map_pixels(GstBuffer *buf, GstVideoFormat fmt, gint w, gint h, GstVideoFrame *frame,
+                       IsegPixels *px)
 {
-  GstVideoInfo info;
+    GstVideoInfo info;
 
-  gst_video_info_set_format (&info, fmt, w, h);
-  fail_unless (gst_video_frame_map (frame, &info, buf, GST_MAP_READWRITE));
-  fail_unless_equals_int (iseg_pixels_init (px, iseg_format (fmt),
-          GST_VIDEO_FRAME_PLANE_DATA (frame, 0), w, h,
-          GST_VIDEO_FRAME_PLANE_STRIDE (frame, 0)), 0);
+    gst_video_info_set_format(&info, fmt, w, h);
+    fail_unless(gst_video_frame_map(frame, &info, buf, GST_MAP_READWRITE));
+    fail_unless_equals_int(iseg_pixels_init(px, iseg_format(fmt),
+                                            GST_VIDEO_FRAME_PLANE_DATA(frame, 0), w, h,
+                                            GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0)),
+                           0);
 }
 
 /* The element's output for a cold start on `in`, by the library's plain
  * reference path on an independent mapping. */
-static GstBuffer *
-expected_output (GstBuffer * in, GstVideoFormat fmt, gint w, gint h,
-    const IsegKmeansSettings * s, IsegKmeansResult * res)
+static GstBuffer *expected_output(GstBuffer *in, GstVideoFormat fmt, gint w, gint h,
+                                  const IsegKmeansSettings *s, IsegKmeansResult *res)
 {
-  GstBuffer *out = gst_buffer_copy_deep (in);
-  GstVideoFrame frame;
-  IsegPixels px;
-  IsegKmeans *km = NULL;
+    GstBuffer *out = gst_buffer_copy_deep(in);
+    GstVideoFrame frame;
+    IsegPixels px;
+    IsegKmeans *km = NULL;
 
-  map_pixels (out, fmt, w, h, &frame, &px);
-  fail_unless_equals_int (iseg_kmeans_create (&km, w, h), 0);
-  fail_unless_equals_int (iseg_kmeans_segment_ref (km, s, &px, &px, NULL,
-          res), 0);
-  iseg_kmeans_destroy (km);
-  gst_video_frame_unmap (&frame);
-  return out;
+    map_pixels(out, fmt, w, h, &frame, &px);
+    fail_unless_equals_int(iseg_kmeans_create(&km, w, h), 0);
+    fail_unless_equals_int(iseg_kmeans_segment_ref(km, s, &px, &px, NULL, res), 0);
+    iseg_kmeans_destroy(km);
+    gst_video_frame_unmap(&frame);
+    return out;
 }
 
-static IsegKmeansSettings
-settings_k (guint k)
+static IsegKmeansSettings settings_k(guint k)
 {
-  IsegKmeansSettings s;
-  iseg_kmeans_default_settings (&s);
-  s.k = (int) k;
-  return s;
+    IsegKmeansSettings s;
+    iseg_kmeans_default_settings(&s);
+    s.k = (int)k;
+    return s;
 }
 
-static void
-check_case (GstVideoFormat fmt, gint w, gint h, const gchar * features,
-    const gchar * output, guint k)
+static void check_case(GstVideoFormat fmt, gint w, gint h, const gchar *features,
+                       const gchar *output, guint k)
 {
-  GstHarness *hs = eu_harness_new ("kmeansseg", fmt, w, h);
-  GstBuffer *in = eu_make_frame (fmt, w, h, w * 7 + h, 3);
-  GstBuffer *expected, *result;
-  IsegKmeansSettings s = settings_k (k);
-  gchar *what = g_strdup_printf ("%s %dx%d %s %s k=%u",
-      gst_video_format_to_string (fmt), w, h, features, output, k);
+    GstHarness *hs = eu_harness_new("kmeansseg", fmt, w, h);
+    GstBuffer *in = eu_make_frame(fmt, w, h, w * 7 + h, 3);
+    GstBuffer *expected, *result;
+    IsegKmeansSettings s = settings_k(k);
+    gchar *what = g_strdup_printf("%s %dx%d %s %s k=%u", gst_video_format_to_string(fmt), w, h,
+                                  features, output, k);
 
-  gst_util_set_object_arg (G_OBJECT (hs->element), "features", features);
-  gst_util_set_object_arg (G_OBJECT (hs->element), "output", output);
-  g_object_set (hs->element, "k", k, NULL);
-  g_object_get (hs->element, "features", &s.features, "output", &s.output,
-      NULL);
-  expected = expected_output (in, fmt, w, h, &s, NULL);
-  result = gst_harness_push_and_pull (hs, in);
-  fail_unless (result != NULL);
-  fail_unless (eu_buffers_equal (result, expected, what), "%s", what);
-  gst_buffer_unref (result);
-  gst_buffer_unref (expected);
-  eu_harness_teardown (hs);
-  g_free (what);
+    gst_util_set_object_arg(G_OBJECT(hs->element), "features", features);
+    gst_util_set_object_arg(G_OBJECT(hs->element), "output", output);
+    g_object_set(hs->element, "k", k, NULL);
+    g_object_get(hs->element, "features", &s.features, "output", &s.output, NULL);
+    expected = expected_output(in, fmt, w, h, &s, NULL);
+    result = gst_harness_push_and_pull(hs, in);
+    fail_unless(result != NULL);
+    fail_unless(eu_buffers_equal(result, expected, what), "%s", what);
+    gst_buffer_unref(result);
+    gst_buffer_unref(expected);
+    eu_harness_teardown(hs);
+    g_free(what);
 }
 
-GST_START_TEST (test_every_format_and_size)
+GST_START_TEST(test_every_format_and_size)
 {
-  for (guint f = 0; f < G_N_ELEMENTS (formats); f++)
-    for (guint s = 0; s < eu_n_sizes; s++)
-      check_case (formats[f].gst, eu_sizes[s][0], eu_sizes[s][1], "color",
-          "centers", 4);
-  /* every output and feature set on two layouts */
-  for (guint f = 0; f < 2; f++) {
-    const GstVideoFormat fmt =
-        f ? GST_VIDEO_FORMAT_GRAY8 : GST_VIDEO_FORMAT_xBGR;
-    const gchar *outputs[] = { "centers", "palette", "labels" };
-    for (guint o = 0; o < G_N_ELEMENTS (outputs); o++) {
-      check_case (fmt, 161, 97, "color", outputs[o], 5);
-      check_case (fmt, 161, 97, "color-position", outputs[o], 3);
+    for (guint f = 0; f < G_N_ELEMENTS(formats); f++)
+        for (guint s = 0; s < eu_n_sizes; s++)
+            check_case(formats[f].gst, eu_sizes[s][0], eu_sizes[s][1], "color", "centers", 4);
+    /* every output and feature set on two layouts */
+    for (guint f = 0; f < 2; f++) {
+        const GstVideoFormat fmt = f ? GST_VIDEO_FORMAT_GRAY8 : GST_VIDEO_FORMAT_xBGR;
+        const gchar *outputs[] = { "centers", "palette", "labels" };
+        for (guint o = 0; o < G_N_ELEMENTS(outputs); o++) {
+            check_case(fmt, 161, 97, "color", outputs[o], 5);
+            check_case(fmt, 161, 97, "color-position", outputs[o], 3);
+        }
     }
-  }
 }
 
 GST_END_TEST;
@@ -130,512 +116,487 @@ GST_END_TEST;
  * inertia 4 + 0 + 4 + 4 + 0 + 4 = 16. Label 0 is the darker cluster. */
 static const guint8 six_px[6] = { 0, 2, 4, 10, 12, 14 };
 
-static GstBuffer *
-six_pixel_frame (void)
+static GstBuffer *six_pixel_frame(void)
 {
-  /* GRAY8 6x1 has a stride of 8 */
-  guint8 px[8] = { 0 };
-  memcpy (px, six_px, 6);
-  return gst_buffer_new_memdup (px, 8);
+    /* GRAY8 6x1 has a stride of 8 */
+    guint8 px[8] = { 0 };
+    memcpy(px, six_px, 6);
+    return gst_buffer_new_memdup(px, 8);
 }
 
-GST_START_TEST (test_hand_checked_pixels)
+GST_START_TEST(test_hand_checked_pixels)
 {
-  static const guint8 centers[6] = { 2, 2, 2, 12, 12, 12 };
-  static const guint8 labels[6] = { 0, 0, 0, 1, 1, 1 };
-  GstHarness *h = eu_harness_new ("kmeansseg", GST_VIDEO_FORMAT_GRAY8, 6, 1);
-  GstBuffer *out;
-  GstMapInfo map;
+    static const guint8 centers[6] = { 2, 2, 2, 12, 12, 12 };
+    static const guint8 labels[6] = { 0, 0, 0, 1, 1, 1 };
+    GstHarness *h = eu_harness_new("kmeansseg", GST_VIDEO_FORMAT_GRAY8, 6, 1);
+    GstBuffer *out;
+    GstMapInfo map;
 
-  g_object_set (h->element, "k", 2, "epsilon", 0.0, NULL);
-  for (guint seed = 0; seed < eu_count (20); seed++) {
-    g_object_set (h->element, "seed", seed, "warm-start", FALSE, NULL);
-    gst_util_set_object_arg (G_OBJECT (h->element), "init",
-        seed % 2 ? "random" : "kmeans++");
-    gst_util_set_object_arg (G_OBJECT (h->element), "output", "centers");
-    out = gst_harness_push_and_pull (h, six_pixel_frame ());
-    gst_buffer_map (out, &map, GST_MAP_READ);
-    fail_unless (memcmp (map.data, centers, 6) == 0, "seed %u", seed);
-    gst_buffer_unmap (out, &map);
-    gst_buffer_unref (out);
+    g_object_set(h->element, "k", 2, "epsilon", 0.0, NULL);
+    for (guint seed = 0; seed < eu_count(20); seed++) {
+        g_object_set(h->element, "seed", seed, "warm-start", FALSE, NULL);
+        gst_util_set_object_arg(G_OBJECT(h->element), "init", seed % 2 ? "random" : "kmeans++");
+        gst_util_set_object_arg(G_OBJECT(h->element), "output", "centers");
+        out = gst_harness_push_and_pull(h, six_pixel_frame());
+        gst_buffer_map(out, &map, GST_MAP_READ);
+        fail_unless(memcmp(map.data, centers, 6) == 0, "seed %u", seed);
+        gst_buffer_unmap(out, &map);
+        gst_buffer_unref(out);
 
-    gst_util_set_object_arg (G_OBJECT (h->element), "output", "labels");
-    out = gst_harness_push_and_pull (h, six_pixel_frame ());
-    gst_buffer_map (out, &map, GST_MAP_READ);
-    fail_unless (memcmp (map.data, labels, 6) == 0, "seed %u", seed);
-    gst_buffer_unmap (out, &map);
-    gst_buffer_unref (out);
-  }
-  /* palette, gray: label i of k drawn as 255 * i / (k - 1) */
-  gst_util_set_object_arg (G_OBJECT (h->element), "output", "palette");
-  out = gst_harness_push_and_pull (h, six_pixel_frame ());
-  gst_buffer_map (out, &map, GST_MAP_READ);
-  for (int i = 0; i < 6; i++)
-    fail_unless_equals_int (map.data[i], i < 3 ? 0 : 255);
-  gst_buffer_unmap (out, &map);
-  gst_buffer_unref (out);
-  eu_harness_teardown (h);
+        gst_util_set_object_arg(G_OBJECT(h->element), "output", "labels");
+        out = gst_harness_push_and_pull(h, six_pixel_frame());
+        gst_buffer_map(out, &map, GST_MAP_READ);
+        fail_unless(memcmp(map.data, labels, 6) == 0, "seed %u", seed);
+        gst_buffer_unmap(out, &map);
+        gst_buffer_unref(out);
+    }
+    /* palette, gray: label i of k drawn as 255 * i / (k - 1) */
+    gst_util_set_object_arg(G_OBJECT(h->element), "output", "palette");
+    out = gst_harness_push_and_pull(h, six_pixel_frame());
+    gst_buffer_map(out, &map, GST_MAP_READ);
+    for (int i = 0; i < 6; i++)
+        fail_unless_equals_int(map.data[i], i < 3 ? 0 : 255);
+    gst_buffer_unmap(out, &map);
+    gst_buffer_unref(out);
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
 /* Reads the message's centers as k rows of dims values. */
-static gint
-message_centers (const GstStructure * s, gdouble c[][5], gint * dims)
+static gint message_centers(const GstStructure *s, gdouble c[][5], gint *dims)
 {
-  const GValue *all = gst_structure_get_value (s, "centers");
-  guint k;
+    const GValue *all = gst_structure_get_value(s, "centers");
+    guint k;
 
-  fail_unless (all != NULL && GST_VALUE_HOLDS_ARRAY (all));
-  k = gst_value_array_get_size (all);
-  for (guint j = 0; j < k; j++) {
-    const GValue *row = gst_value_array_get_value (all, j);
-    fail_unless (GST_VALUE_HOLDS_ARRAY (row));
-    *dims = (gint) gst_value_array_get_size (row);
-    fail_unless (*dims >= 1 && *dims <= 5);
-    for (gint d = 0; d < *dims; d++) {
-      const GValue *v = gst_value_array_get_value (row, d);
-      fail_unless (G_VALUE_HOLDS_DOUBLE (v));
-      c[j][d] = g_value_get_double (v);
+    fail_unless(all != NULL && GST_VALUE_HOLDS_ARRAY(all));
+    k = gst_value_array_get_size(all);
+    for (guint j = 0; j < k; j++) {
+        const GValue *row = gst_value_array_get_value(all, j);
+        fail_unless(GST_VALUE_HOLDS_ARRAY(row));
+        *dims = (gint)gst_value_array_get_size(row);
+        fail_unless(*dims >= 1 && *dims <= 5);
+        for (gint d = 0; d < *dims; d++) {
+            const GValue *v = gst_value_array_get_value(row, d);
+            fail_unless(G_VALUE_HOLDS_DOUBLE(v));
+            c[j][d] = g_value_get_double(v);
+        }
     }
-  }
-  return (gint) k;
+    return (gint)k;
 }
 
-GST_START_TEST (test_messages)
+GST_START_TEST(test_messages)
 {
-  GstHarness *h = eu_harness_new ("kmeansseg", GST_VIDEO_FORMAT_GRAY8, 6, 1);
-  GstBuffer *buf = six_pixel_frame ();
-  GstMessage *msg;
-  const GstStructure *s;
-  gdouble c[64][5], inertia;
-  guint iterations;
-  gint dims;
-  GstClockTime ts, st, rt, dur;
+    GstHarness *h = eu_harness_new("kmeansseg", GST_VIDEO_FORMAT_GRAY8, 6, 1);
+    GstBuffer *buf = six_pixel_frame();
+    GstMessage *msg;
+    const GstStructure *s;
+    gdouble c[64][5], inertia;
+    guint iterations;
+    gint dims;
+    GstClockTime ts, st, rt, dur;
 
-  g_object_set (h->element, "k", 2, "epsilon", 0.0, NULL);
-  GST_BUFFER_PTS (buf) = 2 * GST_SECOND;
-  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
-  gst_buffer_unref (gst_harness_push_and_pull (h, gst_buffer_ref (buf)));
-  fail_unless (eu_pop_element_message (h) == NULL,
-      "posted without post-messages");
+    g_object_set(h->element, "k", 2, "epsilon", 0.0, NULL);
+    GST_BUFFER_PTS(buf) = 2 * GST_SECOND;
+    GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
+    gst_buffer_unref(gst_harness_push_and_pull(h, gst_buffer_ref(buf)));
+    fail_unless(eu_pop_element_message(h) == NULL, "posted without post-messages");
 
-  g_object_set (h->element, "post-messages", TRUE, NULL);
-  gst_buffer_unref (gst_harness_push_and_pull (h, buf));
-  msg = eu_pop_element_message (h);
-  fail_unless (msg != NULL);
-  fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (h->element));
-  s = gst_message_get_structure (msg);
-  fail_unless_equals_string (gst_structure_get_name (s), "kmeansseg");
-  fail_unless_equals_int (message_centers (s, c, &dims), 2);
-  fail_unless_equals_int (dims, 1);
-  fail_unless (c[0][0] == 2.0 && c[1][0] == 12.0);
-  fail_unless (gst_structure_get_double (s, "inertia", &inertia));
-  fail_unless (inertia == 16.0, "inertia %f", inertia);
-  fail_unless (gst_structure_get_uint (s, "iterations", &iterations));
-  /* the second frame starts from the first's converged centers */
-  fail_unless_equals_int (iterations, 1);
-  fail_unless (gst_structure_get_clock_time (s, "timestamp", &ts));
-  fail_unless (gst_structure_get_clock_time (s, "stream-time", &st));
-  fail_unless (gst_structure_get_clock_time (s, "running-time", &rt));
-  fail_unless (gst_structure_get_clock_time (s, "duration", &dur));
-  fail_unless_equals_uint64 (ts, 2 * GST_SECOND);
-  fail_unless_equals_uint64 (st, 2 * GST_SECOND);
-  fail_unless_equals_uint64 (rt, 2 * GST_SECOND);
-  fail_unless_equals_uint64 (dur, GST_SECOND / 30);
-  gst_message_unref (msg);
-  fail_unless (eu_pop_element_message (h) == NULL, "one message per frame");
+    g_object_set(h->element, "post-messages", TRUE, NULL);
+    gst_buffer_unref(gst_harness_push_and_pull(h, buf));
+    msg = eu_pop_element_message(h);
+    fail_unless(msg != NULL);
+    fail_unless(GST_MESSAGE_SRC(msg) == GST_OBJECT(h->element));
+    s = gst_message_get_structure(msg);
+    fail_unless_equals_string(gst_structure_get_name(s), "kmeansseg");
+    fail_unless_equals_int(message_centers(s, c, &dims), 2);
+    fail_unless_equals_int(dims, 1);
+    fail_unless(c[0][0] == 2.0 && c[1][0] == 12.0);
+    fail_unless(gst_structure_get_double(s, "inertia", &inertia));
+    fail_unless(inertia == 16.0, "inertia %f", inertia);
+    fail_unless(gst_structure_get_uint(s, "iterations", &iterations));
+    /* the second frame starts from the first's converged centers */
+    fail_unless_equals_int(iterations, 1);
+    fail_unless(gst_structure_get_clock_time(s, "timestamp", &ts));
+    fail_unless(gst_structure_get_clock_time(s, "stream-time", &st));
+    fail_unless(gst_structure_get_clock_time(s, "running-time", &rt));
+    fail_unless(gst_structure_get_clock_time(s, "duration", &dur));
+    fail_unless_equals_uint64(ts, 2 * GST_SECOND);
+    fail_unless_equals_uint64(st, 2 * GST_SECOND);
+    fail_unless_equals_uint64(rt, 2 * GST_SECOND);
+    fail_unless_equals_uint64(dur, GST_SECOND / 30);
+    gst_message_unref(msg);
+    fail_unless(eu_pop_element_message(h) == NULL, "one message per frame");
 
-  /* color-position: R, G, B, X, Y */
-  eu_harness_set_format (h, GST_VIDEO_FORMAT_RGBA, 16, 8);
-  gst_util_set_object_arg (G_OBJECT (h->element), "features",
-      "color-position");
-  g_object_set (h->element, "k", 3, NULL);
-  gst_buffer_unref (gst_harness_push_and_pull (h,
-          eu_make_frame (GST_VIDEO_FORMAT_RGBA, 16, 8, 3, 0)));
-  msg = eu_pop_element_message (h);
-  fail_unless (msg != NULL);
-  fail_unless_equals_int (message_centers (gst_message_get_structure (msg), c,
-          &dims), 3);
-  fail_unless_equals_int (dims, 5);
-  for (int j = 0; j < 3; j++)
-    for (int d = 0; d < 5; d++)
-      fail_unless (c[j][d] >= 0 && c[j][d] <= 255);
-  gst_message_unref (msg);
-  eu_harness_teardown (h);
+    /* color-position: R, G, B, X, Y */
+    eu_harness_set_format(h, GST_VIDEO_FORMAT_RGBA, 16, 8);
+    gst_util_set_object_arg(G_OBJECT(h->element), "features", "color-position");
+    g_object_set(h->element, "k", 3, NULL);
+    gst_buffer_unref(
+        gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_RGBA, 16, 8, 3, 0)));
+    msg = eu_pop_element_message(h);
+    fail_unless(msg != NULL);
+    fail_unless_equals_int(message_centers(gst_message_get_structure(msg), c, &dims), 3);
+    fail_unless_equals_int(dims, 5);
+    for (int j = 0; j < 3; j++)
+        for (int d = 0; d < 5; d++)
+            fail_unless(c[j][d] >= 0 && c[j][d] <= 255);
+    gst_message_unref(msg);
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
 /* The message of pushing `in` into h. */
-static void
-push_and_read (GstHarness * h, GstBuffer * in, GstBuffer ** out,
-    gdouble c[][5], guint * iterations)
+static void push_and_read(GstHarness *h, GstBuffer *in, GstBuffer **out, gdouble c[][5],
+                          guint *iterations)
 {
-  GstMessage *msg;
-  const GstStructure *s;
-  gint dims;
+    GstMessage *msg;
+    const GstStructure *s;
+    gint dims;
 
-  *out = gst_harness_push_and_pull (h, in);
-  fail_unless (*out != NULL);
-  msg = eu_pop_element_message (h);
-  fail_unless (msg != NULL);
-  s = gst_message_get_structure (msg);
-  message_centers (s, c, &dims);
-  fail_unless (gst_structure_get_uint (s, "iterations", iterations));
-  gst_message_unref (msg);
+    *out = gst_harness_push_and_pull(h, in);
+    fail_unless(*out != NULL);
+    msg = eu_pop_element_message(h);
+    fail_unless(msg != NULL);
+    s = gst_message_get_structure(msg);
+    message_centers(s, c, &dims);
+    fail_unless(gst_structure_get_uint(s, "iterations", iterations));
+    gst_message_unref(msg);
 }
 
-static void
-flush (GstHarness * h)
+static void flush(GstHarness *h)
 {
-  GstSegment seg;
+    GstSegment seg;
 
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
-  gst_segment_init (&seg, GST_FORMAT_TIME);
-  fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
+    fail_unless(gst_harness_push_event(h, gst_event_new_flush_start()));
+    fail_unless(gst_harness_push_event(h, gst_event_new_flush_stop(TRUE)));
+    gst_segment_init(&seg, GST_FORMAT_TIME);
+    fail_unless(gst_harness_push_event(h, gst_event_new_segment(&seg)));
 }
 
-GST_START_TEST (test_warm_start_and_reset)
+GST_START_TEST(test_warm_start_and_reset)
 {
-  const GstVideoFormat fmt = GST_VIDEO_FORMAT_BGR;
-  const gint w = 97, ht = 61;
-  GstHarness *cold = eu_harness_new ("kmeansseg", fmt, w, ht);
-  GstHarness *h = eu_harness_new ("kmeansseg", fmt, w, ht);
-  GstBuffer *a = eu_make_frame (fmt, w, ht, 11, 0);
-  GstBuffer *b = eu_make_frame (fmt, w, ht, 12, 1);
-  GstBuffer *out_cold, *out_warm, *out;
-  gdouble c_cold[64][5] = { {0} }, c_warm[64][5] = { {0} }, c[64][5];
-  guint it_cold, it_warm, it;
+    const GstVideoFormat fmt = GST_VIDEO_FORMAT_BGR;
+    const gint w = 97, ht = 61;
+    GstHarness *cold = eu_harness_new("kmeansseg", fmt, w, ht);
+    GstHarness *h = eu_harness_new("kmeansseg", fmt, w, ht);
+    GstBuffer *a = eu_make_frame(fmt, w, ht, 11, 0);
+    GstBuffer *b = eu_make_frame(fmt, w, ht, 12, 1);
+    GstBuffer *out_cold, *out_warm, *out;
+    gdouble c_cold[64][5] = { { 0 } }, c_warm[64][5] = { { 0 } }, c[64][5];
+    guint it_cold, it_warm, it;
 
-  g_object_set (cold->element, "post-messages", TRUE, "k", 5, NULL);
-  g_object_set (h->element, "post-messages", TRUE, "k", 5, NULL);
-  /* b from a cold start */
-  push_and_read (cold, gst_buffer_ref (b), &out_cold, c_cold, &it_cold);
-  /* b after a: warm-started from a's centers, so not the cold result */
-  push_and_read (h, gst_buffer_ref (a), &out, c, &it);
-  gst_buffer_unref (out);
-  push_and_read (h, gst_buffer_ref (b), &out_warm, c_warm, &it_warm);
-  fail_unless (memcmp (c_cold, c_warm, sizeof (gdouble) * 5 * 5) != 0
-      || it_cold != it_warm, "warm start had no effect");
-  gst_buffer_unref (out_warm);
+    g_object_set(cold->element, "post-messages", TRUE, "k", 5, NULL);
+    g_object_set(h->element, "post-messages", TRUE, "k", 5, NULL);
+    /* b from a cold start */
+    push_and_read(cold, gst_buffer_ref(b), &out_cold, c_cold, &it_cold);
+    /* b after a: warm-started from a's centers, so not the cold result */
+    push_and_read(h, gst_buffer_ref(a), &out, c, &it);
+    gst_buffer_unref(out);
+    push_and_read(h, gst_buffer_ref(b), &out_warm, c_warm, &it_warm);
+    fail_unless(memcmp(c_cold, c_warm, sizeof(gdouble) * 5 * 5) != 0 || it_cold != it_warm,
+                "warm start had no effect");
+    gst_buffer_unref(out_warm);
 
-  /* after a flush, b is a cold start again */
-  flush (h);
-  push_and_read (h, gst_buffer_ref (b), &out, c, &it);
-  fail_unless (eu_buffers_equal (out, out_cold, "cold after flush"));
-  fail_unless_equals_int (it, it_cold);
-  gst_buffer_unref (out);
+    /* after a flush, b is a cold start again */
+    flush(h);
+    push_and_read(h, gst_buffer_ref(b), &out, c, &it);
+    fail_unless(eu_buffers_equal(out, out_cold, "cold after flush"));
+    fail_unless_equals_int(it, it_cold);
+    gst_buffer_unref(out);
 
-  /* after a caps change too (same caps values re-set count as a change of
-   * size here: go through another size) */
-  push_and_read (h, gst_buffer_ref (a), &out, c, &it);
-  gst_buffer_unref (out);
-  eu_harness_set_format (h, fmt, w + 1, ht);
-  gst_buffer_unref (gst_harness_push_and_pull (h, eu_make_frame (fmt, w + 1,
-              ht, 1, 0)));
-  gst_message_unref (eu_pop_element_message (h));
-  eu_harness_set_format (h, fmt, w, ht);
-  push_and_read (h, gst_buffer_ref (b), &out, c, &it);
-  fail_unless (eu_buffers_equal (out, out_cold, "cold after caps change"));
-  gst_buffer_unref (out);
+    /* after a caps change too (same caps values re-set count as a change of
+     * size here: go through another size) */
+    push_and_read(h, gst_buffer_ref(a), &out, c, &it);
+    gst_buffer_unref(out);
+    eu_harness_set_format(h, fmt, w + 1, ht);
+    gst_buffer_unref(gst_harness_push_and_pull(h, eu_make_frame(fmt, w + 1, ht, 1, 0)));
+    gst_message_unref(eu_pop_element_message(h));
+    eu_harness_set_format(h, fmt, w, ht);
+    push_and_read(h, gst_buffer_ref(b), &out, c, &it);
+    fail_unless(eu_buffers_equal(out, out_cold, "cold after caps change"));
+    gst_buffer_unref(out);
 
-  /* warm-start off: every frame is a cold start */
-  g_object_set (h->element, "warm-start", FALSE, NULL);
-  push_and_read (h, gst_buffer_ref (a), &out, c, &it);
-  gst_buffer_unref (out);
-  push_and_read (h, gst_buffer_ref (b), &out, c, &it);
-  fail_unless (eu_buffers_equal (out, out_cold, "warm-start=false"));
-  gst_buffer_unref (out);
+    /* warm-start off: every frame is a cold start */
+    g_object_set(h->element, "warm-start", FALSE, NULL);
+    push_and_read(h, gst_buffer_ref(a), &out, c, &it);
+    gst_buffer_unref(out);
+    push_and_read(h, gst_buffer_ref(b), &out, c, &it);
+    fail_unless(eu_buffers_equal(out, out_cold, "warm-start=false"));
+    gst_buffer_unref(out);
 
-  gst_buffer_unref (out_cold);
-  gst_buffer_unref (a);
-  gst_buffer_unref (b);
-  eu_harness_teardown (cold);
-  eu_harness_teardown (h);
+    gst_buffer_unref(out_cold);
+    gst_buffer_unref(a);
+    gst_buffer_unref(b);
+    eu_harness_teardown(cold);
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_n_threads_bit_identical)
+GST_START_TEST(test_n_threads_bit_identical)
 {
-  const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGR };
-  for (guint f = 0; f < G_N_ELEMENTS (fmts); f++)
-    for (gint feat = 0; feat < 2; feat++) {
-      GstBuffer *first[2] = { NULL, NULL };
-      const guint threads[] = { 1, 2, 0, 3 };
-      for (guint t = 0; t < G_N_ELEMENTS (threads); t++) {
-        GstHarness *h = eu_harness_new ("kmeansseg", fmts[f], EU_BIG_W,
-            EU_BIG_H);
-        g_object_set (h->element, "n-threads", threads[t], "features", feat,
-            "k", 6, NULL);
-        /* two frames: a cold start and a warm one */
-        for (guint i = 0; i < 2; i++) {
-          GstBuffer *res = gst_harness_push_and_pull (h,
-              eu_make_frame (fmts[f], EU_BIG_W, EU_BIG_H, 5 + i, i));
-          if (!first[i])
-            first[i] = res;
-          else {
-            fail_unless (eu_buffers_equal (first[i], res, "n-threads"));
-            gst_buffer_unref (res);
-          }
+    const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGR };
+    for (guint f = 0; f < G_N_ELEMENTS(fmts); f++)
+        for (gint feat = 0; feat < 2; feat++) {
+            GstBuffer *first[2] = { NULL, NULL };
+            const guint threads[] = { 1, 2, 0, 3 };
+            for (guint t = 0; t < G_N_ELEMENTS(threads); t++) {
+                GstHarness *h = eu_harness_new("kmeansseg", fmts[f], EU_BIG_W, EU_BIG_H);
+                g_object_set(h->element, "n-threads", threads[t], "features", feat, "k", 6, NULL);
+                /* two frames: a cold start and a warm one */
+                for (guint i = 0; i < 2; i++) {
+                    GstBuffer *res = gst_harness_push_and_pull(
+                        h, eu_make_frame(fmts[f], EU_BIG_W, EU_BIG_H, 5 + i, i));
+                    if (!first[i])
+                        first[i] = res;
+                    else {
+                        fail_unless(eu_buffers_equal(first[i], res, "n-threads"));
+                        gst_buffer_unref(res);
+                    }
+                }
+                eu_harness_teardown(h);
+            }
+            gst_buffer_unref(first[0]);
+            gst_buffer_unref(first[1]);
         }
-        eu_harness_teardown (h);
-      }
-      gst_buffer_unref (first[0]);
-      gst_buffer_unref (first[1]);
-    }
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_renegotiation)
+GST_START_TEST(test_renegotiation)
 {
-  GstHarness *h = eu_harness_new ("kmeansseg", GST_VIDEO_FORMAT_RGB, 320, 240);
-  const struct
-  {
-    GstVideoFormat fmt;
-    gint w, h;
-  } steps[] = {
-    {GST_VIDEO_FORMAT_RGB, 320, 240}, {GST_VIDEO_FORMAT_BGRx, 385, 289},
-    {GST_VIDEO_FORMAT_GRAY8, 1, 1}, {GST_VIDEO_FORMAT_ARGB, 64, 3},
-    {GST_VIDEO_FORMAT_GRAY8, 321, 241}, {GST_VIDEO_FORMAT_RGB, 7, 5},
-  };
-  IsegKmeansSettings s = settings_k (4);
-  for (guint i = 0; i < G_N_ELEMENTS (steps); i++) {
-    GstBuffer *in = eu_make_frame (steps[i].fmt, steps[i].w, steps[i].h,
-        i + 1, 0);
-    GstBuffer *expected, *res;
-    eu_harness_set_format (h, steps[i].fmt, steps[i].w, steps[i].h);
-    /* the first frame after a caps change starts cold */
-    expected = expected_output (in, steps[i].fmt, steps[i].w, steps[i].h, &s,
-        NULL);
-    res = gst_harness_push_and_pull (h, in);
-    fail_unless (eu_buffers_equal (res, expected, "renegotiation"), "step %u",
-        i);
-    gst_buffer_unref (res);
-    gst_buffer_unref (expected);
-    /* and later frames come out too */
-    gst_buffer_unref (gst_harness_push_and_pull (h,
-            eu_make_frame (steps[i].fmt, steps[i].w, steps[i].h, i + 1, 1)));
-  }
-  eu_harness_teardown (h);
+    GstHarness *h = eu_harness_new("kmeansseg", GST_VIDEO_FORMAT_RGB, 320, 240);
+    const struct {
+        GstVideoFormat fmt;
+        gint w, h;
+    } steps[] = {
+        { GST_VIDEO_FORMAT_RGB, 320, 240 },   { GST_VIDEO_FORMAT_BGRx, 385, 289 },
+        { GST_VIDEO_FORMAT_GRAY8, 1, 1 },     { GST_VIDEO_FORMAT_ARGB, 64, 3 },
+        { GST_VIDEO_FORMAT_GRAY8, 321, 241 }, { GST_VIDEO_FORMAT_RGB, 7, 5 },
+    };
+    IsegKmeansSettings s = settings_k(4);
+    for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
+        GstBuffer *in = eu_make_frame(steps[i].fmt, steps[i].w, steps[i].h, i + 1, 0);
+        GstBuffer *expected, *res;
+        eu_harness_set_format(h, steps[i].fmt, steps[i].w, steps[i].h);
+        /* the first frame after a caps change starts cold */
+        expected = expected_output(in, steps[i].fmt, steps[i].w, steps[i].h, &s, NULL);
+        res = gst_harness_push_and_pull(h, in);
+        fail_unless(eu_buffers_equal(res, expected, "renegotiation"), "step %u", i);
+        gst_buffer_unref(res);
+        gst_buffer_unref(expected);
+        /* and later frames come out too */
+        gst_buffer_unref(gst_harness_push_and_pull(
+            h, eu_make_frame(steps[i].fmt, steps[i].w, steps[i].h, i + 1, 1)));
+    }
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
 /* Buffers whose GstVideoMeta strides are larger than the default, and the
  * alpha / padding bytes kept. */
-GST_START_TEST (test_video_meta_strides_and_alpha)
+GST_START_TEST(test_video_meta_strides_and_alpha)
 {
-  const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_ARGB,
-    GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_GRAY8
-  };
-  IsegKmeansSettings s = settings_k (4);
-  for (guint f = 0; f < G_N_ELEMENTS (fmts); f++) {
-    const GstVideoFormat fmt = fmts[f];
-    GstHarness *h = eu_harness_new ("kmeansseg", fmt, 385, 289);
-    g_object_set (h->element, "warm-start", FALSE, NULL);
-    for (guint pad = 1; pad <= 64; pad *= 4) {
-      GstBuffer *in = eu_make_frame_padded (fmt, 385, 289, pad, 0, pad);
-      GstBuffer *expected = expected_output (in, fmt, 385, 289, &s, NULL);
-      GstBuffer *res = gst_harness_push_and_pull (h, gst_buffer_ref (in));
-      fail_unless (eu_buffers_equal (res, expected, "video meta strides"),
-          "%s pad %u", gst_video_format_to_string (fmt), pad);
-      if (GST_VIDEO_FORMAT_INFO_HAS_ALPHA (gst_video_format_get_info (fmt))) {
-        GstVideoFrame fi, fo;
-        IsegPixels pi, po;
-        map_pixels (in, fmt, 385, 289, &fi, &pi);
-        map_pixels (res, fmt, 385, 289, &fo, &po);
-        fail_unless (po.stride >= 385 * 4 + (gint) pad);
-        for (gint y = 0; y < 289; y++)
-          for (gint x = 0; x < 385; x++) {
-            const gint a = 6 - pi.r - pi.g - pi.b;
-            fail_unless_equals_int (po.data[y * po.stride + 4 * x + a],
-                pi.data[y * pi.stride + 4 * x + a]);
-          }
-        gst_video_frame_unmap (&fi);
-        gst_video_frame_unmap (&fo);
-      }
-      gst_buffer_unref (in);
-      gst_buffer_unref (res);
-      gst_buffer_unref (expected);
+    const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_ARGB,
+                                    GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_GRAY8 };
+    IsegKmeansSettings s = settings_k(4);
+    for (guint f = 0; f < G_N_ELEMENTS(fmts); f++) {
+        const GstVideoFormat fmt = fmts[f];
+        GstHarness *h = eu_harness_new("kmeansseg", fmt, 385, 289);
+        g_object_set(h->element, "warm-start", FALSE, NULL);
+        for (guint pad = 1; pad <= 64; pad *= 4) {
+            GstBuffer *in = eu_make_frame_padded(fmt, 385, 289, pad, 0, pad);
+            GstBuffer *expected = expected_output(in, fmt, 385, 289, &s, NULL);
+            GstBuffer *res = gst_harness_push_and_pull(h, gst_buffer_ref(in));
+            fail_unless(eu_buffers_equal(res, expected, "video meta strides"), "%s pad %u",
+                        gst_video_format_to_string(fmt), pad);
+            if (GST_VIDEO_FORMAT_INFO_HAS_ALPHA(gst_video_format_get_info(fmt))) {
+                GstVideoFrame fi, fo;
+                IsegPixels pi, po;
+                map_pixels(in, fmt, 385, 289, &fi, &pi);
+                map_pixels(res, fmt, 385, 289, &fo, &po);
+                fail_unless(po.stride >= 385 * 4 + (gint)pad);
+                for (gint y = 0; y < 289; y++)
+                    for (gint x = 0; x < 385; x++) {
+                        const gint a = 6 - pi.r - pi.g - pi.b;
+                        fail_unless_equals_int(po.data[y * po.stride + 4 * x + a],
+                                               pi.data[y * pi.stride + 4 * x + a]);
+                    }
+                gst_video_frame_unmap(&fi);
+                gst_video_frame_unmap(&fo);
+            }
+            gst_buffer_unref(in);
+            gst_buffer_unref(res);
+            gst_buffer_unref(expected);
+        }
+        eu_harness_teardown(h);
     }
-    eu_harness_teardown (h);
-  }
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_more_clusters_than_colors)
+GST_START_TEST(test_more_clusters_than_colors)
 {
-  static const guint8 cols[3][3] = { {10, 200, 30}, {250, 250, 250},
-  {90, 10, 120}
-  };
-  const gint w = 33, ht = 17;
-  GstHarness *h = eu_harness_new ("kmeansseg", GST_VIDEO_FORMAT_RGB, w, ht);
-  GstBuffer *in = eu_make_frame (GST_VIDEO_FORMAT_RGB, w, ht, 1, 0);
-  GstBuffer *keep, *out;
-  GstVideoFrame frame;
-  IsegPixels px;
+    static const guint8 cols[3][3] = { { 10, 200, 30 }, { 250, 250, 250 }, { 90, 10, 120 } };
+    const gint w = 33, ht = 17;
+    GstHarness *h = eu_harness_new("kmeansseg", GST_VIDEO_FORMAT_RGB, w, ht);
+    GstBuffer *in = eu_make_frame(GST_VIDEO_FORMAT_RGB, w, ht, 1, 0);
+    GstBuffer *keep, *out;
+    GstVideoFrame frame;
+    IsegPixels px;
 
-  map_pixels (in, GST_VIDEO_FORMAT_RGB, w, ht, &frame, &px);
-  for (gint y = 0; y < ht; y++)
-    for (gint x = 0; x < w; x++)
-      memcpy (px.data + y * px.stride + 3 * x, cols[(x * x + y) % 3], 3);
-  gst_video_frame_unmap (&frame);
-  keep = gst_buffer_copy_deep (in);
-  g_object_set (h->element, "k", 64, "post-messages", TRUE, NULL);
-  for (guint i = 0; i < 3; i++) {
-    GstMessage *msg;
-    gdouble inertia;
-    out = gst_harness_push_and_pull (h, gst_buffer_copy_deep (keep));
-    /* each pixel keeps its exact color */
-    fail_unless (eu_buffers_equal (out, keep, "k > colors"));
-    gst_buffer_unref (out);
-    msg = eu_pop_element_message (h);
-    fail_unless (gst_structure_get_double (gst_message_get_structure (msg),
-            "inertia", &inertia));
-    fail_unless (inertia < 1e-6);
-    gst_message_unref (msg);
-  }
-  gst_buffer_unref (keep);
-  gst_buffer_unref (in);
-  eu_harness_teardown (h);
+    map_pixels(in, GST_VIDEO_FORMAT_RGB, w, ht, &frame, &px);
+    for (gint y = 0; y < ht; y++)
+        for (gint x = 0; x < w; x++)
+            memcpy(px.data + y * px.stride + 3 * x, cols[(x * x + y) % 3], 3);
+    gst_video_frame_unmap(&frame);
+    keep = gst_buffer_copy_deep(in);
+    g_object_set(h->element, "k", 64, "post-messages", TRUE, NULL);
+    for (guint i = 0; i < 3; i++) {
+        GstMessage *msg;
+        gdouble inertia;
+        out = gst_harness_push_and_pull(h, gst_buffer_copy_deep(keep));
+        /* each pixel keeps its exact color */
+        fail_unless(eu_buffers_equal(out, keep, "k > colors"));
+        gst_buffer_unref(out);
+        msg = eu_pop_element_message(h);
+        fail_unless(gst_structure_get_double(gst_message_get_structure(msg), "inertia", &inertia));
+        fail_unless(inertia < 1e-6);
+        gst_message_unref(msg);
+    }
+    gst_buffer_unref(keep);
+    gst_buffer_unref(in);
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
 /* With output=labels every pixel is a label < the largest k set: no frame
  * is made with a half-applied property change. */
-GST_START_TEST (test_properties_from_another_thread)
+GST_START_TEST(test_properties_from_another_thread)
 {
-  const gint w = 160, ht = 120;
-  GstHarness *h = eu_harness_new ("kmeansseg", GST_VIDEO_FORMAT_RGBA, w, ht);
-  GValue vk = G_VALUE_INIT, vw = G_VALUE_INIT, vt = G_VALUE_INIT;
-  GstHarnessThread *t1, *t2, *t3;
+    const gint w = 160, ht = 120;
+    GstHarness *h = eu_harness_new("kmeansseg", GST_VIDEO_FORMAT_RGBA, w, ht);
+    GValue vk = G_VALUE_INIT, vw = G_VALUE_INIT, vt = G_VALUE_INIT;
+    GstHarnessThread *t1, *t2, *t3;
 
-  gst_util_set_object_arg (G_OBJECT (h->element), "output", "labels");
-  g_value_init (&vk, G_TYPE_UINT);
-  g_value_set_uint (&vk, 3);
-  g_value_init (&vw, G_TYPE_DOUBLE);
-  g_value_set_double (&vw, 2.5);
-  g_value_init (&vt, G_TYPE_UINT);
-  g_value_set_uint (&vt, 2);
-  t1 = gst_harness_stress_property_start_full (h, "k", &vk, 0);
-  t2 = gst_harness_stress_property_start_full (h, "spatial-weight", &vw, 0);
-  t3 = gst_harness_stress_property_start_full (h, "n-threads", &vt, 0);
-  for (guint i = 0; i < eu_count (120); i++) {
-    GstBuffer *out;
-    GstMapInfo map;
-    if (i % 10 == 0)
-      gst_util_set_object_arg (G_OBJECT (h->element), "features",
-          i % 20 ? "color" : "color-position");
-    if (i % 7 == 0)
-      g_object_set (h->element, "k", 2 + i % 6, "seed", i, NULL);
-    out = gst_harness_push_and_pull (h, eu_make_frame (GST_VIDEO_FORMAT_RGBA,
-            w, ht, 9, i));
-    fail_unless (out != NULL);
-    gst_buffer_map (out, &map, GST_MAP_READ);
-    for (gsize p = 0; p < map.size; p += 4)
-      fail_unless (map.data[p] < 8 && map.data[p] == map.data[p + 1]
-          && map.data[p] == map.data[p + 2], "frame %u", i);
-    gst_buffer_unmap (out, &map);
-    gst_buffer_unref (out);
-  }
-  gst_harness_stress_thread_stop (t1);
-  gst_harness_stress_thread_stop (t2);
-  gst_harness_stress_thread_stop (t3);
-  g_value_unset (&vk);
-  g_value_unset (&vw);
-  g_value_unset (&vt);
-  eu_harness_teardown (h);
+    gst_util_set_object_arg(G_OBJECT(h->element), "output", "labels");
+    g_value_init(&vk, G_TYPE_UINT);
+    g_value_set_uint(&vk, 3);
+    g_value_init(&vw, G_TYPE_DOUBLE);
+    g_value_set_double(&vw, 2.5);
+    g_value_init(&vt, G_TYPE_UINT);
+    g_value_set_uint(&vt, 2);
+    t1 = gst_harness_stress_property_start_full(h, "k", &vk, 0);
+    t2 = gst_harness_stress_property_start_full(h, "spatial-weight", &vw, 0);
+    t3 = gst_harness_stress_property_start_full(h, "n-threads", &vt, 0);
+    for (guint i = 0; i < eu_count(120); i++) {
+        GstBuffer *out;
+        GstMapInfo map;
+        if (i % 10 == 0)
+            gst_util_set_object_arg(G_OBJECT(h->element), "features",
+                                    i % 20 ? "color" : "color-position");
+        if (i % 7 == 0)
+            g_object_set(h->element, "k", 2 + i % 6, "seed", i, NULL);
+        out = gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_RGBA, w, ht, 9, i));
+        fail_unless(out != NULL);
+        gst_buffer_map(out, &map, GST_MAP_READ);
+        for (gsize p = 0; p < map.size; p += 4)
+            fail_unless(map.data[p] < 8 && map.data[p] == map.data[p + 1] &&
+                            map.data[p] == map.data[p + 2],
+                        "frame %u", i);
+        gst_buffer_unmap(out, &map);
+        gst_buffer_unref(out);
+    }
+    gst_harness_stress_thread_stop(t1);
+    gst_harness_stress_thread_stop(t2);
+    gst_harness_stress_thread_stop(t3);
+    g_value_unset(&vk);
+    g_value_unset(&vw);
+    g_value_unset(&vt);
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_out_of_range_rejected)
+GST_START_TEST(test_out_of_range_rejected)
 {
-  GstElement *e = gst_element_factory_make ("kmeansseg", NULL);
-  guint k, it;
-  gdouble w, eps;
+    GstElement *e = gst_element_factory_make("kmeansseg", NULL);
+    guint k, it;
+    gdouble w, eps;
 
-  g_object_set (e, "k", 6, "max-iterations", 20, "spatial-weight", 2.0,
-      "epsilon", 0.5, NULL);
-  ASSERT_WARNING (g_object_set (e, "k", 1, NULL));
-  ASSERT_WARNING (g_object_set (e, "k", 65, NULL));
-  ASSERT_WARNING (g_object_set (e, "max-iterations", 0, NULL));
-  ASSERT_WARNING (g_object_set (e, "max-iterations", 101, NULL));
-  ASSERT_WARNING (g_object_set (e, "spatial-weight", -0.5, NULL));
-  ASSERT_WARNING (g_object_set (e, "spatial-weight", 1000.5, NULL));
-  ASSERT_WARNING (g_object_set (e, "epsilon", -1.0, NULL));
-  g_object_get (e, "k", &k, "max-iterations", &it, "spatial-weight", &w,
-      "epsilon", &eps, NULL);
-  fail_unless_equals_int (k, 6);
-  fail_unless_equals_int (it, 20);
-  fail_unless (w == 2.0 && eps == 0.5);
-  gst_object_unref (e);
+    g_object_set(e, "k", 6, "max-iterations", 20, "spatial-weight", 2.0, "epsilon", 0.5, NULL);
+    ASSERT_WARNING(g_object_set(e, "k", 1, NULL));
+    ASSERT_WARNING(g_object_set(e, "k", 65, NULL));
+    ASSERT_WARNING(g_object_set(e, "max-iterations", 0, NULL));
+    ASSERT_WARNING(g_object_set(e, "max-iterations", 101, NULL));
+    ASSERT_WARNING(g_object_set(e, "spatial-weight", -0.5, NULL));
+    ASSERT_WARNING(g_object_set(e, "spatial-weight", 1000.5, NULL));
+    ASSERT_WARNING(g_object_set(e, "epsilon", -1.0, NULL));
+    g_object_get(e, "k", &k, "max-iterations", &it, "spatial-weight", &w, "epsilon", &eps, NULL);
+    fail_unless_equals_int(k, 6);
+    fail_unless_equals_int(it, 20);
+    fail_unless(w == 2.0 && eps == 0.5);
+    gst_object_unref(e);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_defaults_and_controllable)
+GST_START_TEST(test_defaults_and_controllable)
 {
-  GstElement *e = gst_element_factory_make ("kmeansseg", NULL);
-  GObjectClass *klass = G_OBJECT_GET_CLASS (e);
-  const gchar *controllable[] = { "k", "spatial-weight", "max-iterations",
-    "epsilon", "seed", "warm-start"
-  };
-  guint k, it, seed, n;
-  gdouble w, eps;
-  gboolean warm, post;
-  gint features, init, output;
+    GstElement *e = gst_element_factory_make("kmeansseg", NULL);
+    GObjectClass *klass = G_OBJECT_GET_CLASS(e);
+    const gchar *controllable[] = { "k",       "spatial-weight", "max-iterations",
+                                    "epsilon", "seed",           "warm-start" };
+    guint k, it, seed, n;
+    gdouble w, eps;
+    gboolean warm, post;
+    gint features, init, output;
 
-  fail_unless (e != NULL);
-  fail_unless (GST_IS_VIDEO_FILTER (e));
-  g_object_get (e, "k", &k, "max-iterations", &it, "seed", &seed,
-      "spatial-weight", &w, "epsilon", &eps, "warm-start", &warm,
-      "features", &features, "init", &init, "output", &output,
-      "n-threads", &n, "post-messages", &post, NULL);
-  fail_unless_equals_int (k, 4);
-  fail_unless_equals_int (it, 10);
-  fail_unless_equals_int (seed, 0);
-  fail_unless (w == 1.0 && eps == 1.0 && warm && !post);
-  fail_unless_equals_int (features, ISEG_KMEANS_COLOR);
-  fail_unless_equals_int (init, ISEG_KMEANS_INIT_PP);
-  fail_unless_equals_int (output, ISEG_KMEANS_OUTPUT_CENTERS);
-  fail_unless_equals_int (n, 0);
-  for (guint i = 0; i < G_N_ELEMENTS (controllable); i++) {
-    GParamSpec *ps = g_object_class_find_property (klass, controllable[i]);
-    fail_unless (ps && (ps->flags & GST_PARAM_CONTROLLABLE), "%s",
-        controllable[i]);
-  }
-  gst_object_unref (e);
+    fail_unless(e != NULL);
+    fail_unless(GST_IS_VIDEO_FILTER(e));
+    g_object_get(e, "k", &k, "max-iterations", &it, "seed", &seed, "spatial-weight", &w, "epsilon",
+                 &eps, "warm-start", &warm, "features", &features, "init", &init, "output", &output,
+                 "n-threads", &n, "post-messages", &post, NULL);
+    fail_unless_equals_int(k, 4);
+    fail_unless_equals_int(it, 10);
+    fail_unless_equals_int(seed, 0);
+    fail_unless(w == 1.0 && eps == 1.0 && warm && !post);
+    fail_unless_equals_int(features, ISEG_KMEANS_COLOR);
+    fail_unless_equals_int(init, ISEG_KMEANS_INIT_PP);
+    fail_unless_equals_int(output, ISEG_KMEANS_OUTPUT_CENTERS);
+    fail_unless_equals_int(n, 0);
+    for (guint i = 0; i < G_N_ELEMENTS(controllable); i++) {
+        GParamSpec *ps = g_object_class_find_property(klass, controllable[i]);
+        fail_unless(ps && (ps->flags & GST_PARAM_CONTROLLABLE), "%s", controllable[i]);
+    }
+    gst_object_unref(e);
 }
 
 GST_END_TEST;
 
-static Suite *
-kmeansseg_suite (void)
+static Suite *kmeansseg_suite(void)
 {
-  Suite *s = suite_create ("kmeansseg");
-  TCase *tc = tcase_create ("general");
+    Suite *s = suite_create("kmeansseg");
+    TCase *tc = tcase_create("general");
 
-  tcase_set_timeout (tc, 300);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_defaults_and_controllable);
-  tcase_add_test (tc, test_hand_checked_pixels);
-  tcase_add_test (tc, test_every_format_and_size);
-  tcase_add_test (tc, test_messages);
-  tcase_add_test (tc, test_warm_start_and_reset);
-  tcase_add_test (tc, test_n_threads_bit_identical);
-  tcase_add_test (tc, test_renegotiation);
-  tcase_add_test (tc, test_video_meta_strides_and_alpha);
-  tcase_add_test (tc, test_more_clusters_than_colors);
-  tcase_add_test (tc, test_properties_from_another_thread);
-  tcase_add_test (tc, test_out_of_range_rejected);
-  return s;
+    tcase_set_timeout(tc, 300);
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, test_defaults_and_controllable);
+    tcase_add_test(tc, test_hand_checked_pixels);
+    tcase_add_test(tc, test_every_format_and_size);
+    tcase_add_test(tc, test_messages);
+    tcase_add_test(tc, test_warm_start_and_reset);
+    tcase_add_test(tc, test_n_threads_bit_identical);
+    tcase_add_test(tc, test_renegotiation);
+    tcase_add_test(tc, test_video_meta_strides_and_alpha);
+    tcase_add_test(tc, test_more_clusters_than_colors);
+    tcase_add_test(tc, test_properties_from_another_thread);
+    tcase_add_test(tc, test_out_of_range_rejected);
+    return s;
 }
 
-GST_CHECK_MAIN (kmeansseg);
+GST_CHECK_MAIN(kmeansseg);

@@ -8,470 +8,454 @@
 
 /* Expected output of frame `in` computed with the reference functions on
  * an independent mapping; returns the T used. */
-static guint
-expected_output (GstBuffer * in, GstVideoFormat fmt, gint w, gint h,
-    const gchar * method, guint manual_T, gboolean invert,
-    IsegThresholdOutput out, GstBuffer ** expected)
+static guint expected_output(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, const gchar *method,
+                             guint manual_T, gboolean invert, IsegThresholdOutput out,
+                             GstBuffer **expected)
 {
-  GstVideoFrame frame;
-  IsegFrame view;
-  guint64 hist[256];
-  unsigned T = manual_T;
+    GstVideoFrame frame;
+    IsegFrame view;
+    guint64 hist[256];
+    unsigned T = manual_T;
 
-  *expected = gst_buffer_copy_deep (in);
-  eu_map_view (*expected, fmt, w, h, &frame, &view);
-  fail_unless_equals_int (iseg_histogram_ref (&view.luma, hist), 0);
-  if (g_str_equal (method, "otsu"))
-    iseg_otsu_threshold_ref (hist, &T, NULL);
-  else if (g_str_equal (method, "iterative"))
-    iseg_iterative_threshold (hist, 0.5, &T, NULL, NULL);
-  fail_unless_equals_int (iseg_threshold_frame_ref (&view, T, invert, out), 0);
-  gst_video_frame_unmap (&frame);
-  return T;
+    *expected = gst_buffer_copy_deep(in);
+    eu_map_view(*expected, fmt, w, h, &frame, &view);
+    fail_unless_equals_int(iseg_histogram_ref(&view.luma, hist), 0);
+    if (g_str_equal(method, "otsu"))
+        iseg_otsu_threshold_ref(hist, &T, NULL);
+    else if (g_str_equal(method, "iterative"))
+        iseg_iterative_threshold(hist, 0.5, &T, NULL, NULL);
+    fail_unless_equals_int(iseg_threshold_frame_ref(&view, T, invert, out), 0);
+    gst_video_frame_unmap(&frame);
+    return T;
 }
 
-static void
-check_case (GstVideoFormat fmt, gint w, gint h, const gchar * method,
-    gboolean invert, IsegThresholdOutput out)
+static void check_case(GstVideoFormat fmt, gint w, gint h, const gchar *method, gboolean invert,
+                       IsegThresholdOutput out)
 {
-  GstHarness *hs = eu_harness_new ("otsuthreshold", fmt, w, h);
-  GstBuffer *in = eu_make_frame (fmt, w, h, w * 7 + h, 3);
-  GstBuffer *expected, *result;
-  guint T, read_back;
-  gchar *what = g_strdup_printf ("%s %dx%d %s invert=%d output=%d",
-      gst_video_format_to_string (fmt), w, h, method, invert, out);
+    GstHarness *hs = eu_harness_new("otsuthreshold", fmt, w, h);
+    GstBuffer *in = eu_make_frame(fmt, w, h, w * 7 + h, 3);
+    GstBuffer *expected, *result;
+    guint T, read_back;
+    gchar *what = g_strdup_printf("%s %dx%d %s invert=%d output=%d",
+                                  gst_video_format_to_string(fmt), w, h, method, invert, out);
 
-  gst_util_set_object_arg (G_OBJECT (hs->element), "method", method);
-  g_object_set (hs->element, "invert", invert, "output", out, "threshold", 77,
-      NULL);
-  T = expected_output (in, fmt, w, h, method, 77, invert, out, &expected);
-  result = gst_harness_push_and_pull (hs, in);
-  fail_unless (result != NULL);
-  fail_unless (eu_buffers_equal (result, expected, what), "%s", what);
-  g_object_get (hs->element, "threshold", &read_back, NULL);
-  fail_unless_equals_int (read_back, T);
-  gst_buffer_unref (result);
-  gst_buffer_unref (expected);
-  eu_harness_teardown (hs);
-  g_free (what);
+    gst_util_set_object_arg(G_OBJECT(hs->element), "method", method);
+    g_object_set(hs->element, "invert", invert, "output", out, "threshold", 77, NULL);
+    T = expected_output(in, fmt, w, h, method, 77, invert, out, &expected);
+    result = gst_harness_push_and_pull(hs, in);
+    fail_unless(result != NULL);
+    fail_unless(eu_buffers_equal(result, expected, what), "%s", what);
+    g_object_get(hs->element, "threshold", &read_back, NULL);
+    fail_unless_equals_int(read_back, T);
+    gst_buffer_unref(result);
+    gst_buffer_unref(expected);
+    eu_harness_teardown(hs);
+    g_free(what);
 }
 
-GST_START_TEST (test_every_format_and_size)
+GST_START_TEST(test_every_format_and_size)
 {
-  static const gchar *methods[] = { "otsu", "iterative", "manual" };
-  for (guint f = 0; f < eu_n_luma_formats; f++)
-    for (guint s = 0; s < eu_n_sizes; s++)
-      for (guint m = 0; m < G_N_ELEMENTS (methods); m++)
-        for (gint inv = 0; inv < 2; inv++)
-          for (gint out = 0; out < 2; out++)
-            check_case (eu_luma_formats[f], eu_sizes[s][0], eu_sizes[s][1],
-                methods[m], inv, out);
+    static const gchar *methods[] = { "otsu", "iterative", "manual" };
+    for (guint f = 0; f < eu_n_luma_formats; f++)
+        for (guint s = 0; s < eu_n_sizes; s++)
+            for (guint m = 0; m < G_N_ELEMENTS(methods); m++)
+                for (gint inv = 0; inv < 2; inv++)
+                    for (gint out = 0; out < 2; out++)
+                        check_case(eu_luma_formats[f], eu_sizes[s][0], eu_sizes[s][1], methods[m],
+                                   inv, out);
 }
 
 GST_END_TEST;
 
 /* The exact pixels for a tiny GRAY8 frame, written out by hand. */
-GST_START_TEST (test_hand_checked_pixels)
+GST_START_TEST(test_hand_checked_pixels)
 {
-  static const guint8 in_px[8] = { 0, 10, 200, 210, 20, 220, 5, 250 };
-  static const guint8 mask[8] = { 0, 0, 255, 255, 0, 255, 0, 255 };
-  static const guint8 inv_masked[8] = { 0, 10, 0, 0, 20, 0, 5, 0 };
-  GstHarness *h = eu_harness_new ("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 8, 1);
-  GstBuffer *buf = gst_buffer_new_memdup (in_px, 8);
-  GstBuffer *out;
-  GstMapInfo map;
-  guint T;
+    static const guint8 in_px[8] = { 0, 10, 200, 210, 20, 220, 5, 250 };
+    static const guint8 mask[8] = { 0, 0, 255, 255, 0, 255, 0, 255 };
+    static const guint8 inv_masked[8] = { 0, 10, 0, 0, 20, 0, 5, 0 };
+    GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 8, 1);
+    GstBuffer *buf = gst_buffer_new_memdup(in_px, 8);
+    GstBuffer *out;
+    GstMapInfo map;
+    guint T;
 
-  out = gst_harness_push_and_pull (h, gst_buffer_copy (buf));
-  gst_buffer_map (out, &map, GST_MAP_READ);
-  fail_unless (memcmp (map.data, mask, 8) == 0);
-  gst_buffer_unmap (out, &map);
-  gst_buffer_unref (out);
-  g_object_get (h->element, "threshold", &T, NULL);
-  /* classes {0,5,10,20} and {200..250}: any T in 21..200 splits them;
-   * Otsu takes the first maximum */
-  fail_unless_equals_int (T, 21);
+    out = gst_harness_push_and_pull(h, gst_buffer_copy(buf));
+    gst_buffer_map(out, &map, GST_MAP_READ);
+    fail_unless(memcmp(map.data, mask, 8) == 0);
+    gst_buffer_unmap(out, &map);
+    gst_buffer_unref(out);
+    g_object_get(h->element, "threshold", &T, NULL);
+    /* classes {0,5,10,20} and {200..250}: any T in 21..200 splits them;
+     * Otsu takes the first maximum */
+    fail_unless_equals_int(T, 21);
 
-  gst_util_set_object_arg (G_OBJECT (h->element), "output", "masked");
-  g_object_set (h->element, "invert", TRUE, NULL);
-  out = gst_harness_push_and_pull (h, gst_buffer_copy (buf));
-  gst_buffer_map (out, &map, GST_MAP_READ);
-  fail_unless (memcmp (map.data, inv_masked, 8) == 0);
-  gst_buffer_unmap (out, &map);
-  gst_buffer_unref (out);
-  gst_buffer_unref (buf);
-  eu_harness_teardown (h);
+    gst_util_set_object_arg(G_OBJECT(h->element), "output", "masked");
+    g_object_set(h->element, "invert", TRUE, NULL);
+    out = gst_harness_push_and_pull(h, gst_buffer_copy(buf));
+    gst_buffer_map(out, &map, GST_MAP_READ);
+    fail_unless(memcmp(map.data, inv_masked, 8) == 0);
+    gst_buffer_unmap(out, &map);
+    gst_buffer_unref(out);
+    gst_buffer_unref(buf);
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_constant_frames_are_background)
+GST_START_TEST(test_constant_frames_are_background)
 {
-  GstHarness *h = eu_harness_new ("otsuthreshold", GST_VIDEO_FORMAT_I420, 33, 17);
-  for (gint v = 0; v < 256; v += 85) {
-    GstBuffer *out = gst_harness_push_and_pull (h,
-        eu_make_constant_frame (GST_VIDEO_FORMAT_I420, 33, 17, v));
-    GstVideoFrame frame;
-    IsegFrame view;
-    guint T;
-    eu_map_view (out, GST_VIDEO_FORMAT_I420, 33, 17, &frame, &view);
-    for (gint y = 0; y < 17; y++)
-      for (gint x = 0; x < 33; x++)
-        fail_unless_equals_int (view.luma.data[y * view.luma.stride + x], 0);
-    gst_video_frame_unmap (&frame);
-    gst_buffer_unref (out);
-    g_object_get (h->element, "threshold", &T, NULL);
-    fail_unless_equals_int (T, v + 1);
-  }
-  eu_harness_teardown (h);
+    GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_I420, 33, 17);
+    for (gint v = 0; v < 256; v += 85) {
+        GstBuffer *out =
+            gst_harness_push_and_pull(h, eu_make_constant_frame(GST_VIDEO_FORMAT_I420, 33, 17, v));
+        GstVideoFrame frame;
+        IsegFrame view;
+        guint T;
+        eu_map_view(out, GST_VIDEO_FORMAT_I420, 33, 17, &frame, &view);
+        for (gint y = 0; y < 17; y++)
+            for (gint x = 0; x < 33; x++)
+                fail_unless_equals_int(view.luma.data[y * view.luma.stride + x], 0);
+        gst_video_frame_unmap(&frame);
+        gst_buffer_unref(out);
+        g_object_get(h->element, "threshold", &T, NULL);
+        fail_unless_equals_int(T, v + 1);
+    }
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
 /* Luma values whose Otsu T is known: half the pixels lo, half hi. */
-static GstBuffer *
-two_level_frame (guint8 lo, guint8 hi)
+static GstBuffer *two_level_frame(guint8 lo, guint8 hi)
 {
-  guint8 px[16];
-  for (int i = 0; i < 16; i++)
-    px[i] = i % 2 ? hi : lo;
-  return gst_buffer_new_memdup (px, 16);
+    guint8 px[16];
+    for (int i = 0; i < 16; i++)
+        px[i] = i % 2 ? hi : lo;
+    return gst_buffer_new_memdup(px, 16);
 }
 
-static guint
-push_and_get_threshold (GstHarness * h, GstBuffer * buf)
+static guint push_and_get_threshold(GstHarness *h, GstBuffer *buf)
 {
-  guint T;
-  gst_buffer_unref (gst_harness_push_and_pull (h, buf));
-  g_object_get (h->element, "threshold", &T, NULL);
-  return T;
+    guint T;
+    gst_buffer_unref(gst_harness_push_and_pull(h, buf));
+    g_object_get(h->element, "threshold", &T, NULL);
+    return T;
 }
 
-GST_START_TEST (test_temporal_smoothing_sequence)
+GST_START_TEST(test_temporal_smoothing_sequence)
 {
-  GstHarness *h = eu_harness_new ("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 16, 1);
-  /* Otsu of {lo, hi} is lo + 1 */
-  g_object_set (h->element, "temporal-smoothing", 0.75, NULL);
-  fail_unless_equals_int (push_and_get_threshold (h, two_level_frame (99, 200)), 100);
-  /* round(0.75 * 100 + 0.25 * 20) = 80 */
-  fail_unless_equals_int (push_and_get_threshold (h, two_level_frame (19, 200)), 80);
-  /* round(0.75 * 80 + 0.25 * 20) = 65 */
-  fail_unless_equals_int (push_and_get_threshold (h, two_level_frame (19, 200)), 65);
-  /* round(0.75 * 65 + 0.25 * 201) = 99 */
-  fail_unless_equals_int (push_and_get_threshold (h, two_level_frame (200, 200)), 99);
+    GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 16, 1);
+    /* Otsu of {lo, hi} is lo + 1 */
+    g_object_set(h->element, "temporal-smoothing", 0.75, NULL);
+    fail_unless_equals_int(push_and_get_threshold(h, two_level_frame(99, 200)), 100);
+    /* round(0.75 * 100 + 0.25 * 20) = 80 */
+    fail_unless_equals_int(push_and_get_threshold(h, two_level_frame(19, 200)), 80);
+    /* round(0.75 * 80 + 0.25 * 20) = 65 */
+    fail_unless_equals_int(push_and_get_threshold(h, two_level_frame(19, 200)), 65);
+    /* round(0.75 * 65 + 0.25 * 201) = 99 */
+    fail_unless_equals_int(push_and_get_threshold(h, two_level_frame(200, 200)), 99);
 
-  /* a flush forgets the history */
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_start ()));
-  fail_unless (gst_harness_push_event (h, gst_event_new_flush_stop (TRUE)));
-  {
-    GstSegment seg;
-    gst_segment_init (&seg, GST_FORMAT_TIME);
-    fail_unless (gst_harness_push_event (h, gst_event_new_segment (&seg)));
-  }
-  fail_unless_equals_int (push_and_get_threshold (h, two_level_frame (19, 200)), 20);
+    /* a flush forgets the history */
+    fail_unless(gst_harness_push_event(h, gst_event_new_flush_start()));
+    fail_unless(gst_harness_push_event(h, gst_event_new_flush_stop(TRUE)));
+    {
+        GstSegment seg;
+        gst_segment_init(&seg, GST_FORMAT_TIME);
+        fail_unless(gst_harness_push_event(h, gst_event_new_segment(&seg)));
+    }
+    fail_unless_equals_int(push_and_get_threshold(h, two_level_frame(19, 200)), 20);
 
-  /* a caps change too */
-  /* round(0.75 * 20 + 0.25 * 100) = 40 */
-  fail_unless_equals_int (push_and_get_threshold (h, two_level_frame (99, 200)), 40);
-  eu_harness_set_format (h, GST_VIDEO_FORMAT_GRAY8, 8, 2);
-  fail_unless_equals_int (push_and_get_threshold (h, two_level_frame (99, 200)), 100);
+    /* a caps change too */
+    /* round(0.75 * 20 + 0.25 * 100) = 40 */
+    fail_unless_equals_int(push_and_get_threshold(h, two_level_frame(99, 200)), 40);
+    eu_harness_set_format(h, GST_VIDEO_FORMAT_GRAY8, 8, 2);
+    fail_unless_equals_int(push_and_get_threshold(h, two_level_frame(99, 200)), 100);
 
-  /* manual is never smoothed */
-  gst_util_set_object_arg (G_OBJECT (h->element), "method", "manual");
-  g_object_set (h->element, "threshold", 10, NULL);
-  fail_unless_equals_int (push_and_get_threshold (h, two_level_frame (99, 200)), 10);
-  eu_harness_teardown (h);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_messages)
-{
-  GstHarness *h = eu_harness_new ("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 6, 6);
-  static const int counts[6] = { 8, 7, 2, 6, 9, 4 };  /* the lecture's image */
-  GstBuffer *buf = eu_make_frame (GST_VIDEO_FORMAT_GRAY8, 6, 6, 1, 0);
-  GstVideoFrame frame;
-  IsegFrame view;
-  GstMessage *msg;
-  const GstStructure *s;
-  guint T;
-  gdouble between, fraction;
-  GstClockTime ts, st, rt, dur;
-
-  /* GRAY8 6x6 rows are padded to a stride of 8 */
-  eu_map_view (buf, GST_VIDEO_FORMAT_GRAY8, 6, 6, &frame, &view);
-  fail_unless_equals_int (view.luma.stride, 8);
-  for (int v = 0, i = 0; v < 6; v++)
-    for (int k = 0; k < counts[v]; k++, i++)
-      view.luma.data[(i / 6) * view.luma.stride + i % 6] = v;
-  gst_video_frame_unmap (&frame);
-  fail_unless (eu_pop_element_message (h) == NULL);
-  GST_BUFFER_PTS (buf) = 2 * GST_SECOND;
-  GST_BUFFER_DURATION (buf) = GST_SECOND / 30;
-  gst_buffer_unref (gst_harness_push_and_pull (h, gst_buffer_ref (buf)));
-  fail_unless (eu_pop_element_message (h) == NULL, "posted without post-messages");
-
-  g_object_set (h->element, "post-messages", TRUE, NULL);
-  gst_buffer_unref (gst_harness_push_and_pull (h, buf));
-  msg = eu_pop_element_message (h);
-  fail_unless (msg != NULL);
-  fail_unless (GST_MESSAGE_SRC (msg) == GST_OBJECT (h->element));
-  s = gst_message_get_structure (msg);
-  fail_unless_equals_string (gst_structure_get_name (s), "otsuthreshold");
-  fail_unless (gst_structure_get_uint (s, "threshold", &T));
-  fail_unless (gst_structure_get_double (s, "between-class-variance", &between));
-  fail_unless (gst_structure_get_double (s, "foreground-fraction", &fraction));
-  fail_unless (gst_structure_get_clock_time (s, "timestamp", &ts));
-  fail_unless (gst_structure_get_clock_time (s, "stream-time", &st));
-  fail_unless (gst_structure_get_clock_time (s, "running-time", &rt));
-  fail_unless (gst_structure_get_clock_time (s, "duration", &dur));
-  fail_unless_equals_int (T, 3);
-  fail_unless (fabs (between - 2.6287) < 1e-4, "between %f", between);
-  fail_unless (fabs (fraction - 19.0 / 36.0) < 1e-12);
-  fail_unless_equals_uint64 (ts, 2 * GST_SECOND);
-  fail_unless_equals_uint64 (st, 2 * GST_SECOND);
-  fail_unless_equals_uint64 (rt, 2 * GST_SECOND);
-  fail_unless_equals_uint64 (dur, GST_SECOND / 30);
-  gst_message_unref (msg);
-  fail_unless (eu_pop_element_message (h) == NULL, "one message per frame");
-  eu_harness_teardown (h);
+    /* manual is never smoothed */
+    gst_util_set_object_arg(G_OBJECT(h->element), "method", "manual");
+    g_object_set(h->element, "threshold", 10, NULL);
+    fail_unless_equals_int(push_and_get_threshold(h, two_level_frame(99, 200)), 10);
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_n_threads_bit_identical)
+GST_START_TEST(test_messages)
 {
-  const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12 };
-  for (guint f = 0; f < G_N_ELEMENTS (fmts); f++)
-    for (gint out = 0; out < 2; out++) {
-      GstBuffer *first = NULL;
-      const guint threads[] = { 1, 2, 0, 3 };
-      for (guint t = 0; t < G_N_ELEMENTS (threads); t++) {
-        GstHarness *h = eu_harness_new ("otsuthreshold", fmts[f], EU_BIG_W, EU_BIG_H);
-        GstBuffer *res;
-        g_object_set (h->element, "n-threads", threads[t], "output", out, NULL);
-        res = gst_harness_push_and_pull (h, eu_make_frame (fmts[f], EU_BIG_W,
-                EU_BIG_H, 5, 1));
-        if (!first)
-          first = res;
-        else {
-          fail_unless (eu_buffers_equal (first, res, "n-threads"));
-          gst_buffer_unref (res);
+    GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 6, 6);
+    static const int counts[6] = { 8, 7, 2, 6, 9, 4 }; /* the lecture's image */
+    GstBuffer *buf = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 6, 6, 1, 0);
+    GstVideoFrame frame;
+    IsegFrame view;
+    GstMessage *msg;
+    const GstStructure *s;
+    guint T;
+    gdouble between, fraction;
+    GstClockTime ts, st, rt, dur;
+
+    /* GRAY8 6x6 rows are padded to a stride of 8 */
+    eu_map_view(buf, GST_VIDEO_FORMAT_GRAY8, 6, 6, &frame, &view);
+    fail_unless_equals_int(view.luma.stride, 8);
+    for (int v = 0, i = 0; v < 6; v++)
+        for (int k = 0; k < counts[v]; k++, i++)
+            view.luma.data[(i / 6) * view.luma.stride + i % 6] = v;
+    gst_video_frame_unmap(&frame);
+    fail_unless(eu_pop_element_message(h) == NULL);
+    GST_BUFFER_PTS(buf) = 2 * GST_SECOND;
+    GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
+    gst_buffer_unref(gst_harness_push_and_pull(h, gst_buffer_ref(buf)));
+    fail_unless(eu_pop_element_message(h) == NULL, "posted without post-messages");
+
+    g_object_set(h->element, "post-messages", TRUE, NULL);
+    gst_buffer_unref(gst_harness_push_and_pull(h, buf));
+    msg = eu_pop_element_message(h);
+    fail_unless(msg != NULL);
+    fail_unless(GST_MESSAGE_SRC(msg) == GST_OBJECT(h->element));
+    s = gst_message_get_structure(msg);
+    fail_unless_equals_string(gst_structure_get_name(s), "otsuthreshold");
+    fail_unless(gst_structure_get_uint(s, "threshold", &T));
+    fail_unless(gst_structure_get_double(s, "between-class-variance", &between));
+    fail_unless(gst_structure_get_double(s, "foreground-fraction", &fraction));
+    fail_unless(gst_structure_get_clock_time(s, "timestamp", &ts));
+    fail_unless(gst_structure_get_clock_time(s, "stream-time", &st));
+    fail_unless(gst_structure_get_clock_time(s, "running-time", &rt));
+    fail_unless(gst_structure_get_clock_time(s, "duration", &dur));
+    fail_unless_equals_int(T, 3);
+    fail_unless(fabs(between - 2.6287) < 1e-4, "between %f", between);
+    fail_unless(fabs(fraction - 19.0 / 36.0) < 1e-12);
+    fail_unless_equals_uint64(ts, 2 * GST_SECOND);
+    fail_unless_equals_uint64(st, 2 * GST_SECOND);
+    fail_unless_equals_uint64(rt, 2 * GST_SECOND);
+    fail_unless_equals_uint64(dur, GST_SECOND / 30);
+    gst_message_unref(msg);
+    fail_unless(eu_pop_element_message(h) == NULL, "one message per frame");
+    eu_harness_teardown(h);
+}
+
+GST_END_TEST;
+
+GST_START_TEST(test_n_threads_bit_identical)
+{
+    const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12 };
+    for (guint f = 0; f < G_N_ELEMENTS(fmts); f++)
+        for (gint out = 0; out < 2; out++) {
+            GstBuffer *first = NULL;
+            const guint threads[] = { 1, 2, 0, 3 };
+            for (guint t = 0; t < G_N_ELEMENTS(threads); t++) {
+                GstHarness *h = eu_harness_new("otsuthreshold", fmts[f], EU_BIG_W, EU_BIG_H);
+                GstBuffer *res;
+                g_object_set(h->element, "n-threads", threads[t], "output", out, NULL);
+                res =
+                    gst_harness_push_and_pull(h, eu_make_frame(fmts[f], EU_BIG_W, EU_BIG_H, 5, 1));
+                if (!first)
+                    first = res;
+                else {
+                    fail_unless(eu_buffers_equal(first, res, "n-threads"));
+                    gst_buffer_unref(res);
+                }
+                eu_harness_teardown(h);
+            }
+            gst_buffer_unref(first);
         }
-        eu_harness_teardown (h);
-      }
-      gst_buffer_unref (first);
-    }
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_renegotiation)
+GST_START_TEST(test_renegotiation)
 {
-  GstHarness *h = eu_harness_new ("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 320, 240);
-  const struct
-  {
-    GstVideoFormat fmt;
-    gint w, h;
-  } steps[] = {
-    {GST_VIDEO_FORMAT_GRAY8, 320, 240}, {GST_VIDEO_FORMAT_I420, 385, 289},
-    {GST_VIDEO_FORMAT_NV21, 1, 1}, {GST_VIDEO_FORMAT_Y444, 64, 3},
-    {GST_VIDEO_FORMAT_GRAY8, 321, 241},
-  };
-  for (guint i = 0; i < G_N_ELEMENTS (steps); i++) {
-    eu_harness_set_format (h, steps[i].fmt, steps[i].w, steps[i].h);
-    for (guint k = 0; k < 3; k++) {
-      GstBuffer *in = eu_make_frame (steps[i].fmt, steps[i].w, steps[i].h,
-          i + 1, k);
-      GstBuffer *expected, *res;
-      expected_output (in, steps[i].fmt, steps[i].w, steps[i].h, "otsu", 0,
-          FALSE, ISEG_OUTPUT_MASK, &expected);
-      res = gst_harness_push_and_pull (h, in);
-      fail_unless (eu_buffers_equal (res, expected, "renegotiation"));
-      gst_buffer_unref (res);
-      gst_buffer_unref (expected);
+    GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 320, 240);
+    const struct {
+        GstVideoFormat fmt;
+        gint w, h;
+    } steps[] = {
+        { GST_VIDEO_FORMAT_GRAY8, 320, 240 }, { GST_VIDEO_FORMAT_I420, 385, 289 },
+        { GST_VIDEO_FORMAT_NV21, 1, 1 },      { GST_VIDEO_FORMAT_Y444, 64, 3 },
+        { GST_VIDEO_FORMAT_GRAY8, 321, 241 },
+    };
+    for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
+        eu_harness_set_format(h, steps[i].fmt, steps[i].w, steps[i].h);
+        for (guint k = 0; k < 3; k++) {
+            GstBuffer *in = eu_make_frame(steps[i].fmt, steps[i].w, steps[i].h, i + 1, k);
+            GstBuffer *expected, *res;
+            expected_output(in, steps[i].fmt, steps[i].w, steps[i].h, "otsu", 0, FALSE,
+                            ISEG_OUTPUT_MASK, &expected);
+            res = gst_harness_push_and_pull(h, in);
+            fail_unless(eu_buffers_equal(res, expected, "renegotiation"));
+            gst_buffer_unref(res);
+            gst_buffer_unref(expected);
+        }
     }
-  }
-  eu_harness_teardown (h);
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
 /* Each output must be the mask of a single T: no frame is torn by a
  * property change from another thread. */
-static gboolean
-is_single_threshold_mask (GstBuffer * in, GstBuffer * out, gint n)
+static gboolean is_single_threshold_mask(GstBuffer *in, GstBuffer *out, gint n)
 {
-  GstMapInfo mi, mo;
-  gint max_bg = -1, min_fg = 256;
-  gboolean binary = TRUE;
+    GstMapInfo mi, mo;
+    gint max_bg = -1, min_fg = 256;
+    gboolean binary = TRUE;
 
-  gst_buffer_map (in, &mi, GST_MAP_READ);
-  gst_buffer_map (out, &mo, GST_MAP_READ);
-  for (gint i = 0; i < n; i++) {
-    if (mo.data[i] == 255)
-      min_fg = MIN (min_fg, mi.data[i]);
-    else if (mo.data[i] == 0)
-      max_bg = MAX (max_bg, mi.data[i]);
-    else
-      binary = FALSE;
-  }
-  gst_buffer_unmap (in, &mi);
-  gst_buffer_unmap (out, &mo);
-  return binary && max_bg < min_fg;
+    gst_buffer_map(in, &mi, GST_MAP_READ);
+    gst_buffer_map(out, &mo, GST_MAP_READ);
+    for (gint i = 0; i < n; i++) {
+        if (mo.data[i] == 255)
+            min_fg = MIN(min_fg, mi.data[i]);
+        else if (mo.data[i] == 0)
+            max_bg = MAX(max_bg, mi.data[i]);
+        else
+            binary = FALSE;
+    }
+    gst_buffer_unmap(in, &mi);
+    gst_buffer_unmap(out, &mo);
+    return binary && max_bg < min_fg;
 }
 
-GST_START_TEST (test_properties_from_another_thread)
+GST_START_TEST(test_properties_from_another_thread)
 {
-  const gint w = 160, ht = 120;
-  GstHarness *h = eu_harness_new ("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, w, ht);
-  GValue v1 = G_VALUE_INIT, v2 = G_VALUE_INIT;
-  GstHarnessThread *t1, *t2, *t3;
+    const gint w = 160, ht = 120;
+    GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, w, ht);
+    GValue v1 = G_VALUE_INIT, v2 = G_VALUE_INIT;
+    GstHarnessThread *t1, *t2, *t3;
 
-  g_value_init (&v1, G_TYPE_UINT);
-  g_value_set_uint (&v1, 90);
-  g_value_init (&v2, G_TYPE_DOUBLE);
-  g_value_set_double (&v2, 0.3);
-  gst_util_set_object_arg (G_OBJECT (h->element), "method", "manual");
-  t1 = gst_harness_stress_property_start_full (h, "threshold", &v1, 0);
-  t2 = gst_harness_stress_property_start_full (h, "temporal-smoothing", &v2, 0);
-  {
-    GValue v3 = G_VALUE_INIT;
-    g_value_init (&v3, G_TYPE_UINT);
-    g_value_set_uint (&v3, 2);
-    t3 = gst_harness_stress_property_start_full (h, "n-threads", &v3, 0);
-    g_value_unset (&v3);
-  }
-  for (guint i = 0; i < eu_count (300); i++) {
-    GstBuffer *in = eu_make_frame (GST_VIDEO_FORMAT_GRAY8, w, ht, 9, i);
-    GstBuffer *keep = gst_buffer_copy_deep (in);
-    GstBuffer *out;
-    if (i % 10 == 0)
-      gst_util_set_object_arg (G_OBJECT (h->element), "method",
-          i % 20 ? "manual" : "otsu");
-    if (i % 7 == 0)
-      g_object_set (h->element, "threshold", 30 + i % 200, NULL);
-    out = gst_harness_push_and_pull (h, in);
-    fail_unless (out != NULL);
-    fail_unless (is_single_threshold_mask (keep, out, w * ht), "frame %u", i);
-    gst_buffer_unref (out);
-    gst_buffer_unref (keep);
-  }
-  gst_harness_stress_thread_stop (t1);
-  gst_harness_stress_thread_stop (t2);
-  gst_harness_stress_thread_stop (t3);
-  g_value_unset (&v1);
-  g_value_unset (&v2);
-  eu_harness_teardown (h);
-}
-
-GST_END_TEST;
-
-GST_START_TEST (test_out_of_range_rejected)
-{
-  GstElement *e = gst_element_factory_make ("otsuthreshold", NULL);
-  guint T;
-  gdouble a, eps;
-
-  g_object_set (e, "threshold", 40, "temporal-smoothing", 0.5, "epsilon", 2.0,
-      NULL);
-  ASSERT_WARNING (g_object_set (e, "threshold", 257, NULL));
-  ASSERT_WARNING (g_object_set (e, "temporal-smoothing", 1.5, NULL));
-  ASSERT_WARNING (g_object_set (e, "temporal-smoothing", -0.1, NULL));
-  ASSERT_WARNING (g_object_set (e, "epsilon", 0.0, NULL));
-  g_object_get (e, "threshold", &T, "temporal-smoothing", &a, "epsilon", &eps,
-      NULL);
-  fail_unless_equals_int (T, 40);
-  fail_unless (a == 0.5 && eps == 2.0);
-  /* the limits themselves are fine */
-  g_object_set (e, "threshold", 256, "temporal-smoothing", 1.0, NULL);
-  g_object_get (e, "threshold", &T, NULL);
-  fail_unless_equals_int (T, 256);
-  gst_object_unref (e);
+    g_value_init(&v1, G_TYPE_UINT);
+    g_value_set_uint(&v1, 90);
+    g_value_init(&v2, G_TYPE_DOUBLE);
+    g_value_set_double(&v2, 0.3);
+    gst_util_set_object_arg(G_OBJECT(h->element), "method", "manual");
+    t1 = gst_harness_stress_property_start_full(h, "threshold", &v1, 0);
+    t2 = gst_harness_stress_property_start_full(h, "temporal-smoothing", &v2, 0);
+    {
+        GValue v3 = G_VALUE_INIT;
+        g_value_init(&v3, G_TYPE_UINT);
+        g_value_set_uint(&v3, 2);
+        t3 = gst_harness_stress_property_start_full(h, "n-threads", &v3, 0);
+        g_value_unset(&v3);
+    }
+    for (guint i = 0; i < eu_count(300); i++) {
+        GstBuffer *in = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, w, ht, 9, i);
+        GstBuffer *keep = gst_buffer_copy_deep(in);
+        GstBuffer *out;
+        if (i % 10 == 0)
+            gst_util_set_object_arg(G_OBJECT(h->element), "method", i % 20 ? "manual" : "otsu");
+        if (i % 7 == 0)
+            g_object_set(h->element, "threshold", 30 + i % 200, NULL);
+        out = gst_harness_push_and_pull(h, in);
+        fail_unless(out != NULL);
+        fail_unless(is_single_threshold_mask(keep, out, w * ht), "frame %u", i);
+        gst_buffer_unref(out);
+        gst_buffer_unref(keep);
+    }
+    gst_harness_stress_thread_stop(t1);
+    gst_harness_stress_thread_stop(t2);
+    gst_harness_stress_thread_stop(t3);
+    g_value_unset(&v1);
+    g_value_unset(&v2);
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
 
-GST_START_TEST (test_defaults_and_controllable)
+GST_START_TEST(test_out_of_range_rejected)
 {
-  GstElement *e = gst_element_factory_make ("otsuthreshold", NULL);
-  GObjectClass *klass = G_OBJECT_GET_CLASS (e);
-  const gchar *controllable[] = { "threshold", "epsilon", "invert",
-    "temporal-smoothing"
-  };
-  guint T, n;
-  gboolean post;
+    GstElement *e = gst_element_factory_make("otsuthreshold", NULL);
+    guint T;
+    gdouble a, eps;
 
-  fail_unless (e != NULL);
-  fail_unless (GST_IS_VIDEO_FILTER (e));
-  g_object_get (e, "threshold", &T, "n-threads", &n, "post-messages", &post,
-      NULL);
-  fail_unless_equals_int (T, 128);
-  fail_unless_equals_int (n, 0);
-  fail_unless (!post);
-  for (guint i = 0; i < G_N_ELEMENTS (controllable); i++) {
-    GParamSpec *ps = g_object_class_find_property (klass, controllable[i]);
-    fail_unless (ps && (ps->flags & GST_PARAM_CONTROLLABLE), "%s",
-        controllable[i]);
-  }
-  gst_object_unref (e);
+    g_object_set(e, "threshold", 40, "temporal-smoothing", 0.5, "epsilon", 2.0, NULL);
+    ASSERT_WARNING(g_object_set(e, "threshold", 257, NULL));
+    ASSERT_WARNING(g_object_set(e, "temporal-smoothing", 1.5, NULL));
+    ASSERT_WARNING(g_object_set(e, "temporal-smoothing", -0.1, NULL));
+    ASSERT_WARNING(g_object_set(e, "epsilon", 0.0, NULL));
+    g_object_get(e, "threshold", &T, "temporal-smoothing", &a, "epsilon", &eps, NULL);
+    fail_unless_equals_int(T, 40);
+    fail_unless(a == 0.5 && eps == 2.0);
+    /* the limits themselves are fine */
+    g_object_set(e, "threshold", 256, "temporal-smoothing", 1.0, NULL);
+    g_object_get(e, "threshold", &T, NULL);
+    fail_unless_equals_int(T, 256);
+    gst_object_unref(e);
+}
+
+GST_END_TEST;
+
+GST_START_TEST(test_defaults_and_controllable)
+{
+    GstElement *e = gst_element_factory_make("otsuthreshold", NULL);
+    GObjectClass *klass = G_OBJECT_GET_CLASS(e);
+    const gchar *controllable[] = { "threshold", "epsilon", "invert", "temporal-smoothing" };
+    guint T, n;
+    gboolean post;
+
+    fail_unless(e != NULL);
+    fail_unless(GST_IS_VIDEO_FILTER(e));
+    g_object_get(e, "threshold", &T, "n-threads", &n, "post-messages", &post, NULL);
+    fail_unless_equals_int(T, 128);
+    fail_unless_equals_int(n, 0);
+    fail_unless(!post);
+    for (guint i = 0; i < G_N_ELEMENTS(controllable); i++) {
+        GParamSpec *ps = g_object_class_find_property(klass, controllable[i]);
+        fail_unless(ps && (ps->flags & GST_PARAM_CONTROLLABLE), "%s", controllable[i]);
+    }
+    gst_object_unref(e);
 }
 
 GST_END_TEST;
 
 /* Buffers whose GstVideoMeta strides are larger than the default. */
-GST_START_TEST (test_video_meta_strides)
+GST_START_TEST(test_video_meta_strides)
 {
-  for (guint f = 0; f < eu_n_luma_formats; f++) {
-    const GstVideoFormat fmt = eu_luma_formats[f];
-    GstHarness *h = eu_harness_new ("otsuthreshold", fmt, 385, 289);
-    gst_util_set_object_arg (G_OBJECT (h->element), "output", "masked");
-    for (guint pad = 1; pad <= 64; pad *= 4) {
-      GstBuffer *in = eu_make_frame_padded (fmt, 385, 289, pad, 0, pad);
-      GstBuffer *expected, *res;
-      GstVideoFrame frame;
-      IsegFrame view;
-      guint64 hist[256];
-      unsigned T;
-      expected = gst_buffer_copy_deep (in);
-      eu_map_view (expected, fmt, 385, 289, &frame, &view);
-      fail_unless (view.luma.stride >= 385 + (gint) pad);
-      iseg_histogram_ref (&view.luma, hist);
-      iseg_otsu_threshold_ref (hist, &T, NULL);
-      iseg_threshold_frame_ref (&view, T, FALSE, ISEG_OUTPUT_MASKED);
-      gst_video_frame_unmap (&frame);
-      res = gst_harness_push_and_pull (h, in);
-      fail_unless (eu_buffers_equal (res, expected, "video meta strides"),
-          "%s pad %u", gst_video_format_to_string (fmt), pad);
-      gst_buffer_unref (res);
-      gst_buffer_unref (expected);
+    for (guint f = 0; f < eu_n_luma_formats; f++) {
+        const GstVideoFormat fmt = eu_luma_formats[f];
+        GstHarness *h = eu_harness_new("otsuthreshold", fmt, 385, 289);
+        gst_util_set_object_arg(G_OBJECT(h->element), "output", "masked");
+        for (guint pad = 1; pad <= 64; pad *= 4) {
+            GstBuffer *in = eu_make_frame_padded(fmt, 385, 289, pad, 0, pad);
+            GstBuffer *expected, *res;
+            GstVideoFrame frame;
+            IsegFrame view;
+            guint64 hist[256];
+            unsigned T;
+            expected = gst_buffer_copy_deep(in);
+            eu_map_view(expected, fmt, 385, 289, &frame, &view);
+            fail_unless(view.luma.stride >= 385 + (gint)pad);
+            iseg_histogram_ref(&view.luma, hist);
+            iseg_otsu_threshold_ref(hist, &T, NULL);
+            iseg_threshold_frame_ref(&view, T, FALSE, ISEG_OUTPUT_MASKED);
+            gst_video_frame_unmap(&frame);
+            res = gst_harness_push_and_pull(h, in);
+            fail_unless(eu_buffers_equal(res, expected, "video meta strides"), "%s pad %u",
+                        gst_video_format_to_string(fmt), pad);
+            gst_buffer_unref(res);
+            gst_buffer_unref(expected);
+        }
+        eu_harness_teardown(h);
     }
-    eu_harness_teardown (h);
-  }
 }
 
 GST_END_TEST;
 
-static Suite *
-otsuthreshold_suite (void)
+static Suite *otsuthreshold_suite(void)
 {
-  Suite *s = suite_create ("otsuthreshold");
-  TCase *tc = tcase_create ("general");
+    Suite *s = suite_create("otsuthreshold");
+    TCase *tc = tcase_create("general");
 
-  tcase_set_timeout (tc, 300);
-  suite_add_tcase (s, tc);
-  tcase_add_test (tc, test_defaults_and_controllable);
-  tcase_add_test (tc, test_hand_checked_pixels);
-  tcase_add_test (tc, test_every_format_and_size);
-  tcase_add_test (tc, test_constant_frames_are_background);
-  tcase_add_test (tc, test_temporal_smoothing_sequence);
-  tcase_add_test (tc, test_messages);
-  tcase_add_test (tc, test_n_threads_bit_identical);
-  tcase_add_test (tc, test_renegotiation);
-  tcase_add_test (tc, test_video_meta_strides);
-  tcase_add_test (tc, test_properties_from_another_thread);
-  tcase_add_test (tc, test_out_of_range_rejected);
-  return s;
+    tcase_set_timeout(tc, 300);
+    suite_add_tcase(s, tc);
+    tcase_add_test(tc, test_defaults_and_controllable);
+    tcase_add_test(tc, test_hand_checked_pixels);
+    tcase_add_test(tc, test_every_format_and_size);
+    tcase_add_test(tc, test_constant_frames_are_background);
+    tcase_add_test(tc, test_temporal_smoothing_sequence);
+    tcase_add_test(tc, test_messages);
+    tcase_add_test(tc, test_n_threads_bit_identical);
+    tcase_add_test(tc, test_renegotiation);
+    tcase_add_test(tc, test_video_meta_strides);
+    tcase_add_test(tc, test_properties_from_another_thread);
+    tcase_add_test(tc, test_out_of_range_rejected);
+    return s;
 }
 
-GST_CHECK_MAIN (otsuthreshold);
+GST_CHECK_MAIN(otsuthreshold);

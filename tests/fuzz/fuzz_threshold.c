@@ -13,8 +13,9 @@ static void fill(TuImg *t, FuzzInput *in)
     const uint8_t c = fuzz_byte(in), lv[4] = { fuzz_byte(in), fuzz_byte(in), fuzz_byte(in), c };
     for (int y = 0; y < t->img.height; y++)
         for (int x = 0; x < t->img.width; x++)
-            t->img.data[y * t->img.stride + x] =
-                mode == 0 ? lv[fuzz_byte(in) & 3] : mode == 1 ? fuzz_byte(in) : c;
+            t->img.data[y * t->img.stride + x] = mode == 0   ? lv[fuzz_byte(in) & 3]
+                                                 : mode == 1 ? fuzz_byte(in)
+                                                             : c;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -47,7 +48,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             f[k].chroma[p] = chroma[k][p].img;
             f[k].chroma[p].width = cw;
             if (layout == 2) /* interleaved: both "planes" in chroma[k][0] */
-                f[k].chroma[p].data = chroma[k][0].img.data + p, f[k].chroma[p].stride = chroma[k][0].img.stride;
+                f[k].chroma[p].data = chroma[k][0].img.data + p,
+                f[k].chroma[p].stride = chroma[k][0].img.stride;
         }
     }
     fill(&luma[0], &in);

@@ -11,7 +11,7 @@
 typedef struct FuzzInput {
     const uint8_t *data;
     size_t size, pos;
-    uint64_t fill;  /* generator for pixels once the bytes run out */
+    uint64_t fill; /* generator for pixels once the bytes run out */
 } FuzzInput;
 
 static inline void fuzz_input_init(FuzzInput *in, const uint8_t *data, size_t size)
@@ -39,14 +39,14 @@ static inline int fuzz_range(FuzzInput *in, int lo, int hi)
     return lo + (int)(v % (unsigned)(hi - lo + 1));
 }
 
-#define FUZZ_REQUIRE(cond, ...)                                                                  \
-    do {                                                                                         \
-        if (!(cond)) {                                                                           \
-            fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond);                         \
-            fprintf(stderr, __VA_ARGS__);                                                        \
-            fputc('\n', stderr);                                                                 \
-            abort();                                                                             \
-        }                                                                                        \
+#define FUZZ_REQUIRE(cond, ...)                                                                    \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            fprintf(stderr, "%s:%d: %s: ", __FILE__, __LINE__, #cond);                             \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+            abort();                                                                               \
+        }                                                                                          \
     } while (0)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

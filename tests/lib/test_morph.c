@@ -1,12 +1,16 @@
 /* Morphology: the lecture's 8x8 erosion / dilation example, OpenCV's window
  * convention on a hand-checked case, then fast == brute-force reference on
  * thousands of random cases (sizes, strides, elements, operations,
- * iterations, borders, pool sizes, in place), guard bytes checked. */
+ * iterations, borders, pool sizes, in place), guard bytes checked, and on
+ * tight images against inaccessible pages (no read outside the pixels). */
+#define _DEFAULT_SOURCE /* mmap with MAP_ANONYMOUS, mprotect, sysconf */
 #include "testutil.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static IsegPool *pools[5]; /* NULL, 1, 2, 3, 4 threads */
 
@@ -421,6 +425,124 @@ static void test_square_in_place(void)
     iseg_sel_free(sel);
 }
 
+/* Frames of 1 and 2 columns with stride == width, placed against an
+ * inaccessible page: the image ends at the last byte before it (at_end) or
+ * starts at the first byte after it. Any read outside the pixels faults.
+ * Returns the mapping (munmap'ed by the caller, `len` bytes). */
+static uint8_t *tight_alloc(int W, int H, int at_end, size_t *len, uint8_t **data)
+{
+    const size_t page = (size_t)sysconf(_SC_PAGESIZE), bytes = (size_t)W * H;
+    const size_t pages = (bytes + page - 1) / page;
+    *len = (pages + 2) * page;
+    uint8_t *map = mmap(NULL, *len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (map == MAP_FAILED)
+        return NULL;
+    if (mprotect(map, page, PROT_NONE) < 0 ||
+        mprotect(map + (pages + 1) * page, page, PROT_NONE) < 0) {
+        munmap(map, *len);
+        return NULL;
+    }
+    *data = at_end ? map + (pages + 1) * page - bytes : map + page;
+    return map;
+}
+
+/* Regression: the 3x3 in-place path computed the edge columns of a batch of
+ * four rows (columns 0, 1, W - 2, W - 1) before asking the vector kernel,
+ * even for W == 1, where they are columns -1 and 1: one byte before the
+ * row (the scratch row before the saved copy, never written) and one past
+ * it (past the image's end on its last row). The values were dropped, but
+ * valgrind saw branches on them, and a tight image faults here. */
+static void test_narrow_in_place_tight(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, 71);
+    IsegSel *sel;
+    CHECK_EQ_INT(iseg_sel_create_shape(&sel, ISEG_SEL_RECT, 3, 3), 0);
+    for (int W = 1; W <= 3; W++)
+        for (int H = 5; H <= 14; H++)
+            for (int k = 0; k < 8; k++) {
+                IsegMorphSettings s;
+                iseg_morph_default_settings(&s);
+                s.op = (IsegMorphOp)(k & 1);
+                s.border = (IsegMorphBorder)((k >> 1) & 1);
+                size_t len;
+                uint8_t *data;
+                uint8_t *map = tight_alloc(W, H, k >> 2, &len, &data);
+                CHECK(map != NULL);
+                if (!map)
+                    continue;
+                IsegImage img = { data, W, H, W };
+                for (int i = 0; i < W * H; i++)
+                    data[i] = (uint8_t)tu_rng_range(&r, 0, 255);
+                TuImg ref;
+                tu_img_alloc(&ref, W, H, 0);
+                IsegMorph *m;
+                CHECK_EQ_INT(iseg_morph_create(&m, sel, &s), 0);
+                CHECK_EQ_INT(iseg_morph_apply_ref(sel, &s, &img, &ref.img), 0);
+                CHECK_EQ_INT(iseg_morph_apply(m, &img, &img, pools[(H + k) % 5]), 0);
+                CHECK_MSG(tu_img_equal(&img, &ref.img, "3x3 in place, tight"),
+                          "%dx%d op %d border %d", W, H, s.op, s.border);
+                iseg_morph_destroy(m);
+                tu_img_free(&ref);
+                munmap(map, len);
+            }
+    iseg_sel_free(sel);
+}
+
+/* Random elements, operations and settings on tight images (stride ==
+ * width, against an inaccessible page on either side, source and
+ * destination): no pass reads or writes a byte outside the pixels. */
+static void test_tight_random(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(4242));
+    static const int widths[] = { 1, 2, 3, 4, 5, 7, 16, 31, 32, 33, 34, 63, 66, 100 };
+    int failed = 0;
+    for (int i = 0; i < 600 && failed < 5; i++) {
+        IsegSel *sel = random_sel(&r, tu_rng_range(&r, 0, 3) ? 7 : 21);
+        IsegMorphSettings s;
+        iseg_morph_default_settings(&s);
+        s.op = (IsegMorphOp)tu_rng_range(&r, 0, 6);
+        s.iterations = tu_rng_range(&r, 0, 3) ? 1 : tu_rng_range(&r, 2, 5);
+        s.border = (IsegMorphBorder)tu_rng_range(&r, 0, 1);
+        const int W = widths[tu_rng_range(&r, 0, (int)(sizeof(widths) / sizeof(widths[0])) - 1)];
+        const int H = tu_rng_range(&r, 1, 40);
+        const int in_place = tu_rng_range(&r, 0, 1), p = tu_rng_range(&r, 0, 4);
+        size_t slen, dlen;
+        uint8_t *sdata, *ddata;
+        uint8_t *smap = tight_alloc(W, H, tu_rng_range(&r, 0, 1), &slen, &sdata);
+        uint8_t *dmap = tight_alloc(W, H, tu_rng_range(&r, 0, 1), &dlen, &ddata);
+        CHECK(smap && dmap);
+        if (!smap || !dmap)
+            break;
+        IsegImage src = { sdata, W, H, W }, dst = { ddata, W, H, W };
+        for (int k = 0; k < W * H; k++)
+            sdata[k] = (uint8_t)(tu_rng_range(&r, 0, 3) ? tu_rng_range(&r, 0, 255) : 0);
+        TuImg ref;
+        tu_img_alloc(&ref, W, H, 0);
+        IsegMorph *m;
+        CHECK_EQ_INT(iseg_morph_create(&m, sel, &s), 0);
+        CHECK_EQ_INT(iseg_morph_apply_ref(sel, &s, &src, &ref.img), 0);
+        IsegImage *out = in_place ? &src : &dst;
+        CHECK_EQ_INT(iseg_morph_apply(m, &src, out, pools[p]), 0);
+        const int ok = tu_img_equal(out, &ref.img, "tight image vs reference");
+        if (!ok) {
+            char *str = iseg_sel_to_string(sel);
+            fprintf(stderr, "  %dx%d op %s iter %d border %s pool %d in place %d sel \"%s\"\n", W,
+                    H, iseg_morph_op_name(s.op), s.iterations, iseg_morph_border_name(s.border), p,
+                    in_place, str);
+            free(str);
+        }
+        CHECK(ok);
+        failed += !ok;
+        iseg_morph_destroy(m);
+        iseg_sel_free(sel);
+        tu_img_free(&ref);
+        munmap(smap, slen);
+        munmap(dmap, dlen);
+    }
+}
+
 /* The largest elements (255 a side, and lines of 255) on small frames. */
 static void test_max_elements(void)
 {
@@ -522,6 +644,8 @@ int main(void)
     RUN(test_context_reuse);
     RUN(test_max_elements);
     RUN(test_square_in_place);
+    RUN(test_narrow_in_place_tight);
+    RUN(test_tight_random);
     RUN(test_pool_sizes_identical);
     RUN(test_random_small_elements);
     RUN(test_random_large_elements);

@@ -43,7 +43,8 @@ static void test_covers_each_item_once(void)
                     if (i && slot_of[i] < slot_of[i - 1])
                         nondecreasing = 0;
                 }
-                CHECK_MSG(bad == 0, "pool %d, n %d: %d items not run exactly once", sizes[s], n, bad);
+                CHECK_MSG(bad == 0, "pool %d, n %d: %d items not run exactly once", sizes[s], n,
+                          bad);
                 CHECK(nondecreasing);
                 if (n > 0)
                     CHECK_EQ_INT(max_slot + 1, iseg_pool_chunks(pool, n, grain));

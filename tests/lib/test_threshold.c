@@ -371,7 +371,8 @@ static void test_frames_random(void)
     IsegPool *pool3 = NULL;
     iseg_pool_create(&pool3, 3);
     int bad = 0;
-    static const int sizes[][2] = { { 385, 289 }, { 321, 241 }, { 1, 1 }, { 1, 7 }, { 7, 1 }, { 2, 2 } };
+    static const int sizes[][2] = { { 385, 289 }, { 321, 241 }, { 1, 1 },
+                                    { 1, 7 },     { 7, 1 },     { 2, 2 } };
     for (size_t li = 0; li < sizeof(layouts) / sizeof(layouts[0]); li++) {
         for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
             for (int inv = 0; inv < 2; inv++)
@@ -382,7 +383,8 @@ static void test_frames_random(void)
                 }
         for (int iter = 0; iter < 200; iter++) {
             const unsigned Ts[] = { 0, 1, 255, 256 };
-            const unsigned T = iter % 5 == 0 ? Ts[iter / 5 % 4] : (unsigned)tu_rng_range(&r, 0, 256);
+            const unsigned T =
+                iter % 5 == 0 ? Ts[iter / 5 % 4] : (unsigned)tu_rng_range(&r, 0, 256);
             check_frame_case(&r, &layouts[li], tu_rng_range(&r, 1, 50), tu_rng_range(&r, 1, 50), T,
                              iter & 1, (iter >> 1) & 1, iter % 3 ? pool3 : NULL, &bad);
         }
@@ -396,8 +398,12 @@ static void test_masked_chroma_rule(void)
     /* I420 4x2: left 2x2 block has one foreground pixel, right block none. */
     uint8_t y[8] = { 10, 10, 10, 10, 10, 200, 10, 10 };
     uint8_t u[2] = { 50, 60 }, v[2] = { 70, 80 };
-    IsegFrame f = { .luma = { y, 4, 2, 4 }, .n_chroma = 2, .chroma = { { u, 2, 1, 2 }, { v, 2, 1, 2 } },
-                    .chroma_pixel_stride = 1, .chroma_shift_x = 1, .chroma_shift_y = 1 };
+    IsegFrame f = { .luma = { y, 4, 2, 4 },
+                    .n_chroma = 2,
+                    .chroma = { { u, 2, 1, 2 }, { v, 2, 1, 2 } },
+                    .chroma_pixel_stride = 1,
+                    .chroma_shift_x = 1,
+                    .chroma_shift_y = 1 };
     CHECK_EQ_INT(iseg_threshold_frame(&f, 100, 0, ISEG_OUTPUT_MASKED, NULL), 0);
     const uint8_t y_expect[8] = { 0, 0, 0, 0, 0, 200, 0, 0 };
     CHECK(memcmp(y, y_expect, 8) == 0);

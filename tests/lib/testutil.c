@@ -45,7 +45,7 @@ uint64_t tu_seed(uint64_t default_seed)
     return s;
 }
 
-#define TU_GUARD 64
+#define TU_GUARD      64
 #define TU_PATTERN(i) ((uint8_t)(0xA5 ^ (i)))
 
 void tu_img_alloc(TuImg *t, int width, int height, int pad)

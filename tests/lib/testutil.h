@@ -11,39 +11,39 @@
 extern int tu_failures;
 extern int tu_checks;
 
-#define CHECK(cond)                                                                              \
-    do {                                                                                         \
-        tu_checks++;                                                                             \
-        if (!(cond)) {                                                                           \
-            tu_failures++;                                                                       \
-            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);           \
-        }                                                                                        \
+#define CHECK(cond)                                                                                \
+    do {                                                                                           \
+        tu_checks++;                                                                               \
+        if (!(cond)) {                                                                             \
+            tu_failures++;                                                                         \
+            fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond);               \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_MSG(cond, ...)                                                                     \
-    do {                                                                                         \
-        tu_checks++;                                                                             \
-        if (!(cond)) {                                                                           \
-            tu_failures++;                                                                       \
-            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);           \
-            fprintf(stderr, __VA_ARGS__);                                                        \
-            fputc('\n', stderr);                                                                 \
-        }                                                                                        \
+#define CHECK_MSG(cond, ...)                                                                       \
+    do {                                                                                           \
+        tu_checks++;                                                                               \
+        if (!(cond)) {                                                                             \
+            tu_failures++;                                                                         \
+            fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);               \
+            fprintf(stderr, __VA_ARGS__);                                                          \
+            fputc('\n', stderr);                                                                   \
+        }                                                                                          \
     } while (0)
 
-#define CHECK_EQ_INT(a, b)                                                                       \
+#define CHECK_EQ_INT(a, b)                                                                         \
     CHECK_MSG((long long)(a) == (long long)(b), "%lld != %lld", (long long)(a), (long long)(b))
 
-#define CHECK_NEAR(a, b, tol)                                                                    \
-    CHECK_MSG(fabs((double)(a) - (double)(b)) <= (tol), "%.6f vs %.6f (tol %g)", (double)(a),  \
+#define CHECK_NEAR(a, b, tol)                                                                      \
+    CHECK_MSG(fabs((double)(a) - (double)(b)) <= (tol), "%.6f vs %.6f (tol %g)", (double)(a),      \
               (double)(b), (double)(tol))
 
 /* Run a test function, print its name. */
-#define RUN(fn)                                                                                  \
-    do {                                                                                         \
-        int before_ = tu_failures;                                                               \
-        fn();                                                                                    \
-        printf("%s %s\n", tu_failures == before_ ? "ok  " : "FAIL", #fn);                       \
+#define RUN(fn)                                                                                    \
+    do {                                                                                           \
+        int before_ = tu_failures;                                                                 \
+        fn();                                                                                      \
+        printf("%s %s\n", tu_failures == before_ ? "ok  " : "FAIL", #fn);                          \
     } while (0)
 
 /* Prints the summary and returns the process exit code. */

@@ -11,9 +11,9 @@ int cvt_checks, cvt_failures;
 
 std::vector<CvtImage> cvt_real_images(size_t min_count)
 {
-    static const char *names[] = { "camera.png", "coins.png", "page.png", "moon.png",
+    static const char *names[] = { "camera.png",    "coins.png",  "page.png",    "moon.png",
                                    "astronaut.png", "coffee.png", "chelsea.png", "text.png",
-                                   "brick.png", "grass.png", "horse.png", "rocket.jpg" };
+                                   "brick.png",     "grass.png",  "horse.png",   "rocket.jpg" };
     std::vector<CvtImage> out;
     for (const char *n : names) {
         cv::Mat m = cv::imread(std::string(ISEG_SAMPLE_DIR) + "/" + n, cv::IMREAD_COLOR);

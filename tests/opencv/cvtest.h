@@ -15,21 +15,21 @@ extern "C" {
 
 extern int cvt_checks, cvt_failures;
 
-#define CVT_CHECK(cond, ...)                                                                     \
-    do {                                                                                         \
-        cvt_checks++;                                                                            \
-        if (!(cond)) {                                                                           \
-            cvt_failures++;                                                                      \
-            std::fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);      \
-            std::fprintf(stderr, __VA_ARGS__);                                                   \
-            std::fputc('\n', stderr);                                                            \
-        }                                                                                        \
+#define CVT_CHECK(cond, ...)                                                                       \
+    do {                                                                                           \
+        cvt_checks++;                                                                              \
+        if (!(cond)) {                                                                             \
+            cvt_failures++;                                                                        \
+            std::fprintf(stderr, "%s:%d: CHECK failed: %s: ", __FILE__, __LINE__, #cond);          \
+            std::fprintf(stderr, __VA_ARGS__);                                                     \
+            std::fputc('\n', stderr);                                                              \
+        }                                                                                          \
     } while (0)
 
 struct CvtImage {
     std::string name;
-    cv::Mat bgr;   // 8UC3 (gray photos are expanded)
-    cv::Mat gray;  // 8UC1
+    cv::Mat bgr;  // 8UC3 (gray photos are expanded)
+    cv::Mat gray; // 8UC1
 };
 
 // The real photos found (at least `min_count` or the test fails), each also

@@ -49,8 +49,9 @@ static cv::Mat sel_to_kernel(const IsegSel *sel)
     return k;
 }
 
-static const int cv_op[7] = { cv::MORPH_ERODE, cv::MORPH_DILATE, cv::MORPH_OPEN, cv::MORPH_CLOSE,
-                              cv::MORPH_GRADIENT, cv::MORPH_TOPHAT, cv::MORPH_BLACKHAT };
+static const int cv_op[7] = { cv::MORPH_ERODE,   cv::MORPH_DILATE,   cv::MORPH_OPEN,
+                              cv::MORPH_CLOSE,   cv::MORPH_GRADIENT, cv::MORPH_TOPHAT,
+                              cv::MORPH_BLACKHAT };
 
 static void compare(const cv::Mat &img, const IsegSel *sel, const std::string &what, IsegPool *pool,
                     int max_iterations = 2)
@@ -65,10 +66,11 @@ static void compare(const cv::Mat &img, const IsegSel *sel, const std::string &w
             for (int iterations = 1; iterations <= max_iterations; iterations++) {
                 cv::Mat expected;
                 if (border == ISEG_MORPH_BORDER_REPLICATE)
-                    cv::morphologyEx(alone, expected, cv_op[op], kernel, cv::Point(-1, -1), iterations,
-                                     cv::BORDER_REPLICATE);
+                    cv::morphologyEx(alone, expected, cv_op[op], kernel, cv::Point(-1, -1),
+                                     iterations, cv::BORDER_REPLICATE);
                 else
-                    cv::morphologyEx(alone, expected, cv_op[op], kernel, cv::Point(-1, -1), iterations);
+                    cv::morphologyEx(alone, expected, cv_op[op], kernel, cv::Point(-1, -1),
+                                     iterations);
                 IsegMorphSettings s;
                 iseg_morph_default_settings(&s);
                 s.op = (IsegMorphOp)op;
@@ -85,8 +87,9 @@ static void compare(const cv::Mat &img, const IsegSel *sel, const std::string &w
                 EXPECT(iseg_morph_apply(m, &src, &dst, pool) == 0, "apply failed");
                 const cv::Mat view = got.colRange(0, img.cols);
                 const int diff = cv::countNonZero(view != expected);
-                EXPECT(diff == 0, "%s op %s border %s iterations %d: %d pixels differ from OpenCV", what.c_str(),
-                       iseg_morph_op_name(s.op), iseg_morph_border_name(s.border), iterations, diff);
+                EXPECT(diff == 0, "%s op %s border %s iterations %d: %d pixels differ from OpenCV",
+                       what.c_str(), iseg_morph_op_name(s.op), iseg_morph_border_name(s.border),
+                       iterations, diff);
                 iseg_morph_destroy(m);
             }
 }
@@ -102,8 +105,8 @@ int main()
     const int W = 257, H = 191;
     cv::Mat mask(H, W, CV_8U, cv::Scalar(0));
     for (int i = 0; i < 40; i++)
-        cv::circle(mask, cv::Point(rng.uniform(0, W), rng.uniform(0, H)), rng.uniform(2, 30), cv::Scalar(255),
-                   -1);
+        cv::circle(mask, cv::Point(rng.uniform(0, W), rng.uniform(0, H)), rng.uniform(2, 30),
+                   cv::Scalar(255), -1);
     for (int i = 0; i < 800; i++)
         mask.at<uchar>(rng.uniform(0, H), rng.uniform(0, W)) ^= 255;
     cv::Mat photo(H, W, CV_8U);
@@ -121,7 +124,9 @@ int main()
         for (int size : sizes) {
             IsegSel *sel = nullptr;
             iseg_sel_create_shape(&sel, (IsegSelShape)s, size, size);
-            const std::string name = std::string(s == 0 ? "rect " : s == 1 ? "cross " : "ellipse ") +
+            const std::string name = std::string(s == 0   ? "rect "
+                                                 : s == 1 ? "cross "
+                                                          : "ellipse ") +
                                      std::to_string(size);
             compare(mask, sel, "mask " + name, nullptr);
             compare(photo, sel, "photo " + name, pool);
@@ -133,8 +138,10 @@ int main()
         for (auto &d : dims) {
             IsegSel *sel = nullptr;
             iseg_sel_create_shape(&sel, (IsegSelShape)s, d[0], d[1]);
-            compare(photo, sel, "shape " + std::to_string(s) + " " + std::to_string(d[0]) + "x" +
-                                    std::to_string(d[1]), pool);
+            compare(photo, sel,
+                    "shape " + std::to_string(s) + " " + std::to_string(d[0]) + "x" +
+                        std::to_string(d[1]),
+                    pool);
             iseg_sel_free(sel);
         }
     // custom elements: asymmetric, with holes, not covering the origin, even sizes
@@ -176,7 +183,8 @@ int main()
             for (int size : sizes_real) {
                 IsegSel *sel = nullptr;
                 iseg_sel_create_shape(&sel, (IsegSelShape)s, size, size);
-                compare(im.gray, sel, im.name + " shape " + std::to_string(s) + " size " + std::to_string(size),
+                compare(im.gray, sel,
+                        im.name + " shape " + std::to_string(s) + " size " + std::to_string(size),
                         photos % 2 ? pool : nullptr, 1);
                 iseg_sel_free(sel);
             }

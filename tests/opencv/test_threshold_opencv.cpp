@@ -10,7 +10,8 @@ int main()
     int compared = 0;
     for (CvtImage &img : cvt_real_images()) {
         cv::Mat cv_mask;
-        const double t_cv = cv::threshold(img.gray, cv_mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
+        const double t_cv =
+            cv::threshold(img.gray, cv_mask, 0, 255, cv::THRESH_BINARY | cv::THRESH_OTSU);
         IsegImage src = cvt_view(img.gray);
         uint64_t hist[256];
         unsigned T = 0;

@@ -16,23 +16,23 @@
 #include <stdint.h>
 
 #if defined(_WIN32) || defined(__CYGWIN__)
-#  ifdef ISEG_BUILDING_DLL
-#    define ISEG_API __declspec(dllexport)
-#  else
-#    define ISEG_API
-#  endif
-#elif defined(__GNUC__) && __GNUC__ >= 4
-#  define ISEG_API __attribute__((visibility("default")))
+#ifdef ISEG_BUILDING_DLL
+#define ISEG_API __declspec(dllexport)
 #else
-#  define ISEG_API
+#define ISEG_API
+#endif
+#elif defined(__GNUC__) && __GNUC__ >= 4
+#define ISEG_API __attribute__((visibility("default")))
+#else
+#define ISEG_API
 #endif
 
 #ifdef __cplusplus
-#  define ISEG_BEGIN_DECLS extern "C" {
-#  define ISEG_END_DECLS }
+#define ISEG_BEGIN_DECLS extern "C" {
+#define ISEG_END_DECLS   }
 #else
-#  define ISEG_BEGIN_DECLS
-#  define ISEG_END_DECLS
+#define ISEG_BEGIN_DECLS
+#define ISEG_END_DECLS
 #endif
 
 ISEG_BEGIN_DECLS

@@ -31,11 +31,11 @@ typedef struct IsegImage {
  * chroma[p].width/height count samples (for 4:2:0 at odd sizes: (w+1)/2). */
 typedef struct IsegFrame {
     IsegImage luma;
-    int n_chroma;               /* 0, 1 or 2 */
+    int n_chroma; /* 0, 1 or 2 */
     IsegImage chroma[2];
-    int chroma_pixel_stride;    /* 1 (planar) or 2 (interleaved) */
-    int chroma_shift_x;         /* log2 of horizontal subsampling: 0 or 1 */
-    int chroma_shift_y;         /* log2 of vertical subsampling: 0 or 1 */
+    int chroma_pixel_stride; /* 1 (planar) or 2 (interleaved) */
+    int chroma_shift_x;      /* log2 of horizontal subsampling: 0 or 1 */
+    int chroma_shift_y;      /* log2 of vertical subsampling: 0 or 1 */
 } IsegFrame;
 
 /* Returns 0 if img describes a usable single-channel image, -EINVAL if not

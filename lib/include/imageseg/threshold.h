@@ -31,8 +31,8 @@ ISEG_API int iseg_histogram_ref(const IsegImage *img, uint64_t hist[ISEG_HIST_BI
 typedef struct IsegOtsuStats {
     double weight_bg, mean_bg, var_bg;
     double weight_fg, mean_fg, var_fg;
-    double within;        /* W_b * var_b + W_f * var_f */
-    double between;       /* W_b * W_f * (mean_b - mean_f)^2 */
+    double within;  /* W_b * var_b + W_f * var_f */
+    double between; /* W_b * W_f * (mean_b - mean_f)^2 */
 } IsegOtsuStats;
 
 /* Statistics at T (0..256) of an image with histogram hist (at least one pixel). */
@@ -43,11 +43,13 @@ ISEG_API int iseg_otsu_stats(const uint64_t hist[ISEG_HIST_BINS], unsigned T, Is
  * than two occupied levels has no two classes: T = (its level + 1), so nothing
  * is foreground. Writes T to *T_out; between_out (may be NULL) receives the
  * between-class variance at T (0 for a single level). */
-ISEG_API int iseg_otsu_threshold(const uint64_t hist[ISEG_HIST_BINS], unsigned *T_out, double *between_out);
+ISEG_API int iseg_otsu_threshold(const uint64_t hist[ISEG_HIST_BINS], unsigned *T_out,
+                                 double *between_out);
 
 /* Plain reference for iseg_otsu_threshold(): evaluates iseg_otsu_stats() at
  * every T in 1..255. Same result, ~100x slower. */
-ISEG_API int iseg_otsu_threshold_ref(const uint64_t hist[ISEG_HIST_BINS], unsigned *T_out, double *between_out);
+ISEG_API int iseg_otsu_threshold_ref(const uint64_t hist[ISEG_HIST_BINS], unsigned *T_out,
+                                     double *between_out);
 
 /* The lecture's basic global thresholding: T starts at the mean; the pixels
  * >= T (G1) and < T (G2) give means m1, m2 and T = (m1 + m2) / 2; repeat until
@@ -56,13 +58,14 @@ ISEG_API int iseg_otsu_threshold_ref(const uint64_t hist[ISEG_HIST_BINS], unsign
  * empty or the histogram has a single level, the result is as for Otsu.
  * t_real_out and iterations_out may be NULL. */
 ISEG_API int iseg_iterative_threshold(const uint64_t hist[ISEG_HIST_BINS], double epsilon,
-                                      unsigned *T_out, double *t_real_out, unsigned *iterations_out);
+                                      unsigned *T_out, double *t_real_out,
+                                      unsigned *iterations_out);
 
 typedef enum IsegThresholdOutput {
-    ISEG_OUTPUT_MASK = 0,     /* foreground 255, background 0; chroma neutral */
-    ISEG_OUTPUT_MASKED = 1,   /* the lecture's f·m: foreground keeps its value, background 0;
-                                 a chroma sample is kept where any luma pixel it covers is
-                                 foreground, neutral (128) otherwise */
+    ISEG_OUTPUT_MASK = 0,   /* foreground 255, background 0; chroma neutral */
+    ISEG_OUTPUT_MASKED = 1, /* the lecture's f·m: foreground keeps its value, background 0;
+                               a chroma sample is kept where any luma pixel it covers is
+                               foreground, neutral (128) otherwise */
 } IsegThresholdOutput;
 
 /* Applies threshold T (0..256) to a frame in place: luma per `output`, chroma
@@ -72,7 +75,8 @@ ISEG_API int iseg_threshold_frame(IsegFrame *frame, unsigned T, int invert,
                                   IsegThresholdOutput output, IsegPool *pool);
 
 /* Plain reference version of iseg_threshold_frame() (single thread). */
-ISEG_API int iseg_threshold_frame_ref(IsegFrame *frame, unsigned T, int invert, IsegThresholdOutput output);
+ISEG_API int iseg_threshold_frame_ref(IsegFrame *frame, unsigned T, int invert,
+                                      IsegThresholdOutput output);
 
 /* Thresholds a single plane: dst = mask or masked(src). src and dst may be the
  * same image (in place) but must not otherwise overlap. */
@@ -83,7 +87,8 @@ ISEG_API int iseg_threshold_image(const IsegImage *src, IsegImage *dst, unsigned
 ISEG_API int iseg_frame_neutral_chroma(IsegFrame *frame, IsegPool *pool);
 
 /* Number of foreground pixels for threshold T according to hist. */
-ISEG_API uint64_t iseg_histogram_count_foreground(const uint64_t hist[ISEG_HIST_BINS], unsigned T, int invert);
+ISEG_API uint64_t iseg_histogram_count_foreground(const uint64_t hist[ISEG_HIST_BINS], unsigned T,
+                                                  int invert);
 
 /* Composes a frame from a binary mask of its luma plane (a mask pixel is
  * foreground iff >= 128), for thresholds that produce a mask rather than a
@@ -95,12 +100,12 @@ ISEG_API uint64_t iseg_histogram_count_foreground(const uint64_t hist[ISEG_HIST_
  * mask has the luma plane's size and must not overlap any plane of the frame.
  * fg_count (may be NULL) receives the number of foreground pixels. pool may
  * be NULL; the output is identical for every pool size. */
-ISEG_API int iseg_frame_apply_mask(IsegFrame *frame, const IsegImage *mask, IsegThresholdOutput output,
-                                   IsegPool *pool, uint64_t *fg_count);
+ISEG_API int iseg_frame_apply_mask(IsegFrame *frame, const IsegImage *mask,
+                                   IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count);
 
 /* Plain reference version of iseg_frame_apply_mask() (single thread). */
-ISEG_API int iseg_frame_apply_mask_ref(IsegFrame *frame, const IsegImage *mask, IsegThresholdOutput output,
-                                       uint64_t *fg_count);
+ISEG_API int iseg_frame_apply_mask_ref(IsegFrame *frame, const IsegImage *mask,
+                                       IsegThresholdOutput output, uint64_t *fg_count);
 
 ISEG_END_DECLS
 

@@ -656,78 +656,6 @@ static void test_context_reuse(void)
     iseg_adaptive_destroy(ctx);
 }
 
-typedef struct Layout {
-    const char *name;
-    int n_chroma, pixel_stride, sx, sy;
-} Layout;
-
-static const Layout layouts[] = {
-    { "GRAY8", 0, 1, 0, 0 }, { "I420", 2, 1, 1, 1 }, { "NV12", 2, 2, 1, 1 },
-    { "Y42B", 2, 1, 1, 0 },  { "Y444", 2, 1, 0, 0 },
-};
-
-typedef struct TuFrame {
-    IsegFrame f;
-    TuImg luma, chroma[2];
-} TuFrame;
-
-static void frame_alloc(TuFrame *t, TuRng *r, const Layout *l, int w, int h)
-{
-    memset(t, 0, sizeof(*t));
-    tu_img_alloc_random_pad(&t->luma, r, w, h);
-    tu_img_fill_photo(&t->luma, r);
-    t->f.luma = t->luma.img;
-    t->f.n_chroma = l->n_chroma;
-    t->f.chroma_pixel_stride = l->pixel_stride;
-    t->f.chroma_shift_x = l->sx;
-    t->f.chroma_shift_y = l->sy;
-    if (!l->n_chroma)
-        return;
-    const int cw = (w + (1 << l->sx) - 1) >> l->sx, ch = (h + (1 << l->sy) - 1) >> l->sy;
-    if (l->pixel_stride == 2) {
-        tu_img_alloc_random_pad(&t->chroma[0], r, 2 * cw, ch);
-        tu_img_fill_random(&t->chroma[0], r);
-        for (int p = 0; p < 2; p++) {
-            t->f.chroma[p] = t->chroma[0].img;
-            t->f.chroma[p].data += p;
-            t->f.chroma[p].width = cw;
-        }
-    } else {
-        for (int p = 0; p < 2; p++) {
-            tu_img_alloc_random_pad(&t->chroma[p], r, cw, ch);
-            tu_img_fill_random(&t->chroma[p], r);
-            t->f.chroma[p] = t->chroma[p].img;
-        }
-    }
-}
-
-static void frame_copy(TuFrame *dst, const TuFrame *src)
-{
-    tu_img_copy_pixels(&dst->luma.img, &src->luma.img);
-    for (int p = 0; p < 2; p++)
-        if (src->chroma[p].block)
-            tu_img_copy_pixels(&dst->chroma[p].img, &src->chroma[p].img);
-}
-
-static int frame_equal_ok(const TuFrame *a, const TuFrame *b, const char *what)
-{
-    int ok = tu_img_equal(&a->luma.img, &b->luma.img, what) && tu_img_guard_ok(&a->luma) &&
-             tu_img_guard_ok(&b->luma);
-    for (int p = 0; p < 2; p++)
-        if (a->chroma[p].block)
-            ok &= tu_img_equal(&a->chroma[p].img, &b->chroma[p].img, what) &&
-                  tu_img_guard_ok(&a->chroma[p]) && tu_img_guard_ok(&b->chroma[p]);
-    return ok;
-}
-
-static void frame_free(TuFrame *t)
-{
-    tu_img_free(&t->luma);
-    for (int p = 0; p < 2; p++)
-        if (t->chroma[p].block)
-            tu_img_free(&t->chroma[p]);
-}
-
 /* iseg_adaptive_frame == mask + reference composition, every layout, odd
  * sizes, both outputs, with and without threads (the mask itself is checked
  * against the float reference above; here it comes from a separate context
@@ -740,16 +668,16 @@ static void test_frames(void)
     iseg_pool_create(&pool, 3);
     static const int sizes[][2] = { { 85, 49 }, { 1, 1 }, { 1, 6 }, { 7, 1 }, { 33, 20 } };
     int bad = 0;
-    for (size_t li = 0; li < sizeof(layouts) / sizeof(layouts[0]); li++)
+    for (size_t li = 0; li < (size_t)tu_n_layouts; li++)
         for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
             for (int out = 0; out < 2; out++) {
                 const int w = sizes[si][0], h = sizes[si][1];
                 IsegAdaptiveSettings s = settings_for((IsegAdaptiveMethod)((li + si + out) % 5), 9);
                 s.invert = out;
                 TuFrame a, b;
-                frame_alloc(&a, &r, &layouts[li], w, h);
-                frame_alloc(&b, &r, &layouts[li], w, h);
-                frame_copy(&b, &a);
+                tu_frame_alloc(&a, &r, &tu_layouts[li], w, h);
+                tu_frame_alloc(&b, &r, &tu_layouts[li], w, h);
+                tu_frame_copy(&b, &a);
                 TuImg mask;
                 tu_img_alloc_random_pad(&mask, &r, w, h);
                 IsegAdaptive *mctx;
@@ -767,12 +695,14 @@ static void test_frames(void)
                              0);
                 iseg_adaptive_destroy(ctx);
                 char what[80];
-                snprintf(what, sizeof(what), "%s %dx%d out %d", layouts[li].name, w, h, out);
-                if (!frame_equal_ok(&a, &b, what) || fg != fg_ref)
+                snprintf(what, sizeof(what), "%s %dx%d out %d", tu_layouts[li].name, w, h, out);
+                if (!(tu_frame_equal(&a, &b, what) && tu_frame_guard_ok(&a) &&
+                      tu_frame_guard_ok(&b)) ||
+                    fg != fg_ref)
                     bad++;
                 tu_img_free(&mask);
-                frame_free(&a);
-                frame_free(&b);
+                tu_frame_free(&a);
+                tu_frame_free(&b);
             }
     CHECK_EQ_INT(bad, 0);
     iseg_pool_destroy(pool);
@@ -787,12 +717,12 @@ static void test_apply_mask(void)
     iseg_pool_create(&pool, 3);
     int bad = 0;
     for (int iter = 0; iter < 400; iter++) {
-        const Layout *l = &layouts[iter % 5];
+        const TuLayout *l = &tu_layouts[iter % tu_n_layouts];
         const int w = tu_rng_range(&r, 1, 60), h = tu_rng_range(&r, 1, 40);
         TuFrame a, b;
-        frame_alloc(&a, &r, l, w, h);
-        frame_alloc(&b, &r, l, w, h);
-        frame_copy(&b, &a);
+        tu_frame_alloc(&a, &r, l, w, h);
+        tu_frame_alloc(&b, &r, l, w, h);
+        tu_frame_copy(&b, &a);
         TuImg mask;
         tu_img_alloc_random_pad(&mask, &r, w, h);
         tu_img_fill_random(&mask, &r); /* any byte: >= 128 is foreground */
@@ -804,11 +734,12 @@ static void test_apply_mask(void)
         uint64_t c1 = 0, c2 = 1;
         iseg_frame_apply_mask_ref(&a.f, &mask.img, out, &c1);
         CHECK_EQ_INT(iseg_frame_apply_mask(&b.f, &mask.img, out, iter % 2 ? pool : NULL, &c2), 0);
-        if (!frame_equal_ok(&a, &b, l->name) || c1 != c2 || !tu_img_guard_ok(&mask))
+        if (!(tu_frame_equal(&a, &b, l->name) && tu_frame_guard_ok(&a) && tu_frame_guard_ok(&b)) ||
+            c1 != c2 || !tu_img_guard_ok(&mask))
             bad++;
         tu_img_free(&mask);
-        frame_free(&a);
-        frame_free(&b);
+        tu_frame_free(&a);
+        tu_frame_free(&b);
     }
     CHECK_EQ_INT(bad, 0);
     /* bad arguments */

@@ -268,86 +268,7 @@ static void test_iterative_two_levels(void)
 
 /* ------------------------------------------------------------ frames */
 
-typedef struct Layout {
-    const char *name;
-    int n_chroma, pixel_stride, sx, sy;
-} Layout;
-
-static const Layout layouts[] = {
-    { "GRAY8", 0, 1, 0, 0 }, { "I420", 2, 1, 1, 1 }, { "NV12", 2, 2, 1, 1 },
-    { "Y42B", 2, 1, 1, 0 },  { "Y444", 2, 1, 0, 0 },
-};
-
-typedef struct TuFrame {
-    IsegFrame f;
-    TuImg luma, chroma[2]; /* for interleaved layouts chroma[0] holds both */
-} TuFrame;
-
-static void tu_frame_alloc(TuFrame *t, TuRng *r, const Layout *l, int w, int h)
-{
-    memset(t, 0, sizeof(*t));
-    tu_img_alloc_random_pad(&t->luma, r, w, h);
-    tu_img_fill_photo(&t->luma, r);
-    t->f.luma = t->luma.img;
-    t->f.n_chroma = l->n_chroma;
-    t->f.chroma_pixel_stride = l->pixel_stride;
-    t->f.chroma_shift_x = l->sx;
-    t->f.chroma_shift_y = l->sy;
-    if (!l->n_chroma)
-        return;
-    const int cw = (w + (1 << l->sx) - 1) >> l->sx, ch = (h + (1 << l->sy) - 1) >> l->sy;
-    if (l->pixel_stride == 2) {
-        tu_img_alloc_random_pad(&t->chroma[0], r, 2 * cw, ch);
-        tu_img_fill_random(&t->chroma[0], r);
-        for (int p = 0; p < 2; p++) {
-            t->f.chroma[p] = t->chroma[0].img;
-            t->f.chroma[p].data += p;
-            t->f.chroma[p].width = cw;
-        }
-    } else {
-        for (int p = 0; p < 2; p++) {
-            tu_img_alloc_random_pad(&t->chroma[p], r, cw, ch);
-            tu_img_fill_random(&t->chroma[p], r);
-            t->f.chroma[p] = t->chroma[p].img;
-        }
-    }
-}
-
-static void tu_frame_copy(TuFrame *dst, const TuFrame *src)
-{
-    tu_img_copy_pixels(&dst->luma.img, &src->luma.img);
-    for (int p = 0; p < 2; p++)
-        if (src->chroma[p].block)
-            tu_img_copy_pixels(&dst->chroma[p].img, &src->chroma[p].img);
-}
-
-static int tu_frame_equal(const TuFrame *a, const TuFrame *b, const char *what)
-{
-    int ok = tu_img_equal(&a->luma.img, &b->luma.img, what);
-    for (int p = 0; p < 2; p++)
-        if (a->chroma[p].block)
-            ok &= tu_img_equal(&a->chroma[p].img, &b->chroma[p].img, what);
-    return ok;
-}
-
-static int tu_frame_guard_ok(const TuFrame *t)
-{
-    int ok = tu_img_guard_ok(&t->luma);
-    for (int p = 0; p < 2; p++)
-        if (t->chroma[p].block)
-            ok &= tu_img_guard_ok(&t->chroma[p]);
-    return ok;
-}
-
-static void tu_frame_free(TuFrame *t)
-{
-    tu_img_free(&t->luma);
-    for (int p = 0; p < 2; p++)
-        if (t->chroma[p].block)
-            tu_img_free(&t->chroma[p]);
-}
-
-static void check_frame_case(TuRng *r, const Layout *l, int w, int h, unsigned T, int invert,
+static void check_frame_case(TuRng *r, const TuLayout *l, int w, int h, unsigned T, int invert,
                              IsegThresholdOutput out, IsegPool *pool, int *bad)
 {
     TuFrame a, b;
@@ -373,20 +294,20 @@ static void test_frames_random(void)
     int bad = 0;
     static const int sizes[][2] = { { 385, 289 }, { 321, 241 }, { 1, 1 },
                                     { 1, 7 },     { 7, 1 },     { 2, 2 } };
-    for (size_t li = 0; li < sizeof(layouts) / sizeof(layouts[0]); li++) {
+    for (size_t li = 0; li < (size_t)tu_n_layouts; li++) {
         for (size_t si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
             for (int inv = 0; inv < 2; inv++)
                 for (int out = 0; out < 2; out++) {
                     const unsigned T = (unsigned)tu_rng_range(&r, 1, 255);
-                    check_frame_case(&r, &layouts[li], sizes[si][0], sizes[si][1], T, inv, out,
+                    check_frame_case(&r, &tu_layouts[li], sizes[si][0], sizes[si][1], T, inv, out,
                                      si % 2 ? pool3 : NULL, &bad);
                 }
         for (int iter = 0; iter < 200; iter++) {
             const unsigned Ts[] = { 0, 1, 255, 256 };
             const unsigned T =
                 iter % 5 == 0 ? Ts[iter / 5 % 4] : (unsigned)tu_rng_range(&r, 0, 256);
-            check_frame_case(&r, &layouts[li], tu_rng_range(&r, 1, 50), tu_rng_range(&r, 1, 50), T,
-                             iter & 1, (iter >> 1) & 1, iter % 3 ? pool3 : NULL, &bad);
+            check_frame_case(&r, &tu_layouts[li], tu_rng_range(&r, 1, 50), tu_rng_range(&r, 1, 50),
+                             T, iter & 1, (iter >> 1) & 1, iter % 3 ? pool3 : NULL, &bad);
         }
     }
     CHECK_EQ_INT(bad, 0);

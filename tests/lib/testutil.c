@@ -151,3 +151,73 @@ int tu_img_equal(const IsegImage *a, const IsegImage *b, const char *what)
         }
     return 1;
 }
+
+const TuLayout tu_layouts[] = {
+    { "GRAY8", 0, 1, 0, 0 }, { "I420", 2, 1, 1, 1 }, { "NV12", 2, 2, 1, 1 },
+    { "Y42B", 2, 1, 1, 0 },  { "Y444", 2, 1, 0, 0 },
+};
+const int tu_n_layouts = (int)(sizeof(tu_layouts) / sizeof(tu_layouts[0]));
+
+void tu_frame_alloc(TuFrame *t, TuRng *r, const TuLayout *l, int w, int h)
+{
+    memset(t, 0, sizeof(*t));
+    tu_img_alloc_random_pad(&t->luma, r, w, h);
+    tu_img_fill_photo(&t->luma, r);
+    t->f.luma = t->luma.img;
+    t->f.n_chroma = l->n_chroma;
+    t->f.chroma_pixel_stride = l->pixel_stride;
+    t->f.chroma_shift_x = l->sx;
+    t->f.chroma_shift_y = l->sy;
+    if (!l->n_chroma)
+        return;
+    const int cw = (w + (1 << l->sx) - 1) >> l->sx, ch = (h + (1 << l->sy) - 1) >> l->sy;
+    if (l->pixel_stride == 2) {
+        tu_img_alloc_random_pad(&t->chroma[0], r, 2 * cw, ch);
+        tu_img_fill_random(&t->chroma[0], r);
+        for (int p = 0; p < 2; p++) {
+            t->f.chroma[p] = t->chroma[0].img;
+            t->f.chroma[p].data += p;
+            t->f.chroma[p].width = cw;
+        }
+    } else {
+        for (int p = 0; p < 2; p++) {
+            tu_img_alloc_random_pad(&t->chroma[p], r, cw, ch);
+            tu_img_fill_random(&t->chroma[p], r);
+            t->f.chroma[p] = t->chroma[p].img;
+        }
+    }
+}
+
+void tu_frame_copy(TuFrame *dst, const TuFrame *src)
+{
+    tu_img_copy_pixels(&dst->luma.img, &src->luma.img);
+    for (int p = 0; p < 2; p++)
+        if (src->chroma[p].block)
+            tu_img_copy_pixels(&dst->chroma[p].img, &src->chroma[p].img);
+}
+
+int tu_frame_equal(const TuFrame *a, const TuFrame *b, const char *what)
+{
+    int ok = tu_img_equal(&a->luma.img, &b->luma.img, what);
+    for (int p = 0; p < 2; p++)
+        if (a->chroma[p].block)
+            ok &= tu_img_equal(&a->chroma[p].img, &b->chroma[p].img, what);
+    return ok;
+}
+
+int tu_frame_guard_ok(const TuFrame *t)
+{
+    int ok = tu_img_guard_ok(&t->luma);
+    for (int p = 0; p < 2; p++)
+        if (t->chroma[p].block)
+            ok &= tu_img_guard_ok(&t->chroma[p]);
+    return ok;
+}
+
+void tu_frame_free(TuFrame *t)
+{
+    tu_img_free(&t->luma);
+    for (int p = 0; p < 2; p++)
+        if (t->chroma[p].block)
+            tu_img_free(&t->chroma[p]);
+}

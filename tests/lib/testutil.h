@@ -85,4 +85,27 @@ void tu_img_copy_pixels(IsegImage *dst, const IsegImage *src);
 /* 1 if the pixels are equal; prints the first difference with `what` */
 int tu_img_equal(const IsegImage *a, const IsegImage *b, const char *what);
 
+/* The frame layouts of the luma elements, and frames of them whose planes
+ * have random padding and guard bytes (for the frame-level kernels). */
+typedef struct TuLayout {
+    const char *name;
+    int n_chroma, pixel_stride, sx, sy;
+} TuLayout;
+
+extern const TuLayout tu_layouts[];
+extern const int tu_n_layouts;
+
+typedef struct TuFrame {
+    IsegFrame f;
+    TuImg luma, chroma[2]; /* interleaved layouts keep both in chroma[0] */
+} TuFrame;
+
+/* luma a photo-like pattern, chroma random */
+void tu_frame_alloc(TuFrame *t, TuRng *r, const TuLayout *l, int w, int h);
+void tu_frame_copy(TuFrame *dst, const TuFrame *src);
+/* pixels equal (first difference printed with `what`) */
+int tu_frame_equal(const TuFrame *a, const TuFrame *b, const char *what);
+int tu_frame_guard_ok(const TuFrame *t);
+void tu_frame_free(TuFrame *t);
+
 #endif

@@ -226,3 +226,33 @@ GstMessage *eu_pop_element_message(GstHarness *h)
     gst_object_unref(bus);
     return msg;
 }
+
+void eu_check_n_threads_identical(const gchar *factory, GstVideoFormat fmt, guint n_frames,
+                                  guint first_index, EuConfigure configure, gconstpointer data,
+                                  const gchar *what)
+{
+    static const guint threads[] = { 1, 2, 0, 3 };
+    GstBuffer *first[4] = { NULL, NULL, NULL, NULL };
+
+    g_assert(n_frames >= 1 && n_frames <= G_N_ELEMENTS(first));
+    for (guint t = 0; t < G_N_ELEMENTS(threads); t++) {
+        GstHarness *h = eu_harness_new(factory, fmt, EU_BIG_W, EU_BIG_H);
+        if (configure)
+            configure(h->element, data);
+        g_object_set(h->element, "n-threads", threads[t], NULL);
+        for (guint i = 0; i < n_frames; i++) {
+            GstBuffer *res = gst_harness_push_and_pull(
+                h, eu_make_frame(fmt, EU_BIG_W, EU_BIG_H, 5 + i, first_index + i));
+            if (!first[i])
+                first[i] = res;
+            else {
+                fail_unless(eu_buffers_equal(first[i], res, "n-threads"), "%s %s, n-threads %u",
+                            factory, what ? what : "", threads[t]);
+                gst_buffer_unref(res);
+            }
+        }
+        eu_harness_teardown(h);
+    }
+    for (guint i = 0; i < n_frames; i++)
+        gst_buffer_unref(first[i]);
+}

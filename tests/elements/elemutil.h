@@ -53,6 +53,18 @@ void eu_map_view(GstBuffer *buf, GstVideoFormat fmt, gint w, gint h, GstVideoFra
 /* Whole-buffer byte comparison; on difference prints the first offset. */
 gboolean eu_buffers_equal(GstBuffer *a, GstBuffer *b, const gchar *what);
 
+/* Sets an element up for one case of eu_check_n_threads_identical. */
+typedef void (*EuConfigure)(GstElement *element, gconstpointer data);
+
+/* Runs `factory` with n-threads 1, 2, 0 and 3 on the same EU_BIG_W x
+ * EU_BIG_H frames of fmt (n_frames of them, frame i made with seed 5 + i
+ * and index first_index + i, so later frames can exercise warm state) after
+ * configure(element, data), and fails unless every output equals the
+ * single-thread one. */
+void eu_check_n_threads_identical(const gchar *factory, GstVideoFormat fmt, guint n_frames,
+                                  guint first_index, EuConfigure configure, gconstpointer data,
+                                  const gchar *what);
+
 /* Pops the next element message from the harness element's bus (NULL if
  * none is waiting). */
 GstMessage *eu_pop_element_message(GstHarness *h);

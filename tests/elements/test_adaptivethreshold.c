@@ -246,30 +246,20 @@ GST_START_TEST(test_messages)
 
 GST_END_TEST;
 
+static void set_method(GstElement *e, gconstpointer data)
+{
+    const gint m = GPOINTER_TO_INT(data);
+    gst_util_set_object_arg(G_OBJECT(e), "method", method_names[m]);
+    g_object_set(e, "output", m % 2, NULL);
+}
+
 GST_START_TEST(test_n_threads_bit_identical)
 {
     const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12 };
     for (guint f = 0; f < G_N_ELEMENTS(fmts); f++)
-        for (gint m = 0; m < 5; m++) {
-            GstBuffer *first = NULL;
-            const guint threads[] = { 1, 2, 0, 3 };
-            for (guint t = 0; t < G_N_ELEMENTS(threads); t++) {
-                GstHarness *h = eu_harness_new("adaptivethreshold", fmts[f], EU_BIG_W, EU_BIG_H);
-                GstBuffer *res;
-                gst_util_set_object_arg(G_OBJECT(h->element), "method", method_names[m]);
-                g_object_set(h->element, "n-threads", threads[t], "output", m % 2, NULL);
-                res =
-                    gst_harness_push_and_pull(h, eu_make_frame(fmts[f], EU_BIG_W, EU_BIG_H, 5, 1));
-                if (!first)
-                    first = res;
-                else {
-                    fail_unless(eu_buffers_equal(first, res, "n-threads"), "%s", method_names[m]);
-                    gst_buffer_unref(res);
-                }
-                eu_harness_teardown(h);
-            }
-            gst_buffer_unref(first);
-        }
+        for (gint m = 0; m < 5; m++)
+            eu_check_n_threads_identical("adaptivethreshold", fmts[f], 1, 1, set_method,
+                                         GINT_TO_POINTER(m), method_names[m]);
 }
 
 GST_END_TEST;

@@ -335,32 +335,18 @@ GST_START_TEST(test_warm_start_and_reset)
 
 GST_END_TEST;
 
+static void set_features(GstElement *e, gconstpointer data)
+{
+    g_object_set(e, "features", GPOINTER_TO_INT(data), "k", 6, NULL);
+}
+
 GST_START_TEST(test_n_threads_bit_identical)
 {
     const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGR };
     for (guint f = 0; f < G_N_ELEMENTS(fmts); f++)
-        for (gint feat = 0; feat < 2; feat++) {
-            GstBuffer *first[2] = { NULL, NULL };
-            const guint threads[] = { 1, 2, 0, 3 };
-            for (guint t = 0; t < G_N_ELEMENTS(threads); t++) {
-                GstHarness *h = eu_harness_new("kmeansseg", fmts[f], EU_BIG_W, EU_BIG_H);
-                g_object_set(h->element, "n-threads", threads[t], "features", feat, "k", 6, NULL);
-                /* two frames: a cold start and a warm one */
-                for (guint i = 0; i < 2; i++) {
-                    GstBuffer *res = gst_harness_push_and_pull(
-                        h, eu_make_frame(fmts[f], EU_BIG_W, EU_BIG_H, 5 + i, i));
-                    if (!first[i])
-                        first[i] = res;
-                    else {
-                        fail_unless(eu_buffers_equal(first[i], res, "n-threads"));
-                        gst_buffer_unref(res);
-                    }
-                }
-                eu_harness_teardown(h);
-            }
-            gst_buffer_unref(first[0]);
-            gst_buffer_unref(first[1]);
-        }
+        for (gint feat = 0; feat < 2; feat++) /* two frames: a cold start and a warm one */
+            eu_check_n_threads_identical("kmeansseg", fmts[f], 2, 0, set_features,
+                                         GINT_TO_POINTER(feat), feat ? "color-position" : "color");
 }
 
 GST_END_TEST;

@@ -5,7 +5,11 @@
  * (k-means++, the element's defaults: at most 10 iterations, epsilon 1),
  * writing the cluster colors in place as the kmeansseg element does, with the
  * inertia computed. "kK-warm" is the next frame of a still scene: warm-started
- * from the previous call's centers. OpenCV's "kK-cold" row is one cv::kmeans
+ * from the previous call's centers (with the default label hysteresis, which
+ * costs nothing when no label changes). "k8-noisy" is a warm start on a
+ * noisy camera: the frames alternate between the photo and a copy with
+ * every byte moved by up to +-6, so boundary pixels change label and the
+ * hysteresis does its work. OpenCV's "kK-cold" row is one cv::kmeans
  * attempt of 10 iterations with KMEANS_PP_CENTERS on the frame's pixels
  * (converted to the float samples it needs, inside the timed call); it has no
  * warm row. Under the table: both inertias, OpenCV's best of 3 attempts too. */
@@ -25,7 +29,9 @@ static const int ks[] = { 4, 8, 16 };
 
 typedef struct KmeansArgs {
     const BenchImage *frame;
-    BenchImage work; /* restored before every in-place call */
+    BenchImage work;  /* restored before every in-place call */
+    BenchImage noisy; /* the frame with noise */
+    unsigned flip;
     IsegPool *pool;
     IsegKmeans *km[2][N_K]; /* cold, warm: a warm case keeps its own centers */
     IsegKmeansSettings settings[N_K];
@@ -36,6 +42,28 @@ static void restore(void *p)
 {
     KmeansArgs *a = p;
     bench_image_copy(&a->work, a->frame);
+}
+
+static void restore_noisy(void *p)
+{
+    KmeansArgs *a = p;
+    bench_image_copy(&a->work, a->flip++ & 1 ? &a->noisy : a->frame);
+}
+
+static void make_noisy(KmeansArgs *a)
+{
+    uint64_t x = 0x9E3779B97F4A7C15ull;
+    bench_image_copy(&a->noisy, a->frame);
+    for (int y = 0; y < a->noisy.height; y++) {
+        uint8_t *row = a->noisy.data + (ptrdiff_t)y * a->noisy.stride;
+        for (int i = 0; i < a->noisy.width * a->noisy.channels; i++) {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            const int v = row[i] + (int)(x % 13) - 6;
+            row[i] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    }
 }
 
 static IsegPixels work_pixels(KmeansArgs *a)
@@ -110,6 +138,11 @@ static const BenchCase kmeans_cases[] = {
       .note = "still scene",
       .prepare = restore,
       .run = warm_k16 },
+    { .name = "k8-noisy",
+      .channels = 3,
+      .note = "warm, noisy camera",
+      .prepare = restore_noisy,
+      .run = warm_k8 },
 #ifdef HAVE_OPENCV
     { .name = "k4-cold",
       .impl = BENCH_IMPL_OPENCV,
@@ -204,7 +237,10 @@ static void run_size(Bench *b, int w, int h)
     }
     if (!bench_listing(b)) {
         a.frame = bench_frame(b, BENCH_FRAME_RGB, w, h);
-        int ok = a.frame && bench_image_alloc(&a.work, w, h, 3) == 0;
+        int ok = a.frame && bench_image_alloc(&a.work, w, h, 3) == 0 &&
+                 bench_image_alloc(&a.noisy, w, h, 3) == 0;
+        if (ok)
+            make_noisy(&a);
         for (int i = 0; i < 2 * N_K && ok; i++)
             ok = iseg_kmeans_create(&a.km[i / N_K][i % N_K], w, h) == 0;
         if (!ok) {
@@ -237,6 +273,7 @@ out:
     for (int i = 0; i < 2 * N_K; i++)
         iseg_kmeans_destroy(a.km[i / N_K][i % N_K]);
     bench_image_free(&a.work);
+    bench_image_free(&a.noisy);
 }
 
 static void run_section(Bench *b)

@@ -38,6 +38,7 @@ GST_DEBUG_CATEGORY_STATIC(gst_kmeans_seg_debug);
 #define DEFAULT_PROP_SEED           0
 #define DEFAULT_PROP_WARM_START     TRUE
 #define DEFAULT_PROP_OUTPUT         ISEG_KMEANS_OUTPUT_CENTERS
+#define DEFAULT_PROP_HYSTERESIS     ISEG_KMEANS_DEFAULT_HYSTERESIS
 
 enum {
     PROP_0,
@@ -50,6 +51,7 @@ enum {
     PROP_SEED,
     PROP_WARM_START,
     PROP_OUTPUT,
+    PROP_HYSTERESIS,
 };
 
 struct _GstKmeansSeg {
@@ -132,6 +134,7 @@ static void gst_kmeans_seg_set_property(GObject *object, guint prop_id, const GV
     case PROP_SEED: self->settings.seed = g_value_get_uint(value); break;
     case PROP_WARM_START: self->settings.warm_start = g_value_get_boolean(value); break;
     case PROP_OUTPUT: self->settings.output = g_value_get_enum(value); break;
+    case PROP_HYSTERESIS: self->settings.hysteresis = g_value_get_double(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -153,6 +156,7 @@ static void gst_kmeans_seg_get_property(GObject *object, guint prop_id, GValue *
     case PROP_SEED: g_value_set_uint(value, self->settings.seed); break;
     case PROP_WARM_START: g_value_set_boolean(value, self->settings.warm_start); break;
     case PROP_OUTPUT: g_value_set_enum(value, self->settings.output); break;
+    case PROP_HYSTERESIS: g_value_set_double(value, self->settings.hysteresis); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -337,6 +341,14 @@ static void gst_kmeans_seg_class_init(GstKmeansSegClass *klass)
                           "per label, or the label number",
                           GST_TYPE_KMEANS_SEG_OUTPUT, DEFAULT_PROP_OUTPUT,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
+    g_object_class_install_property(
+        gobject_class, PROP_HYSTERESIS,
+        g_param_spec_double("hysteresis", "Label hysteresis",
+                            "With warm-start: a pixel keeps its previous frame's label unless "
+                            "another center is nearer by more than this (color units), so "
+                            "noise does not flip pixels between clusters; 0 = always the "
+                            "nearest center",
+                            0.0, ISEG_KMEANS_MAX_HYSTERESIS, DEFAULT_PROP_HYSTERESIS, flags));
 
     gst_element_class_set_static_metadata(
         element_class, "k-means segmentation", "Filter/Effect/Video",

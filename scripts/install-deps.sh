@@ -14,8 +14,11 @@ packages=(
 )
 if [[ "${1:-}" == "--test" ]]; then
   # python3-skimage: its sample photos (camera, coins, page, ...) are the
-  # real images of the agreement tests, and its Sauvola the speed reference
-  packages+=(clang clang-format libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick python3-skimage)
+  # real images of the agreement tests, and its Sauvola the speed reference;
+  # opencv-doc: its sample clip vtest.avi (a static camera) is the real video
+  # of the k-means stability test
+  packages+=(clang clang-format libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick python3-skimage
+    opencv-doc)
 fi
 
 missing=()

@@ -73,6 +73,7 @@ void iseg_kmeans_default_settings(IsegKmeansSettings *s)
     s->seed = 0;
     s->warm_start = 1;
     s->output = ISEG_KMEANS_OUTPUT_CENTERS;
+    s->hysteresis = ISEG_KMEANS_DEFAULT_HYSTERESIS;
 }
 
 int iseg_kmeans_settings_check(const IsegKmeansSettings *s)
@@ -93,6 +94,8 @@ int iseg_kmeans_settings_check(const IsegKmeansSettings *s)
         return -EINVAL;
     if (s->output != ISEG_KMEANS_OUTPUT_CENTERS && s->output != ISEG_KMEANS_OUTPUT_PALETTE &&
         s->output != ISEG_KMEANS_OUTPUT_LABELS)
+        return -EINVAL;
+    if (!(s->hysteresis >= 0 && s->hysteresis <= ISEG_KMEANS_MAX_HYSTERESIS))
         return -EINVAL;
     return 0;
 }
@@ -192,6 +195,7 @@ void iseg_kmeans_destroy(IsegKmeans *km)
     free(km->cand);
     free(km->occ);
     free(km->coarse_slot);
+    free(km->prev);
     free(km);
 }
 
@@ -220,8 +224,10 @@ int km_reserve_slots(IsegKmeans *km, unsigned n)
 
 void iseg_kmeans_reset(IsegKmeans *km)
 {
-    if (km)
+    if (km) {
         km->warm_state = KM_WARM_NONE;
+        km->prev_valid = 0;
+    }
 }
 
 int iseg_kmeans_set_centers(IsegKmeans *km, int k, int dims, const double *centers)
@@ -238,6 +244,7 @@ int iseg_kmeans_set_centers(IsegKmeans *km, int k, int dims, const double *cente
     km->warm_k = k;
     km->warm_dims = dims;
     km->warm_state = KM_WARM_GIVEN;
+    km->prev_valid = 0;
     return 0;
 }
 
@@ -264,6 +271,31 @@ void km_keep_centers(IsegKmeans *km, const KmCenters *c, int keep)
     km->warm_k = c->k;
     km->warm_dims = c->dims;
     km->warm_state = KM_WARM_KEPT;
+}
+
+int km_hyst_begin(IsegKmeans *km, const KmSpace *sp, const IsegKmeansSettings *s, int from_kept,
+                  KmHyst *hy)
+{
+    hy->h = s->hysteresis;
+    hy->store = s->warm_start && s->hysteresis > 0;
+    hy->apply = hy->store && from_kept && km->prev_valid && km->prev_k == s->k &&
+                km->prev_dims == sp->dims && km->prev_width == sp->width &&
+                km->prev_height == sp->height;
+    if (hy->store && !km->prev) {
+        km->prev = malloc((size_t)km->max_width * (size_t)km->max_height);
+        if (!km->prev)
+            return -ENOMEM;
+    }
+    return 0;
+}
+
+void km_hyst_end(IsegKmeans *km, const KmSpace *sp, const KmCenters *c, const KmHyst *hy)
+{
+    km->prev_valid = hy->store;
+    km->prev_k = c->k;
+    km->prev_dims = sp->dims;
+    km->prev_width = sp->width;
+    km->prev_height = sp->height;
 }
 
 int km_check_args(const IsegKmeans *km, const IsegKmeansSettings *s, const IsegPixels *src,
@@ -800,7 +832,12 @@ int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, cons
     memset(&c, 0, sizeof(c));
     c.k = settings->k;
     c.dims = sp.dims;
+    const int from_kept = km->warm_state == KM_WARM_KEPT;
     const int warm = km_warm_centers(km, &sp, settings, &c);
+    KmHyst hy;
+    err = km_hyst_begin(km, &sp, settings, warm && from_kept, &hy);
+    if (err < 0)
+        return err;
     const int max_it = settings->max_iterations;
     int iterations, converged;
     if (warm) {
@@ -833,8 +870,9 @@ int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, cons
 
     KmSums sums;
     uint64_t q_color = 0;
-    km_assign_pixels(km, &sp, &c, settings->output, src, dst, labels, &sums, &q_color,
+    km_assign_pixels(km, &sp, &c, settings->output, src, dst, labels, &hy, &sums, &q_color,
                      result != NULL, pool);
+    km_hyst_end(km, &sp, &c, &hy);
     km_keep_centers(km, &c, settings->warm_start);
     if (result) {
         const double inertia = km_inertia(&sp, &c, &sums, (double)q_color + km_position_q(&sp));

@@ -14,6 +14,8 @@
 
 #include <imageseg/kmeans.h>
 
+#include <math.h>
+
 /* Color histogram coreset: 5 bits per channel. */
 #define KM_BIN_BITS  5
 #define KM_BIN_SHIFT (8 - KM_BIN_BITS)
@@ -153,7 +155,18 @@ struct IsegKmeans {
     int warm_state;
     int warm_k, warm_dims;
     double warm[KM_K][KM_D];
+    /* the previous call's labels, row-major at its width, for the label
+     * hysteresis: valid when prev_valid (same k, dims, width, height) */
+    uint8_t *prev;
+    int prev_valid, prev_k, prev_dims, prev_width, prev_height;
 };
+
+/* What the label hysteresis does in one call (see kmeans.h). */
+typedef struct KmHyst {
+    double h;  /* the margin */
+    int apply; /* keep previous labels by the rule (km->prev holds them) */
+    int store; /* write this call's labels to km->prev */
+} KmHyst;
 
 /* Squared Euclidean distance, terms added in index order. The cases spell
  * out the same sums (0 + x is x) so that the compiler can unroll them. */
@@ -182,6 +195,14 @@ static inline double km_dist2(const double *a, const double *b, int dims)
         return s;
     }
     }
+}
+
+/* The hysteresis rule: a pixel whose previous label's center is at squared
+ * distance d_prev and whose nearest center is at squared distance d_near
+ * keeps its previous label. One expression for both paths. */
+static inline int km_keeps_previous(double d_prev, double d_near, double h)
+{
+    return sqrt(d_prev) < sqrt(d_near) + h;
 }
 
 /* canon -> feat for center j */
@@ -279,6 +300,15 @@ int km_warm_centers(const IsegKmeans *km, const KmSpace *sp, const IsegKmeansSet
 /* After a successful call: keep c for the next one (or forget). */
 void km_keep_centers(IsegKmeans *km, const KmCenters *c, int keep);
 
+/* Before the labels of a call are assigned: what the hysteresis does (warm:
+ * the call started from the centers the previous call kept). Allocates
+ * km->prev when labels are to be stored; -ENOMEM if that fails. */
+int km_hyst_begin(IsegKmeans *km, const KmSpace *sp, const IsegKmeansSettings *s, int from_kept,
+                  KmHyst *hy);
+
+/* After the labels were assigned: km->prev now holds them (or not). */
+void km_hyst_end(IsegKmeans *km, const KmSpace *sp, const KmCenters *c, const KmHyst *hy);
+
 /* Fills the public result. */
 void km_fill_result(IsegKmeansResult *r, const KmCenters *c, const KmSums *sums, double inertia,
                     int iterations, int warm);
@@ -298,13 +328,15 @@ int km_reserve_slots(IsegKmeans *km, unsigned n);
 /* Fast pass 1 (kmeans_pixels.c): fills km->cs from the frame. */
 void km_build_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src, IsegPool *pool);
 
-/* Fast pass 2 (kmeans_pixels.c): labels every pixel with its nearest center,
- * writes dst and labels (either may be NULL), and returns the exact
+/* Fast pass 2 (kmeans_pixels.c): labels every pixel with its nearest center
+ * (or its previous label, by the hysteresis rule when hy->apply; stored to
+ * km->prev when hy->store), writes dst and labels (either may be NULL),
+ * and returns the exact
  * per-label sums and the sum over all pixels of the squared color norm
  * (with want_sums; otherwise they may be left 0). */
 void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c,
                       IsegKmeansOutput output, const IsegPixels *src, IsegPixels *dst,
-                      IsegImage *labels, KmSums *sums, uint64_t *q_color, int want_sums,
-                      IsegPool *pool);
+                      IsegImage *labels, const KmHyst *hy, KmSums *sums, uint64_t *q_color,
+                      int want_sums, IsegPool *pool);
 
 #endif

@@ -318,6 +318,7 @@ typedef struct AssignJob {
     const IsegPixels *src;
     IsegPixels *dst;
     IsegImage *labels;
+    const KmHyst *hy;
     uint64_t all;              /* mask of every label */
     double far[KM_K][KM_K];    /* color-position: |c_i - c_j|^2 / 4 */
     uint8_t order[KM_K][KM_K]; /* order[i]: the other labels by increasing far[i][] */
@@ -557,6 +558,76 @@ static void assign_position_row(const AssignJob *job, int y, const uint8_t *p, u
     run_flush(&run, acc, cd, 2, y);
 }
 
+/* The label hysteresis on a row whose labels lab[] are the nearest centers:
+ * a pixel whose previous label prev[x] differs keeps it by the rule of
+ * km_keeps_previous(); the row's per-label sums move with it (with sums). The
+ * row's labels are then stored as the previous ones. */
+static void hysteresis_row(const AssignJob *job, int y, const uint8_t *p, uint8_t *lab, KmSums *acc,
+                           int sums)
+{
+    const IsegPixels *src = job->src;
+    const KmSpace *sp = job->sp;
+    const KmCenters *c = job->c;
+    const int w = src->width, bpp = src->bytes_per_pixel, cd = sp->cdims, D = sp->dims;
+    uint8_t *prev = job->km->prev + (size_t)y * (size_t)w;
+    if (!job->hy->apply) {
+        memcpy(prev, lab, (size_t)w);
+        return;
+    }
+    double f[KM_D];
+    if (sp->pdims)
+        f[cd + 1] = km_pos_feature(sp, 1, y);
+    for (int x = 0; x < w; x++) {
+        if ((x & 7) == 0 && x + 8 <= w) {
+            /* most pixels keep their label: skip 8 equal ones at a time */
+            uint64_t a, b;
+            memcpy(&a, lab + x, 8);
+            memcpy(&b, prev + x, 8);
+            if (a == b) {
+                x += 7;
+                continue;
+            }
+        }
+        const int l = lab[x], pl = prev[x];
+        if (l == pl)
+            continue;
+        const uint8_t *q = p + (ptrdiff_t)x * bpp;
+        unsigned v[3];
+        if (cd == 1) {
+            v[0] = q[0];
+        } else {
+            v[0] = q[src->r];
+            v[1] = q[src->g];
+            v[2] = q[src->b];
+        }
+        for (int d = 0; d < cd; d++)
+            f[d] = (double)v[d];
+        if (sp->pdims)
+            f[cd] = job->km->xfeat[x];
+        if (!km_keeps_previous(km_dist2(f, c->feat[pl], D), km_dist2(f, c->feat[l], D),
+                               job->hy->h)) {
+            prev[x] = (uint8_t)l;
+            continue;
+        }
+        lab[x] = (uint8_t)pl;
+        if (!sums)
+            continue;
+        /* modulo 2^64: the totals come out exact */
+        acc->n[l]--;
+        acc->n[pl]++;
+        for (int d = 0; d < cd; d++) {
+            acc->s[l][d] -= v[d];
+            acc->s[pl][d] += v[d];
+        }
+        if (sp->pdims) {
+            acc->s[l][cd] -= (uint64_t)x;
+            acc->s[pl][cd] += (uint64_t)x;
+            acc->s[l][cd + 1] -= (uint64_t)y;
+            acc->s[pl][cd + 1] += (uint64_t)y;
+        }
+    }
+}
+
 static void assign_job(void *arg, int begin, int end, unsigned slot)
 {
     AssignJob *job = arg;
@@ -586,6 +657,9 @@ static void assign_job(void *arg, int begin, int end, unsigned slot)
                 assign_color_row(job, p, lab, &acc->sums, 4, 1);
             acc->q += row_color_q(p, src->width, bpp, other);
         }
+        if (job->hy->store)
+            hysteresis_row(job, y, p, lab, &acc->sums,
+                           job->sp->pdims || job->sp->cdims == 1 || job->sums);
         if (job->dst)
             write_row(job, y, lab);
     }
@@ -593,8 +667,8 @@ static void assign_job(void *arg, int begin, int end, unsigned slot)
 
 void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c,
                       IsegKmeansOutput output, const IsegPixels *src, IsegPixels *dst,
-                      IsegImage *labels, KmSums *sums, uint64_t *q_color, int want_sums,
-                      IsegPool *pool)
+                      IsegImage *labels, const KmHyst *hy, KmSums *sums, uint64_t *q_color,
+                      int want_sums, IsegPool *pool)
 {
     memset(sums, 0, sizeof(*sums));
     *q_color = 0;
@@ -606,6 +680,7 @@ void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c,
     job.src = src;
     job.dst = dst;
     job.labels = labels;
+    job.hy = hy;
     job.all = c->k == 64 ? ~0ull : (1ull << c->k) - 1;
     km_output_table(c, output, sp->cdims == 1, job.table);
     if (dst && dst->bytes_per_pixel > 1) {
@@ -643,7 +718,8 @@ void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c,
             }
         }
     } else if (sp->cdims == 1) {
-        /* the gray histogram holds every pixel: sums come from it */
+        /* the gray histogram holds every pixel: sums come from it (and the
+         * hysteresis' moves from the rows) */
         for (int v = 0; v < 256; v++) {
             const double f = (double)v;
             job.gray_lut[v] = (uint8_t)nearest_all(&f, c, 1);
@@ -655,19 +731,19 @@ void km_assign_pixels(IsegKmeans *km, const KmSpace *sp, const KmCenters *c,
             sums->s[l][0] += cs->sum[i];
             *q_color += cs->sum[i] * (uint64_t)cs->bin[i];
         }
-        if (!dst && !labels)
+        if (!dst && !labels && !hy->store)
             return;
     } else {
         build_color_tables(km, c);
         job.sums = want_sums;
-        if (!want_sums && !dst && !labels)
+        if (!want_sums && !dst && !labels && !hy->store)
             return;
     }
 
     const int grain = 8;
     const unsigned chunks = iseg_pool_chunks(pool, src->height, grain);
     iseg_pool_run(pool, src->height, grain, assign_job, &job);
-    if (!sp->pdims && sp->cdims == 1)
+    if (!sp->pdims && sp->cdims == 1 && !hy->apply)
         return;
     for (unsigned s = 0; s < chunks; s++) {
         const KmSlotAcc *a = &km->acc[s];

@@ -177,7 +177,12 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings,
     memset(&c, 0, sizeof(c));
     c.k = settings->k;
     c.dims = sp.dims;
+    const int from_kept = km->warm_state == KM_WARM_KEPT;
     const int warm = km_warm_centers(km, &sp, settings, &c);
+    KmHyst hy;
+    err = km_hyst_begin(km, &sp, settings, warm && from_kept, &hy);
+    if (err < 0)
+        goto out;
     const int max_it = settings->max_iterations;
     int iterations = 0, converged = 0;
     if (warm) {
@@ -221,7 +226,14 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings,
                 f[sp.cdims] = km_pos_feature(&sp, 0, x);
                 f[sp.cdims + 1] = km_pos_feature(&sp, 1, y);
             }
-            const int l = nearest(f, &c, sp.dims);
+            int l = nearest(f, &c, sp.dims);
+            uint8_t *prev = hy.store ? km->prev + (size_t)y * (size_t)src->width + (size_t)x : NULL;
+            if (hy.apply && *prev != l &&
+                km_keeps_previous(km_dist2(f, c.feat[*prev], sp.dims),
+                                  km_dist2(f, c.feat[l], sp.dims), hy.h))
+                l = *prev;
+            if (prev)
+                *prev = (uint8_t)l;
             sums.n[l]++;
             for (int d = 0; d < sp.cdims; d++) {
                 sums.s[l][d] += v[d];
@@ -239,6 +251,7 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings,
                 labels->data[(ptrdiff_t)y * labels->stride + x] = (uint8_t)l;
         }
     const double inertia = km_inertia(&sp, &c, &sums, (double)q_pix + km_position_q(&sp));
+    km_hyst_end(km, &sp, &c, &hy);
     km_keep_centers(km, &c, settings->warm_start);
     if (result)
         km_fill_result(result, &c, &sums, inertia, iterations, warm);

@@ -512,7 +512,7 @@ GST_START_TEST(test_out_of_range_rejected)
 {
     GstElement *e = gst_element_factory_make("kmeansseg", NULL);
     guint k, it;
-    gdouble w, eps;
+    gdouble w, eps, hyst;
 
     g_object_set(e, "k", 6, "max-iterations", 20, "spatial-weight", 2.0, "epsilon", 0.5, NULL);
     ASSERT_WARNING(g_object_set(e, "k", 1, NULL));
@@ -522,10 +522,14 @@ GST_START_TEST(test_out_of_range_rejected)
     ASSERT_WARNING(g_object_set(e, "spatial-weight", -0.5, NULL));
     ASSERT_WARNING(g_object_set(e, "spatial-weight", 1000.5, NULL));
     ASSERT_WARNING(g_object_set(e, "epsilon", -1.0, NULL));
-    g_object_get(e, "k", &k, "max-iterations", &it, "spatial-weight", &w, "epsilon", &eps, NULL);
+    g_object_set(e, "hysteresis", 3.5, NULL);
+    ASSERT_WARNING(g_object_set(e, "hysteresis", -0.5, NULL));
+    ASSERT_WARNING(g_object_set(e, "hysteresis", 1000.5, NULL));
+    g_object_get(e, "k", &k, "max-iterations", &it, "spatial-weight", &w, "epsilon", &eps,
+                 "hysteresis", &hyst, NULL);
     fail_unless_equals_int(k, 6);
     fail_unless_equals_int(it, 20);
-    fail_unless(w == 2.0 && eps == 0.5);
+    fail_unless(w == 2.0 && eps == 0.5 && hyst == 3.5);
     gst_object_unref(e);
 }
 
@@ -535,10 +539,10 @@ GST_START_TEST(test_defaults_and_controllable)
 {
     GstElement *e = gst_element_factory_make("kmeansseg", NULL);
     GObjectClass *klass = G_OBJECT_GET_CLASS(e);
-    const gchar *controllable[] = { "k",       "spatial-weight", "max-iterations",
-                                    "epsilon", "seed",           "warm-start" };
+    const gchar *controllable[] = { "k",    "spatial-weight", "max-iterations", "epsilon",
+                                    "seed", "warm-start",     "hysteresis" };
     guint k, it, seed, n;
-    gdouble w, eps;
+    gdouble w, eps, hyst;
     gboolean warm, post;
     gint features, init, output;
 
@@ -546,7 +550,8 @@ GST_START_TEST(test_defaults_and_controllable)
     fail_unless(GST_IS_VIDEO_FILTER(e));
     g_object_get(e, "k", &k, "max-iterations", &it, "seed", &seed, "spatial-weight", &w, "epsilon",
                  &eps, "warm-start", &warm, "features", &features, "init", &init, "output", &output,
-                 "n-threads", &n, "post-messages", &post, NULL);
+                 "n-threads", &n, "post-messages", &post, "hysteresis", &hyst, NULL);
+    fail_unless(hyst == ISEG_KMEANS_DEFAULT_HYSTERESIS && hyst == 10.0);
     fail_unless_equals_int(k, 4);
     fail_unless_equals_int(it, 10);
     fail_unless_equals_int(seed, 0);
@@ -564,6 +569,90 @@ GST_START_TEST(test_defaults_and_controllable)
 
 GST_END_TEST;
 
+/* A GRAY8 frame of 1000 pixels: 495 at 50, 495 at 150, the last 10 at b. */
+static GstBuffer *boundary_frame(guint8 b)
+{
+    GstBuffer *buf = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 40, 25, 0, 0);
+    GstVideoFrame vf;
+    GstVideoInfo info;
+
+    gst_video_info_set_format(&info, GST_VIDEO_FORMAT_GRAY8, 40, 25);
+    fail_unless(gst_video_frame_map(&vf, &info, buf, GST_MAP_WRITE));
+    for (gint y = 0; y < 25; y++) {
+        guint8 *row =
+            (guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&vf, 0) + y * GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0);
+        for (gint x = 0; x < 40; x++) {
+            const gint i = y * 40 + x;
+            row[x] = i >= 990 ? b : i % 2 ? 150 : 50;
+        }
+    }
+    gst_video_frame_unmap(&vf);
+    return buf;
+}
+
+static guint8 boundary_label(GstBuffer *out)
+{
+    GstVideoFrame vf;
+    GstVideoInfo info;
+    guint8 v;
+
+    gst_video_info_set_format(&info, GST_VIDEO_FORMAT_GRAY8, 40, 25);
+    fail_unless(gst_video_frame_map(&vf, &info, out, GST_MAP_READ));
+    v = ((const guint8 *)GST_VIDEO_FRAME_PLANE_DATA(
+        &vf, 0))[24 * GST_VIDEO_FRAME_PLANE_STRIDE(&vf, 0) + 39];
+    gst_video_frame_unmap(&vf);
+    return v;
+}
+
+/* The label hysteresis through the element: the boundary pixels drift from
+ * 99 (nearest the dark center) to 104 (nearest the bright one, but by less
+ * than 10): with the default hysteresis they keep label 0, with 0 they take
+ * the nearest; a flush forgets the previous labels. Every output equals the
+ * library's reference on the same frame sequence. */
+GST_START_TEST(test_hysteresis)
+{
+    for (gint run = 0; run < 2; run++) {
+        GstHarness *h = eu_harness_new("kmeansseg", GST_VIDEO_FORMAT_GRAY8, 40, 25);
+        IsegKmeans *km = NULL;
+        IsegKmeansSettings s = settings_k(2);
+        const guint8 seq[4] = { 99, 104, 104, 99 };
+        /* run 0 (hysteresis 10), run 1 (0); frame 2 comes after a flush (a
+         * cold start: the nearest), then 99 keeps label 1 by the hysteresis */
+        const guint8 expect[2][4] = { { 0, 0, 1, 1 }, { 0, 1, 1, 0 } };
+
+        s.output = ISEG_KMEANS_OUTPUT_LABELS;
+        s.hysteresis = run ? 0.0 : ISEG_KMEANS_DEFAULT_HYSTERESIS;
+        g_object_set(h->element, "k", 2, "output", ISEG_KMEANS_OUTPUT_LABELS, NULL);
+        if (run)
+            g_object_set(h->element, "hysteresis", 0.0, NULL);
+        fail_unless(iseg_kmeans_create(&km, 40, 25) == 0);
+        for (gint t = 0; t < 4; t++) {
+            GstBuffer *in = boundary_frame(seq[t]), *out, *ref = boundary_frame(seq[t]);
+            GstMapInfo map;
+            IsegPixels px;
+
+            if (t == 2) {
+                flush(h);
+                iseg_kmeans_reset(km);
+            }
+            fail_unless(gst_buffer_map(ref, &map, GST_MAP_READWRITE));
+            iseg_pixels_init(&px, ISEG_PIXEL_GRAY8, map.data, 40, 25, 40);
+            fail_unless(iseg_kmeans_segment_ref(km, &s, &px, &px, NULL, NULL) == 0);
+            gst_buffer_unmap(ref, &map);
+            out = gst_harness_push_and_pull(h, in);
+            fail_unless(out != NULL);
+            fail_unless_equals_int(boundary_label(out), expect[run][t]);
+            fail_unless(eu_buffers_equal(out, ref, "element vs library reference"));
+            gst_buffer_unref(out);
+            gst_buffer_unref(ref);
+        }
+        iseg_kmeans_destroy(km);
+        eu_harness_teardown(h);
+    }
+}
+
+GST_END_TEST;
+
 static Suite *kmeansseg_suite(void)
 {
     Suite *s = suite_create("kmeansseg");
@@ -576,6 +665,7 @@ static Suite *kmeansseg_suite(void)
     tcase_add_test(tc, test_every_format_and_size);
     tcase_add_test(tc, test_messages);
     tcase_add_test(tc, test_warm_start_and_reset);
+    tcase_add_test(tc, test_hysteresis);
     tcase_add_test(tc, test_n_threads_bit_identical);
     tcase_add_test(tc, test_renegotiation);
     tcase_add_test(tc, test_video_meta_strides_and_alpha);

@@ -45,6 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     s.seed = fuzz_byte(&in);
     s.warm_start = fuzz_byte(&in) & 1;
     s.output = (IsegKmeansOutput)(fuzz_byte(&in) % 3);
+    s.hysteresis = fuzz_byte(&in) % 4 ? fuzz_byte(&in) / 4.0 : 0;
 
     TuImg img[3], lab[2];
     IsegPixels px[3];
@@ -71,7 +72,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (int k = 0; k < 2; k++)
             FUZZ_REQUIRE(iseg_kmeans_set_centers(km[k], s.k, dims, c) == 0, "set_centers");
     }
-    for (int frame = 0; frame < 2; frame++) {
+    for (int frame = 0; frame < 3; frame++) {
         fill(&px[2], &in);
         tu_img_copy_pixels(&img[0].img, &img[2].img);
         tu_img_copy_pixels(&img[1].img, &img[2].img);

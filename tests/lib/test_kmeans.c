@@ -105,6 +105,23 @@ static void fill_px(IsegPixels *px, TuRng *r, int kind, int few)
         }
 }
 
+/* Each color value moved by up to +-amp (clamped): the same scene, the
+ * next frame of a noisy camera. */
+static void add_noise(IsegPixels *px, TuRng *r, int amp)
+{
+    for (int y = 0; y < px->height; y++)
+        for (int x = 0; x < px->width; x++) {
+            unsigned v[3];
+            px_get(px, x, y, v);
+            uint8_t c[3];
+            for (int d = 0; d < 3; d++) {
+                const int t = (int)v[d] + tu_rng_range(r, -amp, amp);
+                c[d] = (uint8_t)(t < 0 ? 0 : t > 255 ? 255 : t);
+            }
+            px_set(px, x, y, c);
+        }
+}
+
 static int min_int(int a, int b)
 {
     return a < b ? a : b;
@@ -156,10 +173,13 @@ static double dist2(const double *a, const double *b, int n)
 }
 
 /* Independent checks of a result against the pixels: every label is the
- * nearest center (lowest label on a tie), counts add up, the inertia is the
- * sum of squared distances (to rounding). Returns 1 if all hold. */
-static int check_result_consistent(const IsegPixels *px, const IsegImage *labels,
-                                   const IsegKmeansSettings *s, const IsegKmeansResult *r)
+ * nearest center (lowest label on a tie) or, when prev is given (the call
+ * applied the label hysteresis), the previous label where the header's rule
+ * keeps it; counts add up; the inertia is the sum of squared distances (to
+ * rounding). Returns 1 if all hold. */
+static int check_labels_consistent(const IsegPixels *px, const IsegImage *labels,
+                                   const IsegImage *prev, const IsegKmeansSettings *s,
+                                   const IsegKmeansResult *r)
 {
     const int cdims = px->bytes_per_pixel == 1 ? 1 : 3;
     uint64_t counts[ISEG_KMEANS_MAX_K] = { 0 };
@@ -180,11 +200,27 @@ static int check_result_consistent(const IsegPixels *px, const IsegImage *labels
                 }
             }
             const int l = labels->data[(ptrdiff_t)y * labels->stride + x];
-            if (l != best) {
-                /* allow only a rounding-level tie */
+            if (!(l < r->k)) {
+                fprintf(stderr, "pixel (%d,%d): label %d of k = %d\n", x, y, l, r->k);
+                ok = 0;
+                break;
+            }
+            int expect = best;
+            double margin = INFINITY; /* how far from the rule's boundary */
+            if (prev) {
+                const int p = prev->data[(ptrdiff_t)y * prev->stride + x];
+                center_feature(r, p, s, cdims, c);
+                const double excess = sqrt(dist2(f, c, n)) - (sqrt(bd) + s->hysteresis);
+                if (p != best && excess < 0)
+                    expect = p;
+                margin = fabs(excess);
+            }
+            if (l != expect && margin > 1e-9) {
+                /* allow only a rounding-level tie of the nearest */
                 center_feature(r, l, s, cdims, c);
-                if (!(l < r->k) || dist2(f, c, n) > bd * (1 + 1e-12) + 1e-9) {
-                    fprintf(stderr, "pixel (%d,%d): label %d, nearest %d\n", x, y, l, best);
+                if (expect != best || dist2(f, c, n) > bd * (1 + 1e-12) + 1e-9) {
+                    fprintf(stderr, "pixel (%d,%d): label %d, expected %d (nearest %d)\n", x, y, l,
+                            expect, best);
                     ok = 0;
                     break;
                 }
@@ -612,6 +648,7 @@ static void random_settings(TuRng *r, IsegKmeansSettings *s)
     s->init = tu_rng_range(r, 0, 3) ? ISEG_KMEANS_INIT_PP : ISEG_KMEANS_INIT_RANDOM;
     s->seed = (uint32_t)tu_rng_next(r);
     s->output = (IsegKmeansOutput)tu_rng_range(r, 0, 2);
+    s->hysteresis = tu_rng_range(r, 0, 3) ? tu_rng_double(r) * 40 : 0;
 }
 
 /* features: -1 random, else forced */
@@ -640,9 +677,14 @@ static void check_fast_vs_ref(TuRng *r, int w, int h, int features, IsegPool *po
     iseg_kmeans_create(&ka, w + tu_rng_range(r, 0, 3), h);
     iseg_kmeans_create(&kb, w, h + tu_rng_range(r, 0, 3));
     const int in_place = tu_rng_range(r, 0, 1);
-    /* two frames: a cold start, then (when warm_start) a warm one on a
-     * slightly changed frame */
-    for (int frame = 0; frame < 2; frame++) {
+    /* the labels of the frame before, for the hysteresis check */
+    const int hyst = s.warm_start && s.hysteresis > 0;
+    TuImg prev;
+    tu_img_alloc(&prev, w, h, 0);
+    /* three frames: a cold start, then (when warm_start) warm ones on
+     * slightly changed frames, the second and third with the label
+     * hysteresis */
+    for (int frame = 0; frame < 3; frame++) {
         IsegKmeansResult ra, rb;
         memset(&ra, 0x55, sizeof(ra));
         memset(&rb, 0xAA, sizeof(rb));
@@ -657,7 +699,8 @@ static void check_fast_vs_ref(TuRng *r, int w, int h, int features, IsegPool *po
         ok = ok && tu_img_guard_ok(&a.t) && tu_img_guard_ok(&b.t) && tu_img_guard_ok(&la) &&
              tu_img_guard_ok(&lb) && tu_img_guard_ok(&src.t);
         if (ok && frame == 0 && !in_place)
-            ok = check_result_consistent(&src.px, &la.img, &s, &ra);
+            ok = check_labels_consistent(&src.px, &la.img, frame > 0 && hyst ? &prev.img : NULL, &s,
+                                         &ra);
         if (!ok) {
             (*bad)++;
             fprintf(stderr,
@@ -669,13 +712,18 @@ static void check_fast_vs_ref(TuRng *r, int w, int h, int features, IsegPool *po
         }
         if (!s.warm_start)
             break;
-        /* next frame: the source with a few pixels changed */
-        fill_px(&src.px, r, kind, 3);
+        tu_img_copy_pixels(&prev.img, &la.img);
+        /* next frame: the source changed (a noisy copy, or a new picture) */
+        if (tu_rng_range(r, 0, 2))
+            add_noise(&src.px, r, tu_rng_range(r, 1, 12));
+        else
+            fill_px(&src.px, r, kind, 3);
         px_copy(&a.px, &src.px);
         px_copy(&b.px, &src.px);
     }
     iseg_kmeans_destroy(ka);
     iseg_kmeans_destroy(kb);
+    tu_img_free(&prev);
     tu_img_free(&la);
     tu_img_free(&lb);
     tu_px_free(&src);
@@ -954,7 +1002,7 @@ static void test_more_clusters_than_colors(void)
                             px_get(&out.px, x, y, b);
                             CHECK(a[0] == b[0] && a[1] == b[1] && a[2] == b[2]);
                         }
-                    CHECK(check_result_consistent(&p.px, &lab.img, &s, &res));
+                    CHECK(check_labels_consistent(&p.px, &lab.img, NULL, &s, &res));
                     /* and the reference agrees */
                     IsegKmeans *k2 = NULL;
                     iseg_kmeans_create(&k2, w, h);
@@ -1057,6 +1105,164 @@ static void test_warm_start_rules(void)
     CHECK_EQ_INT(b.warm, 0);
     iseg_kmeans_destroy(km);
     tu_px_free(&p);
+}
+
+/* ------------------------------------------------------------ label hysteresis */
+
+/* A gray frame of 1000 pixels: 495 at 50, 495 at 150 and 10 "boundary"
+ * pixels at value b (the last 10). */
+static void boundary_frame(IsegPixels *px, int b)
+{
+    for (int y = 0; y < px->height; y++)
+        for (int x = 0; x < px->width; x++) {
+            const int i = y * px->width + x;
+            const uint8_t v = i >= 990 ? (uint8_t)b : i % 2 ? 150 : 50;
+            px_set(px, x, y, (const uint8_t[3]){ v, v, v });
+        }
+}
+
+/* The boundary pixels drift 99 -> 104 -> 112 -> 104 -> 96 -> 90. The loop's
+ * centers (pure nearest assignment on the histogram) stay near 50 and 150;
+ * by hand, with h = 10:
+ *   104: centers 50, 149.09: |104-50| = 54 < 44.91 + 10: keeps label 0
+ *   112: centers 50, 149.25: 62 > 37.25 + 10: label 1
+ *   104: label 1 is the nearest: 1
+ *    96: centers 50.91, 150: |96-150| = 54 < 45.09 + 10: keeps label 1
+ *    90: centers 50.79, 150: 60 > 39.21 + 10: label 0
+ * and with h = 0 every frame takes the nearest center. */
+static void test_hysteresis_by_hand(void)
+{
+    static const int drift[6] = { 99, 104, 112, 104, 96, 90 };
+    static const int with_h[6] = { 0, 0, 1, 1, 1, 0 };
+    static const int without[6] = { 0, 1, 1, 1, 0, 0 };
+    for (int run = 0; run < 2; run++) {
+        const double h = run ? 0.0 : 10.0;
+        TuPx f;
+        tu_px_alloc(&f, ISEG_PIXEL_GRAY8, 40, 25, 3);
+        TuImg lab, prev;
+        tu_img_alloc(&lab, 40, 25, 1);
+        tu_img_alloc(&prev, 40, 25, 0);
+        IsegKmeans *km = NULL;
+        iseg_kmeans_create(&km, 40, 25);
+        IsegKmeansSettings s = settings_k(2);
+        s.hysteresis = h;
+        for (int t = 0; t < 6; t++) {
+            boundary_frame(&f.px, drift[t]);
+            IsegKmeansResult res;
+            CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &f.px, NULL, &lab.img, &res, NULL), 0);
+            const uint8_t *last = lab.img.data + 24 * lab.img.stride;
+            int same = 1;
+            for (int x = 30; x < 40; x++)
+                same = same && last[x] == (run ? without[t] : with_h[t]);
+            CHECK_MSG(same, "h=%g frame %d (value %d): label %d, expected %d", h, t, drift[t],
+                      last[30], run ? without[t] : with_h[t]);
+            CHECK(fabs(res.centers[0][0] - 50.5) < 1 && fabs(res.centers[1][0] - 149.5) < 1);
+            /* counts and inertia follow the labels given */
+            CHECK(check_labels_consistent(&f.px, &lab.img, t > 0 && h > 0 ? &prev.img : NULL, &s,
+                                          &res));
+            CHECK_EQ_INT((int)res.counts[0], 495 + (last[30] == 0 ? 10 : 0));
+            tu_img_copy_pixels(&prev.img, &lab.img);
+        }
+        iseg_kmeans_destroy(km);
+        tu_img_free(&lab);
+        tu_img_free(&prev);
+        tu_px_free(&f);
+    }
+}
+
+/* When the hysteresis applies: only to a warm start from the kept centers of
+ * a call with the same frame size (and k, features), and with warm_start. */
+static void test_hysteresis_rules(void)
+{
+    TuPx f, g;
+    tu_px_alloc(&f, ISEG_PIXEL_GRAY8, 40, 25, 0);
+    tu_px_alloc(&g, ISEG_PIXEL_GRAY8, 50, 20, 0); /* also 1000 pixels */
+    TuImg lab, lab_g;
+    tu_img_alloc(&lab, 40, 25, 0);
+    tu_img_alloc(&lab_g, 50, 20, 0);
+    IsegKmeans *km = NULL;
+    iseg_kmeans_create(&km, 50, 25);
+    IsegKmeansSettings s = settings_k(2);
+    s.hysteresis = 10;
+    IsegKmeansResult res;
+    /* value 104 keeps label 0 only by the hysteresis (see above) */
+#define BOUNDARY_LABEL(img) ((img).data[24 * (img).stride + 30])
+#define PRIME()                                                                                    \
+    do {                                                                                           \
+        iseg_kmeans_reset(km);                                                                     \
+        boundary_frame(&f.px, 99);                                                                 \
+        iseg_kmeans_segment(km, &s, &f.px, NULL, &lab.img, &res, NULL);                            \
+        CHECK_EQ_INT(BOUNDARY_LABEL(lab.img), 0);                                                  \
+        boundary_frame(&f.px, 104);                                                                \
+    } while (0)
+    PRIME();
+    iseg_kmeans_segment(km, &s, &f.px, NULL, &lab.img, &res, NULL);
+    CHECK_EQ_INT(BOUNDARY_LABEL(lab.img), 0); /* applied */
+
+    /* reset: a cold start, nearest centers */
+    PRIME();
+    iseg_kmeans_reset(km);
+    iseg_kmeans_segment(km, &s, &f.px, NULL, &lab.img, &res, NULL);
+    CHECK_EQ_INT(res.warm, 0);
+    CHECK_EQ_INT(BOUNDARY_LABEL(lab.img), 1);
+
+    /* given centers: warm, but no previous labels */
+    PRIME();
+    CHECK_EQ_INT(iseg_kmeans_set_centers(km, 2, 1, (const double[]){ 50, 150 }), 0);
+    iseg_kmeans_segment(km, &s, &f.px, NULL, &lab.img, &res, NULL);
+    CHECK_EQ_INT(res.warm, 1);
+    CHECK_EQ_INT(BOUNDARY_LABEL(lab.img), 1);
+
+    /* warm_start off: neither the kept centers nor the labels */
+    PRIME();
+    s.warm_start = 0;
+    iseg_kmeans_segment(km, &s, &f.px, NULL, &lab.img, &res, NULL);
+    CHECK_EQ_INT(BOUNDARY_LABEL(lab.img), 1);
+    s.warm_start = 1;
+
+    /* another frame size: warm from the kept centers, labels not reused */
+    PRIME();
+    boundary_frame(&g.px, 104);
+    iseg_kmeans_segment(km, &s, &g.px, NULL, &lab_g.img, &res, NULL);
+    CHECK_EQ_INT(res.warm, 1);
+    CHECK_EQ_INT(lab_g.img.data[19 * lab_g.img.stride + 40], 1);
+
+    /* hysteresis switched on only now: the previous call stored nothing */
+    s.hysteresis = 0;
+    PRIME();
+    s.hysteresis = 10;
+    iseg_kmeans_segment(km, &s, &f.px, NULL, &lab.img, &res, NULL);
+    CHECK_EQ_INT(BOUNDARY_LABEL(lab.img), 1);
+
+    /* k changed and back: cold, then warm without the old labels */
+    PRIME();
+    s.k = 3;
+    iseg_kmeans_segment(km, &s, &f.px, NULL, NULL, &res, NULL);
+    s.k = 2;
+    boundary_frame(&f.px, 99);
+    iseg_kmeans_segment(km, &s, &f.px, NULL, &lab.img, &res, NULL);
+    CHECK_EQ_INT(res.warm, 0);
+#undef PRIME
+#undef BOUNDARY_LABEL
+
+    /* the range */
+    IsegKmeansSettings t = settings_k(2);
+    CHECK_EQ_INT((int)t.hysteresis, (int)ISEG_KMEANS_DEFAULT_HYSTERESIS);
+    t.hysteresis = 0;
+    CHECK_EQ_INT(iseg_kmeans_settings_check(&t), 0);
+    t.hysteresis = ISEG_KMEANS_MAX_HYSTERESIS;
+    CHECK_EQ_INT(iseg_kmeans_settings_check(&t), 0);
+    const double bad[] = { -0.001, ISEG_KMEANS_MAX_HYSTERESIS * 1.001, NAN, INFINITY };
+    for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+        t.hysteresis = bad[i];
+        CHECK_EQ_INT(iseg_kmeans_settings_check(&t), -EINVAL);
+        CHECK_EQ_INT(iseg_kmeans_segment(km, &t, &f.px, NULL, NULL, NULL, NULL), -EINVAL);
+    }
+    iseg_kmeans_destroy(km);
+    tu_img_free(&lab);
+    tu_img_free(&lab_g);
+    tu_px_free(&f);
+    tu_px_free(&g);
 }
 
 /* ------------------------------------------------------------ arguments */
@@ -1177,6 +1383,8 @@ int main(void)
     RUN(test_channel_orders);
     RUN(test_more_clusters_than_colors);
     RUN(test_warm_start_rules);
+    RUN(test_hysteresis_by_hand);
+    RUN(test_hysteresis_rules);
     RUN(test_bad_arguments);
     return tu_finish();
 }

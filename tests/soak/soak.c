@@ -122,6 +122,7 @@ static const Knob kmeans_knobs[] = { { "k", V("4", "2", "16", "64", "8", "3") },
                                      { "seed", V("0", "1", "77", "4294967295", "12345") },
                                      { "warm-start", V("true", "true", "false") },
                                      { "output", V("centers", "palette", "labels", "centers") },
+                                     { "hysteresis", V("10", "0", "40", "2.5") },
                                      COMMON_KNOBS,
                                      { NULL, NULL } };
 

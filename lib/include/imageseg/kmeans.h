@@ -46,6 +46,22 @@
  * this frame is the cluster that grew from center i of the previous frame, so
  * labels (and the palette colors drawn from them) do not jump between frames.
  *
+ * Label hysteresis. On video, the pixels that lie near the boundary between
+ * two clusters flip from one label to the other and back with the sensor and
+ * compression noise, although neither the scene nor the centers moved. With
+ * settings->hysteresis = h > 0, a frame that starts warm from the centers
+ * the previous call kept (same k, features and frame size) lets a pixel keep
+ * its previous label l unless the nearest center n is nearer by more than h:
+ *     label = l   if |f - c_l| < |f - c_n| + h   (distances, not squared)
+ *     label = n   otherwise
+ * (n is the nearest center as above). The loop and the centers are not
+ * affected: only which of the final centers a pixel is drawn with, and so the
+ * reported counts and inertia (the inertia is the true sum over the labels
+ * given). h = 0, a cold start, iseg_kmeans_set_centers() and
+ * iseg_kmeans_reset() give every pixel its nearest center. The previous
+ * labels are kept in the context (max_width x max_height bytes, allocated on
+ * the first call that needs them).
+ *
  * Determinism: the same pixels and settings give bit-identical centers,
  * labels, inertia and output for every pool size and on every run (all sums
  * over pixels are exact integer sums; the loop itself runs on one thread).
@@ -71,6 +87,10 @@ ISEG_BEGIN_DECLS
 #define ISEG_KMEANS_SAMPLE_TARGET 16384
 /* largest spatial weight accepted */
 #define ISEG_KMEANS_MAX_SPATIAL_WEIGHT 1000.0
+/* largest label hysteresis accepted (feature units) */
+#define ISEG_KMEANS_MAX_HYSTERESIS 1000.0
+/* the default label hysteresis (see "Label hysteresis" above) */
+#define ISEG_KMEANS_DEFAULT_HYSTERESIS 10.0
 
 /* ------------------------------------------------------------ pixel views */
 
@@ -153,10 +173,14 @@ typedef struct IsegKmeansSettings {
     uint32_t seed;           /* random seed of the initialisation */
     int warm_start;          /* start from the previous call's centers when they fit */
     IsegKmeansOutput output; /* what iseg_kmeans_segment() writes to dst */
+    /* 0..ISEG_KMEANS_MAX_HYSTERESIS, feature units (color values): label
+     * hysteresis of a warm-started frame, see "Label hysteresis" above */
+    double hysteresis;
 } IsegKmeansSettings;
 
 /* k 4, color, spatial weight 1, 10 iterations, epsilon 1, k-means++, seed 0,
- * warm start on, output centers: the kmeansseg element's defaults. */
+ * warm start on, output centers, hysteresis ISEG_KMEANS_DEFAULT_HYSTERESIS:
+ * the kmeansseg element's defaults. */
 ISEG_API void iseg_kmeans_default_settings(IsegKmeansSettings *s);
 
 /* 0 if every field is in range, -EINVAL otherwise. */

@@ -275,6 +275,18 @@ int km_space_init(KmSpace *sp, const IsegPixels *src, const IsegKmeansSettings *
 /* Per-label output colors for settings->output. */
 void km_output_table(const KmCenters *c, IsegKmeansOutput output, int gray, uint8_t table[KM_K][3]);
 
+/* The color values of the pixel at p (1 for gray, else R, G, B). */
+static inline void km_read_color(const uint8_t *p, const IsegPixels *px, int cdims, unsigned v[3])
+{
+    if (cdims == 1) {
+        v[0] = p[0];
+    } else {
+        v[0] = p[px->r];
+        v[1] = p[px->g];
+        v[2] = p[px->b];
+    }
+}
+
 /* Writes label l's output to pixel px of dst (R, G, B bytes or the gray byte). */
 static inline void km_write_pixel(uint8_t *px, const IsegPixels *dst, const uint8_t rgb[3])
 {

@@ -527,20 +527,13 @@ static void assign_position_row(const AssignJob *job, int y, const uint8_t *p, u
     const KmSpace *sp = job->sp;
     const KmCenters *c = job->c;
     const int D = sp->dims, cd = sp->cdims, bpp = src->bytes_per_pixel;
-    const int ro = src->r, go = src->g, bo = src->b;
     const double *xfeat = job->km->xfeat;
     double f[KM_D];
     f[cd + 1] = km_pos_feature(sp, 1, y);
     Run run = { 0, 0, { 0, 0, 0 }, 0 };
     for (int x = 0; x < src->width; x++, p += bpp) {
         unsigned v[3];
-        if (cd == 1) {
-            v[0] = p[0];
-        } else {
-            v[0] = p[ro];
-            v[1] = p[go];
-            v[2] = p[bo];
-        }
+        km_read_color(p, src, cd, v);
         for (int d = 0; d < cd; d++)
             f[d] = (double)v[d];
         f[cd] = xfeat[x];
@@ -593,13 +586,7 @@ static void hysteresis_row(const AssignJob *job, int y, const uint8_t *p, uint8_
             continue;
         const uint8_t *q = p + (ptrdiff_t)x * bpp;
         unsigned v[3];
-        if (cd == 1) {
-            v[0] = q[0];
-        } else {
-            v[0] = q[src->r];
-            v[1] = q[src->g];
-            v[2] = q[src->b];
-        }
+        km_read_color(q, src, cd, v);
         for (int d = 0; d < cd; d++)
             f[d] = (double)v[d];
         if (sp->pdims)

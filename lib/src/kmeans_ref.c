@@ -28,14 +28,8 @@ static int nearest(const double *f, const KmCenters *c, int dims)
 /* Color values of pixel (x, y) as integers and doubles. */
 static void pixel_color(const IsegPixels *px, int x, int y, int cdims, unsigned v[3])
 {
-    const uint8_t *p = px->data + (ptrdiff_t)y * px->stride + (ptrdiff_t)x * px->bytes_per_pixel;
-    if (cdims == 1) {
-        v[0] = p[0];
-    } else {
-        v[0] = p[px->r];
-        v[1] = p[px->g];
-        v[2] = p[px->b];
-    }
+    km_read_color(px->data + (ptrdiff_t)y * px->stride + (ptrdiff_t)x * px->bytes_per_pixel, px,
+                  cdims, v);
 }
 
 static int coreset_push(KmCoreset *cs, const KmSpace *sp, int bin, uint64_t n, const uint64_t *s)

@@ -1121,6 +1121,31 @@ static void boundary_frame(IsegPixels *px, int b)
         }
 }
 
+/* A 40x25 boundary frame, its labels and a k = 2 context with hysteresis h. */
+typedef struct BoundaryRig {
+    TuPx f;
+    TuImg lab;
+    IsegKmeans *km;
+    IsegKmeansSettings s;
+} BoundaryRig;
+
+static void rig_open(BoundaryRig *g, double h, int max_width)
+{
+    tu_px_alloc(&g->f, ISEG_PIXEL_GRAY8, 40, 25, 3);
+    tu_img_alloc(&g->lab, 40, 25, 1);
+    g->km = NULL;
+    CHECK_EQ_INT(iseg_kmeans_create(&g->km, max_width, 25), 0);
+    g->s = settings_k(2);
+    g->s.hysteresis = h;
+}
+
+static void rig_close(BoundaryRig *g)
+{
+    iseg_kmeans_destroy(g->km);
+    tu_img_free(&g->lab);
+    tu_px_free(&g->f);
+}
+
 /* The boundary pixels drift 99 -> 104 -> 112 -> 104 -> 96 -> 90. The loop's
  * centers (pure nearest assignment on the histogram) stay near 50 and 150;
  * by hand, with h = 10:
@@ -1137,20 +1162,15 @@ static void test_hysteresis_by_hand(void)
     static const int without[6] = { 0, 1, 1, 1, 0, 0 };
     for (int run = 0; run < 2; run++) {
         const double h = run ? 0.0 : 10.0;
-        TuPx f;
-        tu_px_alloc(&f, ISEG_PIXEL_GRAY8, 40, 25, 3);
-        TuImg lab, prev;
-        tu_img_alloc(&lab, 40, 25, 1);
+        BoundaryRig g;
+        rig_open(&g, h, 40);
+        TuImg prev;
         tu_img_alloc(&prev, 40, 25, 0);
-        IsegKmeans *km = NULL;
-        iseg_kmeans_create(&km, 40, 25);
-        IsegKmeansSettings s = settings_k(2);
-        s.hysteresis = h;
         for (int t = 0; t < 6; t++) {
-            boundary_frame(&f.px, drift[t]);
+            boundary_frame(&g.f.px, drift[t]);
             IsegKmeansResult res;
-            CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &f.px, NULL, &lab.img, &res, NULL), 0);
-            const uint8_t *last = lab.img.data + 24 * lab.img.stride;
+            CHECK_EQ_INT(iseg_kmeans_segment(g.km, &g.s, &g.f.px, NULL, &g.lab.img, &res, NULL), 0);
+            const uint8_t *last = g.lab.img.data + 24 * g.lab.img.stride;
             int same = 1;
             for (int x = 30; x < 40; x++)
                 same = same && last[x] == (run ? without[t] : with_h[t]);
@@ -1158,15 +1178,13 @@ static void test_hysteresis_by_hand(void)
                       last[30], run ? without[t] : with_h[t]);
             CHECK(fabs(res.centers[0][0] - 50.5) < 1 && fabs(res.centers[1][0] - 149.5) < 1);
             /* counts and inertia follow the labels given */
-            CHECK(check_labels_consistent(&f.px, &lab.img, t > 0 && h > 0 ? &prev.img : NULL, &s,
-                                          &res));
+            CHECK(check_labels_consistent(&g.f.px, &g.lab.img, t > 0 && h > 0 ? &prev.img : NULL,
+                                          &g.s, &res));
             CHECK_EQ_INT((int)res.counts[0], 495 + (last[30] == 0 ? 10 : 0));
-            tu_img_copy_pixels(&prev.img, &lab.img);
+            tu_img_copy_pixels(&prev.img, &g.lab.img);
         }
-        iseg_kmeans_destroy(km);
-        tu_img_free(&lab);
         tu_img_free(&prev);
-        tu_px_free(&f);
+        rig_close(&g);
     }
 }
 
@@ -1174,16 +1192,16 @@ static void test_hysteresis_by_hand(void)
  * a call with the same frame size (and k, features), and with warm_start. */
 static void test_hysteresis_rules(void)
 {
-    TuPx f, g;
-    tu_px_alloc(&f, ISEG_PIXEL_GRAY8, 40, 25, 0);
+    BoundaryRig rig;
+    rig_open(&rig, 10, 50);
+    TuPx g;
     tu_px_alloc(&g, ISEG_PIXEL_GRAY8, 50, 20, 0); /* also 1000 pixels */
-    TuImg lab, lab_g;
-    tu_img_alloc(&lab, 40, 25, 0);
+    TuImg lab_g;
     tu_img_alloc(&lab_g, 50, 20, 0);
-    IsegKmeans *km = NULL;
-    iseg_kmeans_create(&km, 50, 25);
-    IsegKmeansSettings s = settings_k(2);
-    s.hysteresis = 10;
+    TuPx f = rig.f;
+    TuImg lab = rig.lab;
+    IsegKmeans *km = rig.km;
+    IsegKmeansSettings s = rig.s;
     IsegKmeansResult res;
     /* value 104 keeps label 0 only by the hysteresis (see above) */
 #define BOUNDARY_LABEL(img) ((img).data[24 * (img).stride + 30])
@@ -1258,10 +1276,8 @@ static void test_hysteresis_rules(void)
         CHECK_EQ_INT(iseg_kmeans_settings_check(&t), -EINVAL);
         CHECK_EQ_INT(iseg_kmeans_segment(km, &t, &f.px, NULL, NULL, NULL, NULL), -EINVAL);
     }
-    iseg_kmeans_destroy(km);
-    tu_img_free(&lab);
+    rig_close(&rig);
     tu_img_free(&lab_g);
-    tu_px_free(&f);
     tu_px_free(&g);
 }
 

@@ -192,6 +192,7 @@ void iseg_kmeans_destroy(IsegKmeans *km)
     free(km->cand);
     free(km->occ);
     free(km->coarse_slot);
+    free(km->yuv_packed);
     free(km);
 }
 
@@ -828,7 +829,7 @@ int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, cons
         if (!converged && iterations < max_it)
             iterations +=
                 lloyd_fast(km, &sp, &c, max_it - iterations, settings->epsilon, &converged);
-        km_sort_centers(&c, sp.cdims);
+        km_sort_centers(&c, km_order_cdims(km, &sp));
     }
 
     KmSums sums;

@@ -231,7 +231,7 @@ int iseg_kmeans_set_centers(IsegKmeans *km, int k, int dims, const double *cente
         dims > ISEG_KMEANS_MAX_DIMS)
         return -EINVAL;
     for (int i = 0; i < k * dims; i++)
-        if (!(centers[i] >= 0.0 && centers[i] <= 255.0))
+        if (!(centers[i] >= 0.0 && centers[i] <= ISEG_KMEANS_CENTER_MAX))
             return -EINVAL;
     for (int j = 0; j < k; j++)
         for (int d = 0; d < dims; d++)

@@ -197,7 +197,10 @@ ISEG_API void iseg_kmeans_reset(IsegKmeans *km);
  * the units of IsegKmeansResult.centers; color values 0..255, X, Y 0..255),
  * whether or not warm_start is set, if that call has the same k and dims;
  * otherwise they are ignored and the call starts cold. Label i of that call
- * is the cluster grown from centers[i]. */
+ * is the cluster grown from centers[i]. Values up to ISEG_KMEANS_CENTER_MAX
+ * are accepted: a reported X or Y of 255 * x / (W - 1) may exceed 255 by a
+ * rounding error, and centers read back from a result must be accepted. */
+#define ISEG_KMEANS_CENTER_MAX (255.0 * (1.0 + 1e-12))
 ISEG_API int iseg_kmeans_set_centers(IsegKmeans *km, int k, int dims, const double *centers);
 
 /* Clusters the pixels of src and, if dst is not NULL, writes the output
@@ -277,8 +280,8 @@ ISEG_API int iseg_kmeans_segment_yuv420(IsegKmeans *km, const IsegKmeansSettings
  * at a time, runs iseg_kmeans_segment_ref() and writes every luma pixel and
  * chroma sample from the reported centers. Same results, bit for bit. */
 ISEG_API int iseg_kmeans_segment_yuv420_ref(IsegKmeans *km, const IsegKmeansSettings *settings,
-                                            const IsegFrame *src, IsegFrame *dst,
-                                            IsegImage *labels, IsegKmeansResult *result);
+                                            const IsegFrame *src, IsegFrame *dst, IsegImage *labels,
+                                            IsegKmeansResult *result);
 
 /* The palette color of label i for YUV output: iseg_kmeans_palette_color(i)
  * converted to Y'CbCr with the BT.601 limited-range (studio swing)

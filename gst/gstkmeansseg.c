@@ -8,8 +8,10 @@
  * cluster's mean color, by a fixed color per cluster, or by its cluster
  * number. Each frame starts from the previous frame's centers (warm-start),
  * so labels and colors stay put in live video and a frame needs one or two
- * iterations. Packed RGB orders (alpha and padding bytes are passed through)
- * and GRAY8; works in place.
+ * iterations. Packed RGB orders (alpha and padding bytes are passed through),
+ * GRAY8 and the 4:2:0 YUV formats I420, YV12, NV12, NV21 (each pixel is the
+ * color Y, U, V with the chroma of its 2x2 block; centers are then Y, U, V);
+ * works in place.
  *
  * ## Example launch lines
  * |[
@@ -27,7 +29,8 @@
 GST_DEBUG_CATEGORY_STATIC(gst_kmeans_seg_debug);
 #define GST_CAT_DEFAULT gst_kmeans_seg_debug
 
-#define GST_KMEANS_SEG_FORMATS "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8 }"
+#define GST_KMEANS_SEG_FORMATS                                                                     \
+    "{ RGB, BGR, RGBx, BGRx, xRGB, xBGR, RGBA, BGRA, ARGB, ABGR, GRAY8, I420, YV12, NV12, NV21 }"
 
 #define DEFAULT_PROP_K              4
 #define DEFAULT_PROP_FEATURES       ISEG_KMEANS_COLOR
@@ -63,6 +66,7 @@ struct _GstKmeansSeg {
     /* streaming thread only */
     IsegKmeans *km; /* made in prepare for the negotiated size */
     IsegPixelFormat format;
+    gboolean yuv; /* a 4:2:0 format: frames go through the YUV entry point */
 };
 
 #define GST_TYPE_KMEANS_SEG_FEATURES (gst_kmeans_seg_features_get_type())
@@ -70,9 +74,10 @@ static GType gst_kmeans_seg_features_get_type(void)
 {
     static GType type = 0;
     static const GEnumValue values[] = {
-        { ISEG_KMEANS_COLOR, "Color: R, G, B (gray value for GRAY8)", "color" },
+        { ISEG_KMEANS_COLOR, "Color: R, G, B (Y, U, V for YUV; gray value for GRAY8)", "color" },
         { ISEG_KMEANS_COLOR_POSITION,
-          "Color and position: R, G, B, w*X, w*Y with X, Y scaled to 0..255", "color-position" },
+          "Color and position: R, G, B (or Y, U, V), w*X, w*Y with X, Y scaled to 0..255",
+          "color-position" },
         { 0, NULL, NULL },
     };
     if (g_once_init_enter(&type)) {
@@ -105,7 +110,8 @@ static GType gst_kmeans_seg_output_get_type(void)
     static const GEnumValue values[] = {
         { ISEG_KMEANS_OUTPUT_CENTERS, "Each pixel takes its cluster's mean color", "centers" },
         { ISEG_KMEANS_OUTPUT_PALETTE, "A fixed distinct color per label", "palette" },
-        { ISEG_KMEANS_OUTPUT_LABELS, "Gray value = label index (R = G = B)", "labels" },
+        { ISEG_KMEANS_OUTPUT_LABELS, "Gray value = label index (R = G = B; YUV: U = V = 128)",
+          "labels" },
         { 0, NULL, NULL },
     };
     if (g_once_init_enter(&type)) {
@@ -183,18 +189,24 @@ static gboolean gst_kmeans_seg_prepare(GstIsegFilter *filter, const GstVideoInfo
         { GST_VIDEO_FORMAT_ARGB, ISEG_PIXEL_ARGB },   { GST_VIDEO_FORMAT_ABGR, ISEG_PIXEL_ABGR },
         { GST_VIDEO_FORMAT_GRAY8, ISEG_PIXEL_GRAY8 },
     };
+    static const GstVideoFormat yuv_formats[] = { GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12,
+                                                  GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_NV21 };
     const GstVideoFormat fmt = GST_VIDEO_INFO_FORMAT(info);
     const gint w = GST_VIDEO_INFO_WIDTH(info), h = GST_VIDEO_INFO_HEIGHT(info);
     guint i;
     int ret;
 
+    self->yuv = FALSE;
+    for (i = 0; i < G_N_ELEMENTS(yuv_formats); i++)
+        self->yuv |= yuv_formats[i] == fmt;
     for (i = 0; i < G_N_ELEMENTS(formats) && formats[i].gst != fmt; i++)
         ;
-    if (i == G_N_ELEMENTS(formats)) {
+    if (i < G_N_ELEMENTS(formats)) {
+        self->format = formats[i].iseg;
+    } else if (!self->yuv) {
         GST_ERROR_OBJECT(self, "unsupported format %s", gst_video_format_to_string(fmt));
         return FALSE;
     }
-    self->format = formats[i].iseg;
 
     /* the caps changed: new scratch, and the next frame starts cold */
     iseg_kmeans_destroy(self->km);
@@ -208,7 +220,9 @@ static gboolean gst_kmeans_seg_prepare(GstIsegFilter *filter, const GstVideoInfo
     return TRUE;
 }
 
-/* centers as an array (one entry per label) of arrays of doubles */
+/* centers as an array (one entry per label) of arrays of doubles: R, G, B
+ * (Y, U, V for the YUV formats, the gray value for GRAY8), then X, Y with
+ * color-position */
 static void set_centers_field(GstStructure *s, const IsegKmeansResult *r)
 {
     GValue all = G_VALUE_INIT;
@@ -238,19 +252,26 @@ static GstFlowReturn gst_kmeans_seg_transform_frame_ip(GstVideoFilter *vfilter,
     IsegKmeansSettings s;
     IsegKmeansResult result;
     IsegPixels px;
+    IsegFrame view;
     int ret;
 
     GST_OBJECT_LOCK(self);
     s = self->settings;
     GST_OBJECT_UNLOCK(self);
 
-    ret = iseg_pixels_init(&px, self->format, GST_VIDEO_FRAME_PLANE_DATA(frame, 0),
-                           GST_VIDEO_FRAME_WIDTH(frame), GST_VIDEO_FRAME_HEIGHT(frame),
-                           GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0));
-    if (ret < 0)
-        return gst_iseg_filter_check(filter, ret, "pixel view");
     /* the per-label sums behind the message cost a little: only when posted */
-    ret = iseg_kmeans_segment(self->km, &s, &px, &px, NULL, post ? &result : NULL, pool);
+    if (self->yuv) {
+        gst_iseg_filter_frame_view(frame, &view);
+        ret = iseg_kmeans_segment_yuv420(self->km, &s, &view, &view, NULL, post ? &result : NULL,
+                                         pool);
+    } else {
+        ret = iseg_pixels_init(&px, self->format, GST_VIDEO_FRAME_PLANE_DATA(frame, 0),
+                               GST_VIDEO_FRAME_WIDTH(frame), GST_VIDEO_FRAME_HEIGHT(frame),
+                               GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0));
+        if (ret < 0)
+            return gst_iseg_filter_check(filter, ret, "pixel view");
+        ret = iseg_kmeans_segment(self->km, &s, &px, &px, NULL, post ? &result : NULL, pool);
+    }
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "k-means");
 

@@ -196,6 +196,7 @@ void iseg_kmeans_destroy(IsegKmeans *km)
     free(km->occ);
     free(km->coarse_slot);
     free(km->prev);
+    free(km->yuv_packed);
     free(km);
 }
 
@@ -236,7 +237,7 @@ int iseg_kmeans_set_centers(IsegKmeans *km, int k, int dims, const double *cente
         dims > ISEG_KMEANS_MAX_DIMS)
         return -EINVAL;
     for (int i = 0; i < k * dims; i++)
-        if (!(centers[i] >= 0.0 && centers[i] <= 255.0))
+        if (!(centers[i] >= 0.0 && centers[i] <= ISEG_KMEANS_CENTER_MAX))
             return -EINVAL;
     for (int j = 0; j < k; j++)
         for (int d = 0; d < dims; d++)
@@ -865,7 +866,7 @@ int iseg_kmeans_segment(IsegKmeans *km, const IsegKmeansSettings *settings, cons
         if (!converged && iterations < max_it)
             iterations +=
                 lloyd_fast(km, &sp, &c, max_it - iterations, settings->epsilon, &converged);
-        km_sort_centers(&c, sp.cdims);
+        km_sort_centers(&c, km_order_cdims(km, &sp));
     }
 
     KmSums sums;

@@ -159,6 +159,12 @@ struct IsegKmeans {
      * hysteresis: valid when prev_valid (same k, dims, width, height) */
     uint8_t *prev;
     int prev_valid, prev_k, prev_dims, prev_width, prev_height;
+    /* YUV entry point (kmeans_yuv.c): the frame packed as Y, U, V bytes
+     * (3 * max_width * max_height, allocated on the first YUV call), and a
+     * flag set for the duration of a YUV call: cold starts then number the
+     * centers by Y (then U, V, X, Y), not by luminance */
+    uint8_t *yuv_packed;
+    int order_by_first;
 };
 
 /* What the label hysteresis does in one call (see kmeans.h). */
@@ -248,8 +254,15 @@ double km_update_centers(const KmCoreset *cs, const KmSpace *sp, const int *assi
                          double *d2_scratch, int *relocated, double moves[KM_K]);
 
 /* Cold-start label numbering: permutes the centers into the documented
- * order (luminance, R, G, B, X, Y, previous index). cdims: 1 gray, 3 color. */
+ * order (luminance, R, G, B, X, Y, previous index). cdims: 1 gray, 3 color;
+ * 1 also gives the YUV order (first value, then the others in turn). */
 void km_sort_centers(KmCenters *c, int cdims);
+
+/* The cdims argument of km_sort_centers() for a call of km. */
+static inline int km_order_cdims(const IsegKmeans *km, const KmSpace *sp)
+{
+    return km->order_by_first ? 1 : sp->cdims;
+}
 
 /* Inertia from exact per-label sums: q_total = sum over all pixels of the
  * squared feature norm. */

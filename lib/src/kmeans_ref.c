@@ -201,7 +201,7 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings,
         if (!converged && iterations < max_it)
             iterations += lloyd(&cs, &sp, &c, max_it - iterations, settings->epsilon, assign,
                                 scratch, &converged);
-        km_sort_centers(&c, sp.cdims);
+        km_sort_centers(&c, km_order_cdims(km, &sp));
     }
 
     uint8_t table[KM_K][3];

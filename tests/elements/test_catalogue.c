@@ -10,7 +10,7 @@
 
 typedef struct {
     const gchar *factory;
-    gboolean rgb; /* takes packed RGB (kmeansseg) rather than luma formats */
+    gboolean rgb; /* takes packed RGB and 4:2:0 (kmeansseg) rather than luma formats */
 } CatElement;
 
 /* One line per element. */
@@ -163,9 +163,10 @@ GST_START_TEST(test_extreme_sizes)
                                      { 2, 2 }, { 3, 1 },  { 8192, 4320 } };
     for (guint i = 0; i < G_N_ELEMENTS(cat_elements); i++) {
         const CatElement *e = &cat_elements[i];
+        /* kmeansseg: its YUV path too */
         const GstVideoFormat fmts[] = { e->rgb ? GST_VIDEO_FORMAT_BGRx : GST_VIDEO_FORMAT_GRAY8,
-                                        first_format(e) };
-        for (guint f = 0; f < G_N_ELEMENTS(fmts); f++)
+                                        first_format(e), GST_VIDEO_FORMAT_I420 };
+        for (guint f = 0; f < (e->rgb ? 3u : 2u); f++)
             for (guint s = 0; s < G_N_ELEMENTS(sizes); s++) {
                 GstHarness *h;
                 if (sizes[s][0] > 4096 && (f > 0 || eu_quick()))
@@ -188,9 +189,11 @@ GST_START_TEST(test_caps_changes)
                                         GST_VIDEO_FORMAT_Y444,  GST_VIDEO_FORMAT_YV12,
                                         GST_VIDEO_FORMAT_I420,  GST_VIDEO_FORMAT_Y42B,
                                         GST_VIDEO_FORMAT_NV21 };
-        const GstVideoFormat rgb[] = { GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_xBGR,
-                                       GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_RGBA,
-                                       GST_VIDEO_FORMAT_BGR };
+        const GstVideoFormat rgb[] = { GST_VIDEO_FORMAT_RGB,   GST_VIDEO_FORMAT_xBGR,
+                                       GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_I420,
+                                       GST_VIDEO_FORMAT_RGBA,  GST_VIDEO_FORMAT_NV12,
+                                       GST_VIDEO_FORMAT_BGR,   GST_VIDEO_FORMAT_NV21,
+                                       GST_VIDEO_FORMAT_YV12 };
         const GstVideoFormat *fmts = e->rgb ? rgb : luma;
         const guint n = e->rgb ? G_N_ELEMENTS(rgb) : G_N_ELEMENTS(luma);
         GstHarness *h = eu_harness_new(e->factory, fmts[0], 64, 48);

@@ -1,8 +1,7 @@
-/* kmeansseg element tests: every format at odd sizes against the library's
- * plain reference path, hand-checked pixels, messages, warm start kept
- * across frames and reset on flush and caps change, n-threads equality,
- * renegotiation, padded strides, alpha passed through, more clusters than
- * colors, properties changed from another thread, range checks. */
+/* kmeansseg element tests: every format (packed RGB, GRAY8, 4:2:0 YUV) at odd sizes against the
+ * library's plain reference path, hand-checked pixels, messages, warm start kept across frames and
+ * reset on flush and caps change, n-threads equality, renegotiation, padded strides, alpha passed
+ * through, more clusters than colors, properties changed from another thread, range checks. */
 #include "elemutil.h"
 
 #include <math.h>
@@ -19,6 +18,18 @@ static const struct {
     { GST_VIDEO_FORMAT_ARGB, ISEG_PIXEL_ARGB },   { GST_VIDEO_FORMAT_ABGR, ISEG_PIXEL_ABGR },
     { GST_VIDEO_FORMAT_GRAY8, ISEG_PIXEL_GRAY8 },
 };
+
+/* The 4:2:0 formats, which go through iseg_kmeans_segment_yuv420(). */
+static const GstVideoFormat yuv_formats[] = { GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12,
+                                              GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_NV21 };
+
+static gboolean is_yuv(GstVideoFormat fmt)
+{
+    for (guint i = 0; i < G_N_ELEMENTS(yuv_formats); i++)
+        if (yuv_formats[i] == fmt)
+            return TRUE;
+    return FALSE;
+}
 
 static IsegPixelFormat iseg_format(GstVideoFormat fmt)
 {
@@ -51,11 +62,17 @@ static GstBuffer *expected_output(GstBuffer *in, GstVideoFormat fmt, gint w, gin
     GstBuffer *out = gst_buffer_copy_deep(in);
     GstVideoFrame frame;
     IsegPixels px;
+    IsegFrame view;
     IsegKmeans *km = NULL;
 
-    map_pixels(out, fmt, w, h, &frame, &px);
     fail_unless_equals_int(iseg_kmeans_create(&km, w, h), 0);
-    fail_unless_equals_int(iseg_kmeans_segment_ref(km, s, &px, &px, NULL, res), 0);
+    if (is_yuv(fmt)) {
+        eu_map_view(out, fmt, w, h, &frame, &view);
+        fail_unless_equals_int(iseg_kmeans_segment_yuv420_ref(km, s, &view, &view, NULL, res), 0);
+    } else {
+        map_pixels(out, fmt, w, h, &frame, &px);
+        fail_unless_equals_int(iseg_kmeans_segment_ref(km, s, &px, &px, NULL, res), 0);
+    }
     iseg_kmeans_destroy(km);
     gst_video_frame_unmap(&frame);
     return out;
@@ -105,6 +122,22 @@ GST_START_TEST(test_every_format_and_size)
         for (guint o = 0; o < G_N_ELEMENTS(outputs); o++) {
             check_case(fmt, 161, 97, "color", outputs[o], 5);
             check_case(fmt, 161, 97, "color-position", outputs[o], 3);
+        }
+    }
+}
+
+GST_END_TEST;
+
+/* The 4:2:0 formats at every odd size, every output and feature set. */
+GST_START_TEST(test_yuv_formats_and_sizes)
+{
+    const gchar *outputs[] = { "centers", "palette", "labels" };
+    for (guint f = 0; f < G_N_ELEMENTS(yuv_formats); f++) {
+        for (guint s = 0; s < eu_n_sizes; s++)
+            check_case(yuv_formats[f], eu_sizes[s][0], eu_sizes[s][1], "color", "centers", 4);
+        for (guint o = 0; o < G_N_ELEMENTS(outputs); o++) {
+            check_case(yuv_formats[f], 161, 97, "color", outputs[o], 5);
+            check_case(yuv_formats[f], 161, 97, "color-position", outputs[o], 3);
         }
     }
 }
@@ -242,6 +275,34 @@ GST_START_TEST(test_messages)
         for (int d = 0; d < 5; d++)
             fail_unless(c[j][d] >= 0 && c[j][d] <= 255);
     gst_message_unref(msg);
+
+    /* YUV: Y, U, V (then X, Y), those of the library's reference */
+    for (guint f = 0; f < 2; f++) {
+        const GstVideoFormat fmt = f ? GST_VIDEO_FORMAT_NV12 : GST_VIDEO_FORMAT_I420;
+        for (gint feat = 0; feat < 2; feat++) {
+            GstBuffer *in = eu_make_frame(fmt, 33, 17, 4 + feat, 0), *expected;
+            IsegKmeansSettings ks = settings_k(3);
+            ks.epsilon = 0.0;
+            IsegKmeansResult res;
+            ks.features = feat;
+            eu_harness_set_format(h, fmt, 33, 17);
+            g_object_set(h->element, "features", feat, NULL);
+            expected = expected_output(in, fmt, 33, 17, &ks, &res);
+            gst_buffer_unref(expected);
+            gst_buffer_unref(gst_harness_push_and_pull(h, in));
+            msg = eu_pop_element_message(h);
+            fail_unless(msg != NULL);
+            fail_unless_equals_int(message_centers(gst_message_get_structure(msg), c, &dims), 3);
+            fail_unless_equals_int(dims, feat ? 5 : 3);
+            for (int j = 0; j < 3; j++)
+                for (int d = 0; d < dims; d++)
+                    fail_unless(c[j][d] == res.centers[j][d], "%s center %d value %d",
+                                gst_video_format_to_string(fmt), j, d);
+            /* a cold start numbers the labels by Y */
+            fail_unless(c[0][0] <= c[1][0] && c[1][0] <= c[2][0]);
+            gst_message_unref(msg);
+        }
+    }
     eu_harness_teardown(h);
 }
 
@@ -342,7 +403,8 @@ static void set_features(GstElement *e, gconstpointer data)
 
 GST_START_TEST(test_n_threads_bit_identical)
 {
-    const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGR };
+    const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_BGR,
+                                    GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12 };
     for (guint f = 0; f < G_N_ELEMENTS(fmts); f++)
         for (gint feat = 0; feat < 2; feat++) /* two frames: a cold start and a warm one */
             eu_check_n_threads_identical("kmeansseg", fmts[f], 2, 0, set_features,
@@ -361,6 +423,9 @@ GST_START_TEST(test_renegotiation)
         { GST_VIDEO_FORMAT_RGB, 320, 240 },   { GST_VIDEO_FORMAT_BGRx, 385, 289 },
         { GST_VIDEO_FORMAT_GRAY8, 1, 1 },     { GST_VIDEO_FORMAT_ARGB, 64, 3 },
         { GST_VIDEO_FORMAT_GRAY8, 321, 241 }, { GST_VIDEO_FORMAT_RGB, 7, 5 },
+        { GST_VIDEO_FORMAT_I420, 385, 289 },  { GST_VIDEO_FORMAT_NV21, 1, 1 },
+        { GST_VIDEO_FORMAT_BGRA, 33, 17 },    { GST_VIDEO_FORMAT_NV12, 321, 241 },
+        { GST_VIDEO_FORMAT_YV12, 7, 5 },
     };
     IsegKmeansSettings s = settings_k(4);
     for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
@@ -382,12 +447,13 @@ GST_START_TEST(test_renegotiation)
 
 GST_END_TEST;
 
-/* Buffers whose GstVideoMeta strides are larger than the default, and the
- * alpha / padding bytes kept. */
+/* Buffers whose GstVideoMeta strides are larger than the default (and
+ * planes further apart), and the alpha / padding bytes kept. */
 GST_START_TEST(test_video_meta_strides_and_alpha)
 {
-    const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_ARGB,
-                                    GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_GRAY8 };
+    const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGB,  GST_VIDEO_FORMAT_ARGB,
+                                    GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_GRAY8,
+                                    GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12 };
     IsegKmeansSettings s = settings_k(4);
     for (guint f = 0; f < G_N_ELEMENTS(fmts); f++) {
         const GstVideoFormat fmt = fmts[f];
@@ -663,6 +729,7 @@ static Suite *kmeansseg_suite(void)
     tcase_add_test(tc, test_defaults_and_controllable);
     tcase_add_test(tc, test_hand_checked_pixels);
     tcase_add_test(tc, test_every_format_and_size);
+    tcase_add_test(tc, test_yuv_formats_and_sizes);
     tcase_add_test(tc, test_messages);
     tcase_add_test(tc, test_warm_start_and_reset);
     tcase_add_test(tc, test_hysteresis);

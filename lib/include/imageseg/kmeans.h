@@ -221,7 +221,10 @@ ISEG_API void iseg_kmeans_reset(IsegKmeans *km);
  * the units of IsegKmeansResult.centers; color values 0..255, X, Y 0..255),
  * whether or not warm_start is set, if that call has the same k and dims;
  * otherwise they are ignored and the call starts cold. Label i of that call
- * is the cluster grown from centers[i]. */
+ * is the cluster grown from centers[i]. Values up to ISEG_KMEANS_CENTER_MAX
+ * are accepted: a reported X or Y of 255 * x / (W - 1) may exceed 255 by a
+ * rounding error, and centers read back from a result must be accepted. */
+#define ISEG_KMEANS_CENTER_MAX (255.0 * (1.0 + 1e-12))
 ISEG_API int iseg_kmeans_set_centers(IsegKmeans *km, int k, int dims, const double *centers);
 
 /* Clusters the pixels of src and, if dst is not NULL, writes the output
@@ -252,6 +255,66 @@ ISEG_API int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *s
  * well separated hues and lightnesses, the same in every version. For gray
  * output label i of k is drawn as round(255 * i / (k - 1)). */
 ISEG_API void iseg_kmeans_palette_color(int label, uint8_t rgb[3]);
+
+/* ------------------------------------------------------------ YUV 4:2:0 input */
+
+/* Clusters the pixels of a 4:2:0 frame: I420 and YV12 (planar chroma,
+ * chroma_pixel_stride 1) or NV12 and NV21 (interleaved, chroma_pixel_stride
+ * 2), chroma[0] being U (Cb) and chroma[1] V (Cr) whatever their order in
+ * memory, chroma_shift_x = chroma_shift_y = 1, chroma planes of
+ * (W + 1) / 2 x (H + 1) / 2 samples (see IsegFrame).
+ *
+ * Features: luma pixel (x, y) is the color (Y, U, V), U and V being the
+ * values of the chroma sample (x / 2, y / 2) that covers it (no
+ * interpolation); color-position adds X, Y exactly as for RGB. Everything
+ * else (coreset, loop, warm start, determinism across pool sizes) is that of
+ * iseg_kmeans_segment() run on the frame packed as 3-byte Y, U, V pixels,
+ * which is how it is implemented: the centers, counts, inertia and labels
+ * are the ones iseg_kmeans_segment() gives on that packed image, except the
+ * label numbering of a cold start, which is by increasing Y, then U, V, X, Y
+ * (luminance of Y, U, V read as R, G, B would mean nothing). Centers are
+ * reported (and accepted by iseg_kmeans_set_centers()) as Y, U, V[, X, Y].
+ *
+ * Output written to dst (if not NULL), per label l of a luma pixel:
+ *   centers: the rounded center (Y, U, V) of l;
+ *   palette: iseg_kmeans_palette_yuv(l), the palette color in BT.601 limited
+ *            range;
+ *   labels:  Y = l, U = V = 128.
+ * The luma pixel takes its Y; a chroma sample takes the mean of the U (V)
+ * of the 1, 2 or 4 luma pixels it covers (fewer at an odd right or bottom
+ * edge), rounded half up in integers: (sum + n / 2) / n.
+ *
+ * dst must be a 4:2:0 frame of src's size (planar or interleaved, like src
+ * or not). src is read completely before anything is written, so dst may be
+ * src itself (in place) or overlap it in any way. labels (optional) is as in
+ * iseg_kmeans_segment() and must not overlap dst. result may be NULL.
+ *
+ * The context keeps a packed copy of the frame: 3 bytes per pixel of its
+ * maximum size, allocated on its first YUV call and kept until destroyed
+ * (-ENOMEM if that fails). The warm-start centers kept by a context are in
+ * the feature space of its last call: call iseg_kmeans_reset() when one
+ * context switches between RGB and YUV input.
+ * Returns -EINVAL on bad arguments; then nothing is written and the kept
+ * centers are unchanged. */
+ISEG_API int iseg_kmeans_segment_yuv420(IsegKmeans *km, const IsegKmeansSettings *settings,
+                                        const IsegFrame *src, IsegFrame *dst, IsegImage *labels,
+                                        IsegKmeansResult *result, IsegPool *pool);
+
+/* Plain reference version of iseg_kmeans_segment_yuv420(): packs one pixel
+ * at a time, runs iseg_kmeans_segment_ref() and writes every luma pixel and
+ * chroma sample from the reported centers. Same results, bit for bit. */
+ISEG_API int iseg_kmeans_segment_yuv420_ref(IsegKmeans *km, const IsegKmeansSettings *settings,
+                                            const IsegFrame *src, IsegFrame *dst, IsegImage *labels,
+                                            IsegKmeansResult *result);
+
+/* The palette color of label i for YUV output: iseg_kmeans_palette_color(i)
+ * converted to Y'CbCr with the BT.601 limited-range (studio swing)
+ * coefficients, each rounded half up:
+ *   Y  = 16  + ( 65.481 R + 128.553 G +  24.966 B) / 255
+ *   Cb = 128 + (-37.797 R -  74.203 G + 112.0   B) / 255
+ *   Cr = 128 + (112.0   R -  93.786 G -  18.214 B) / 255
+ * (Y in 16..235, Cb, Cr in 16..240). yuv[0] = Y, yuv[1] = Cb, yuv[2] = Cr. */
+ISEG_API void iseg_kmeans_palette_yuv(int label, uint8_t yuv[3]);
 
 ISEG_END_DECLS
 

@@ -205,10 +205,13 @@ static inline double km_dist2(const double *a, const double *b, int dims)
 
 /* The hysteresis rule: a pixel whose previous label's center is at squared
  * distance d_prev and whose nearest center is at squared distance d_near
- * keeps its previous label. One expression for both paths. */
+ * keeps its previous label when sqrt(d_prev) < sqrt(d_near) + h. Squared
+ * without a square root (h >= 0, d_near >= 0): with e = d_prev - d_near - h^2
+ * that is e < 0 or e^2 < 4 h^2 d_near. One expression for both paths. */
 static inline int km_keeps_previous(double d_prev, double d_near, double h)
 {
-    return sqrt(d_prev) < sqrt(d_near) + h;
+    const double e = d_prev - d_near - h * h;
+    return e < 0 || e * e < 4 * h * h * d_near;
 }
 
 /* canon -> feat for center j */

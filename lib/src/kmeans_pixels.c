@@ -459,14 +459,19 @@ static void packed_flush(PackedSums *ps, int k, KmSums *acc)
 }
 
 /* sums: 0 when the caller wants labels only (no per-label sums). */
-static inline void assign_color_row(const AssignJob *job, const uint8_t *p, uint8_t *lab,
-                                    KmSums *acc, const int bpp, const int sums)
+/* apply: the label hysteresis, with the previous labels in prev[] (which
+ * receive this row's); the color path's main loop does it itself so that a
+ * pixel is read once and summed under its final label. */
+static ISEG_ALWAYS_INLINE void assign_color_row(const AssignJob *job, const uint8_t *p,
+                                                uint8_t *lab, KmSums *acc, uint8_t *prev,
+                                                const int bpp, const int sums, const int apply)
 {
     const IsegPixels *src = job->src;
     const uint8_t *lut = job->km->lut;
     const uint64_t *cand = job->km->cand;
     const KmCenters *c = job->c;
     const int w = src->width, ro = src->r, go = src->g, bo = src->b, k = c->k;
+    const double h = job->hy->h;
     PackedSums ps;
     if (sums)
         for (int u = 0; u < 4; u++)
@@ -479,6 +484,16 @@ static inline void assign_color_row(const AssignJob *job, const uint8_t *p, uint
             if (l >= KM_AMBIGUOUS)
                 l = nearest_masked(r, g, b, l == KM_AMBIGUOUS ? cand[km_bin_of(r, g, b)] : job->all,
                                    c);
+            if (apply) {
+                const int pl = prev[x];
+                if (pl != l) {
+                    const double f[3] = { (double)r, (double)g, (double)b };
+                    if (km_keeps_previous(km_dist2(f, c->feat[pl], 3), km_dist2(f, c->feat[l], 3),
+                                          h))
+                        l = pl;
+                    prev[x] = (uint8_t)l;
+                }
+            }
             lab[x] = (uint8_t)l;
             if (sums)
                 ps.w[x & 3][l] += pack_pixel(r, g, b);
@@ -615,6 +630,36 @@ static void hysteresis_row(const AssignJob *job, int y, const uint8_t *p, uint8_
     }
 }
 
+/* Row y of the previous labels when the hysteresis applies, else NULL. */
+static uint8_t *prev_row(const AssignJob *job, int y)
+{
+    if (!job->hy->apply)
+        return NULL;
+    return job->km->prev + (size_t)y * (size_t)job->src->width;
+}
+
+/* assign_color_row() instantiated for the pixel size, whether the row is
+ * summed (acc) and whether the hysteresis applies (prev). */
+static void color_row(const AssignJob *job, const uint8_t *p, uint8_t *lab, KmSums *acc,
+                      uint8_t *prev, int bpp)
+{
+    if (bpp == 3) {
+        if (acc)
+            prev ? assign_color_row(job, p, lab, acc, prev, 3, 1, 1)
+                 : assign_color_row(job, p, lab, acc, NULL, 3, 1, 0);
+        else
+            prev ? assign_color_row(job, p, lab, NULL, prev, 3, 0, 1)
+                 : assign_color_row(job, p, lab, NULL, NULL, 3, 0, 0);
+    } else {
+        if (acc)
+            prev ? assign_color_row(job, p, lab, acc, prev, 4, 1, 1)
+                 : assign_color_row(job, p, lab, acc, NULL, 4, 1, 0);
+        else
+            prev ? assign_color_row(job, p, lab, NULL, prev, 4, 0, 1)
+                 : assign_color_row(job, p, lab, NULL, NULL, 4, 0, 0);
+    }
+}
+
 static void assign_job(void *arg, int begin, int end, unsigned slot)
 {
     AssignJob *job = arg;
@@ -622,6 +667,7 @@ static void assign_job(void *arg, int begin, int end, unsigned slot)
     const IsegPixels *src = job->src;
     const int bpp = src->bytes_per_pixel;
     const int other = bpp == 4 ? 6 - src->r - src->g - src->b : -1;
+    const int color = !job->sp->pdims && job->sp->cdims == 3;
     memset(&acc->sums, 0, sizeof(acc->sums));
     acc->q = 0;
     for (int y = begin; y < end; y++) {
@@ -632,21 +678,13 @@ static void assign_job(void *arg, int begin, int end, unsigned slot)
             acc->q += row_color_q(p, src->width, bpp, other);
         } else if (job->sp->cdims == 1) {
             assign_gray_row(job, p, lab);
-        } else if (!job->sums) {
-            if (bpp == 3)
-                assign_color_row(job, p, lab, NULL, 3, 0);
-            else
-                assign_color_row(job, p, lab, NULL, 4, 0);
         } else {
-            if (bpp == 3)
-                assign_color_row(job, p, lab, &acc->sums, 3, 1);
-            else
-                assign_color_row(job, p, lab, &acc->sums, 4, 1);
-            acc->q += row_color_q(p, src->width, bpp, other);
+            color_row(job, p, lab, job->sums ? &acc->sums : NULL, prev_row(job, y), bpp);
+            if (job->sums)
+                acc->q += row_color_q(p, src->width, bpp, other);
         }
-        if (job->hy->store)
-            hysteresis_row(job, y, p, lab, &acc->sums,
-                           job->sp->pdims || job->sp->cdims == 1 || job->sums);
+        if (job->hy->store && !(color && job->hy->apply))
+            hysteresis_row(job, y, p, lab, &acc->sums, !color || job->sums);
         if (job->dst)
             write_row(job, y, lab);
     }

@@ -64,6 +64,8 @@ static void check_threshold(GstElement *e, GstBuffer *in, GstBuffer *out, GstVid
 }
 
 static const EuCase otsu_case = { configure, expected_case, check_threshold, FALSE };
+/* the element as made: method otsu, output mask, not inverted */
+static const EuCase otsu_default_case = { NULL, expected_case, check_threshold, FALSE };
 
 static void check_case(GstVideoFormat fmt, gint w, gint h, const gchar *method, gboolean invert,
                        IsegThresholdOutput out)
@@ -260,7 +262,7 @@ GST_START_TEST(test_renegotiation)
         { GST_VIDEO_FORMAT_GRAY8, 321, 241 },
     };
     OtsuCase c = { "otsu", FALSE, ISEG_OUTPUT_MASK, 0 };
-    eu_check_renegotiation("otsuthreshold", steps, G_N_ELEMENTS(steps), 3, &otsu_case, &c);
+    eu_check_renegotiation("otsuthreshold", steps, G_N_ELEMENTS(steps), 3, &otsu_default_case, &c);
 }
 
 GST_END_TEST;
@@ -317,15 +319,14 @@ GST_START_TEST(test_properties_from_another_thread)
         { "n-threads", 2, NULL },
         { NULL, 0, NULL },
     };
-    const EuStress spec = { GST_VIDEO_FORMAT_GRAY8,
-                            160,
-                            120,
-                            300,
-                            FALSE,
-                            knobs,
-                            set_manual,
-                            change_method_and_threshold,
-                            check_single_threshold };
+    const EuStress spec = { .fmt = GST_VIDEO_FORMAT_GRAY8,
+                            .w = 160,
+                            .h = 120,
+                            .n_frames = 300,
+                            .knobs = knobs,
+                            .configure = set_manual,
+                            .before_frame = change_method_and_threshold,
+                            .check = check_single_threshold };
     eu_stress_properties("otsuthreshold", &spec, NULL);
 }
 

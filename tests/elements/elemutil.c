@@ -478,6 +478,27 @@ GstMessage *eu_check_message(GstHarness *h, GstBuffer *buf, const gchar *name, G
     return msg;
 }
 
+void eu_push_expect_bytes(GstHarness *h, GstBuffer *in, const guint8 *expect, gsize n,
+                          const gchar *what, ...)
+{
+    GstBuffer *out = gst_harness_push_and_pull(h, in);
+    GstMapInfo map;
+    gboolean equal;
+    gchar *msg;
+    va_list args;
+
+    fail_unless(out != NULL);
+    fail_unless(gst_buffer_map(out, &map, GST_MAP_READ));
+    equal = map.size >= n && memcmp(map.data, expect, n) == 0;
+    gst_buffer_unmap(out, &map);
+    gst_buffer_unref(out);
+    va_start(args, what);
+    msg = g_strdup_vprintf(what, args);
+    va_end(args);
+    fail_unless(equal, "%s: output differs from the expected bytes", msg);
+    g_free(msg);
+}
+
 gboolean eu_same_bytes(GstBuffer *a, GstBuffer *b)
 {
     GstMapInfo ma, mb;

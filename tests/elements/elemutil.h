@@ -161,6 +161,11 @@ void eu_check_renegotiation(const gchar *factory, const EuStep *steps, guint n_s
  * Returns that message (unref it) for the element's own fields. */
 GstMessage *eu_check_message(GstHarness *h, GstBuffer *buf, const gchar *name, GstClockTime pts);
 
+/* Pushes `in` (consumed) into h and fails unless the output's first n
+ * bytes are `expect` (the message printf-formatted from what). */
+void eu_push_expect_bytes(GstHarness *h, GstBuffer *in, const guint8 *expect, gsize n,
+                          const gchar *what, ...) G_GNUC_PRINTF(5, 6);
+
 /* Whether a and b hold the same bytes (no message). */
 gboolean eu_same_bytes(GstBuffer *a, GstBuffer *b);
 

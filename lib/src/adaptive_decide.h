@@ -131,7 +131,18 @@ static ISEG_ALWAYS_INLINE int iseg_sauvola_fg(uint32_t n, uint32_t S, uint32_t S
     const float D = (float)sums_var_n2((double)n, S, S2);
     const float a = nf * (float)v - one_kf * s;
     const float c = qf * s;
-    return iseg_above_f(a, c * c * D, c_neg);
+    /* D == 0 (a flat window): c^2 D is 0 even if c^2 overflowed */
+    const float c2D = D > 0 ? c * c * D : 0.0f;
+    return iseg_above_f(a, c2D, c_neg);
+}
+
+/* The rounding bound of the Sauvola and Niblack decisions: the decision
+ * differs from the real-number one ("v > T" with T from the exact m, s) only
+ * for pixels with |v - T| <= this (gray levels). Derived in
+ * docs/adaptivethreshold.md, "Accuracy": 255 * 2^-24 * (20 + 20 |k|). */
+static inline double iseg_adaptive_box_bound(double k)
+{
+    return 255.0 / 16777216.0 * 20.0 * (1.0 + fabs(k));
 }
 
 /* Wider windows: the same decisions in double from the int64 D. */
@@ -143,7 +154,7 @@ static inline int iseg_box_fg_wide(const IsegBoxCoef *cf, int sauvola, int64_t n
     if (!sauvola)
         return iseg_above_d(nd * v - sd, cf->k2 * D, cf->c_neg);
     const double c = cf->q * sd;
-    return iseg_above_d(nd * v - cf->one_k * sd, c * c * D, cf->c_neg);
+    return iseg_above_d(nd * v - cf->one_k * sd, D > 0 ? c * c * D : 0.0, cf->c_neg);
 }
 
 /* ------------------------------------------------------------ local-otsu */

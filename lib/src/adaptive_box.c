@@ -43,8 +43,7 @@ static ISEG_ALWAYS_INLINE void row_sauvola(uint8_t *restrict d, const uint8_t *r
 {
     for (int x = 0; x < w; x++) {
         const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
-        d[x] = (uint8_t)((iseg_sauvola_fg(n, S, S2, v[x], nf, one_kf, qf, c_neg) ? 255 : 0) ^
-                         inv);
+        d[x] = (uint8_t)((iseg_sauvola_fg(n, S, S2, v[x], nf, one_kf, qf, c_neg) ? 255 : 0) ^ inv);
     }
 }
 

@@ -129,20 +129,24 @@ static ISEG_ALWAYS_INLINE int iseg_sauvola_fg(uint32_t n, uint32_t S, uint32_t S
 {
     const float s = (float)(int32_t)S;
     const float D = (float)sums_var_n2((double)n, S, S2);
-    const float a = nf * (float)v - one_kf * s;
-    const float c = qf * s;
-    /* D == 0 (a flat window): c^2 D is 0 even if c^2 overflowed */
-    const float c2D = D > 0 ? c * c * D : 0.0f;
+    const float a = nf * (float)(int32_t)v - one_kf * s; /* (signed: vectorises) */
+    const float c = qf * s, cc = c * c;
+    /* c^2 capped at 1e36 (far above any a^2 of the element's ranges, where
+     * c^2 <= (100 * 255 / 1e-6)^2 < 7e20): a flat window (D = 0) then gets c^2 D = 0, not inf * 0.
+     * (A select between computed values: the loop stays vectorised.) */
+    const float c2D = (cc < 1e36f ? cc : 1e36f) * D;
     return iseg_above_f(a, c2D, c_neg);
 }
 
 /* The rounding bound of the Sauvola and Niblack decisions: the decision
  * differs from the real-number one ("v > T" with T from the exact m, s) only
  * for pixels with |v - T| <= this (gray levels). Derived in
- * docs/adaptivethreshold.md, "Accuracy": 255 * 2^-24 * (20 + 20 |k|). */
+ * docs/adaptivethreshold.md, "Accuracy": 255 * 2^-24 * 32 * (1 + |k|)
+ * (4.9e-4 (1 + |k|)); the single-precision path's worst case is
+ * 255 * 2^-24 * (26 + 14 |k|), the double path's ~2^29 times less. */
 static inline double iseg_adaptive_box_bound(double k)
 {
-    return 255.0 / 16777216.0 * 20.0 * (1.0 + fabs(k));
+    return 255.0 / 16777216.0 * 32.0 * (1.0 + fabs(k));
 }
 
 /* Wider windows: the same decisions in double from the int64 D. */

@@ -143,9 +143,13 @@ static int local_otsu_ref(const IsegAdaptiveSettings *s, const IsegImage *src, I
             window_sums(src, x, y, r, &S, &S2, NULL);
             const int uniform = iseg_lo_is_uniform(n, S, S2, limit);
             const int local = s->uniform == ISEG_ADAPTIVE_UNIFORM_LOCAL;
-            const int fg = iseg_lo_fg(uniform, local, two_step2, n, px(src, x, y), S, val, T_global);
+            const int fg =
+                iseg_lo_fg(uniform, local, two_step2, n, px(src, x, y), S, val, T_global);
             const double mean = (double)S / (double)n, v = px(src, x, y);
-            put(dst, margin, x, y, fg, !uniform ? v - T : local ? mean - T : mean - T_global,
+            put(dst, margin, x, y, fg,
+                !uniform ? v - T
+                : local  ? mean - T
+                         : mean - T_global,
                 s->invert);
         }
     }

@@ -248,8 +248,9 @@ static int compare_case(const IsegAdaptiveSettings *s, const IsegImage *src, TuR
                 ag->off_def++;
                 ag->worst_def = fmax(ag->worst_def, fabs(m));
                 if (fabs(m) > tol && beyond++ == 0)
-                    fprintf(stderr, "%s block %d off %g k %g R %g: (%d,%d) reference decides %d, "
-                                    "|v - T| = %g > bound %g\n",
+                    fprintf(stderr,
+                            "%s block %d off %g k %g R %g: (%d,%d) reference decides %d, "
+                            "|v - T| = %g > bound %g\n",
                             method_name(s->method), s->block_size, s->offset, s->k,
                             s->dynamic_range, x, y, fg_ref, m, tol);
             }

@@ -276,6 +276,83 @@ static int compare_case(const IsegAdaptiveSettings *s, const IsegImage *src, TuR
     return ok && beyond == 0;
 }
 
+/* The Sauvola / Niblack decisions of adaptive_decide.h on windows built to
+ * sit near a tie (k or R solved for T == v, then nudged), against the
+ * real-number decision in long double: every pixel decided against it must
+ * lie within iseg_adaptive_box_bound(k) of T. Without images, so hundreds of
+ * thousands of near-ties (windows up to 257 x 257, where D exceeds 2^24 and
+ * the float rounding shows, and wider ones in double). */
+static void test_decision_bound(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(30));
+    for (int sauvola = 0; sauvola <= 1; sauvola++) {
+        long cases = 0, wrong = 0, beyond = 0;
+        double worst = 0; /* largest |v - T| / bound of a wrong decision */
+        for (int iter = 0; iter < 300000; iter++) {
+            const int block = iter % 16 == 0 ? 2 * tu_rng_range(&r, 129, 300) + 1
+                                             : 2 * tu_rng_range(&r, 1, 128) + 1;
+            const int64_t n = (int64_t)block * block;
+            /* a window of up to four levels */
+            int64_t S = 0, S2 = 0, left = n;
+            for (int l = 0; l < 4 && left > 0; l++) {
+                const int64_t c = l == 3 ? left : tu_rng_range(&r, 0, (int)left);
+                const int64_t lv = tu_rng_range(&r, 0, 255);
+                S += c * lv;
+                S2 += c * lv * lv;
+                left -= c;
+            }
+            const unsigned v = (unsigned)tu_rng_range(&r, 0, 255);
+            const long double m = (long double)S / n;
+            const long double sd = sqrtl((long double)(n * S2 - S * S)) / n;
+            if (sd == 0 || m == 0)
+                continue;
+            IsegAdaptiveSettings s;
+            iseg_adaptive_default_settings(&s);
+            s.method = sauvola ? ISEG_ADAPTIVE_SAUVOLA : ISEG_ADAPTIVE_NIBLACK;
+            s.block_size = block;
+            const double nudge = (tu_rng_double(&r) - 0.5) * pow(10, -tu_rng_range(&r, 3, 9));
+            if (sauvola) {
+                s.dynamic_range = 1 + 300 * tu_rng_double(&r);
+                if (fabsl(sd / s.dynamic_range - 1) < 1e-3)
+                    continue;
+                s.k = (double)(((long double)v / m - 1) / (sd / s.dynamic_range - 1)) + nudge;
+            } else {
+                s.k = (double)((m - v) / sd) + nudge;
+            }
+            if (!(fabs(s.k) <= 100))
+                continue;
+            const long double T =
+                sauvola ? m * (1 + s.k * (sd / s.dynamic_range - 1)) : m - s.k * sd;
+            const int exact = v > T;
+            const IsegBoxCoef cf = iseg_box_coef(&s);
+            int fg;
+            if (block <= SUMS_PACKED_MAX_BLOCK)
+                fg = sauvola ? iseg_sauvola_fg((uint32_t)n, (uint32_t)S, (uint32_t)S2, v, cf.nf,
+                                               cf.one_kf, cf.qf, cf.c_neg)
+                             : iseg_niblack_fg((uint32_t)n, (uint32_t)S, (uint32_t)S2, v, cf.k2f,
+                                               cf.c_neg);
+            else
+                fg = iseg_box_fg_wide(&cf, sauvola, n, (uint32_t)S, (uint64_t)S2, v);
+            cases++;
+            if (fg == exact)
+                continue;
+            wrong++;
+            const double ratio = (double)fabsl(v - T) / iseg_adaptive_box_bound(s.k);
+            worst = fmax(worst, ratio);
+            if (ratio > 1 && beyond++ < 3)
+                fprintf(stderr, "%s block %d n %ld S %ld S2 %ld v %u k %.17g R %g: |v - T| %Lg\n",
+                        sauvola ? "sauvola" : "niblack", block, (long)n, (long)S, (long)S2, v, s.k,
+                        s.dynamic_range, fabsl(v - T));
+        }
+        printf("  %s: %ld near-ties, %ld decided against the real-number T, the worst at %.3f "
+               "of the bound\n",
+               sauvola ? "sauvola" : "niblack", cases, wrong, worst);
+        CHECK_EQ_INT(beyond, 0);
+        CHECK(cases > 100000);
+    }
+}
+
 /* A page: dark strokes on bright paper under a strong illumination gradient
  * with a shadow, plus Gaussian noise. gt (may be NULL) receives the ink. */
 static void fill_page(TuImg *t, TuRng *r, uint8_t *gt, double noise)
@@ -788,6 +865,7 @@ int main(void)
     RUN(test_gaussian_weights);
     RUN(test_settings);
     RUN(test_against_reference);
+    RUN(test_decision_bound);
     RUN(test_edge_shapes);
     RUN(test_huge_window);
     RUN(test_node_otsu);

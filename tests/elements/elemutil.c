@@ -256,3 +256,294 @@ void eu_check_n_threads_identical(const gchar *factory, GstVideoFormat fmt, guin
     for (guint i = 0; i < n_frames; i++)
         gst_buffer_unref(first[i]);
 }
+
+/* The pspec of `name` on e (fails if there is none). */
+static GParamSpec *find_pspec(GstElement *e, const gchar *name)
+{
+    GParamSpec *ps = g_object_class_find_property(G_OBJECT_GET_CLASS(e), name);
+
+    fail_unless(ps != NULL, "%s has no property %s", GST_ELEMENT_NAME(e), name);
+    return ps;
+}
+
+/* v (unset) initialised to the type of property ps holding num or str. */
+static void value_for(GValue *v, GParamSpec *ps, gdouble num, const gchar *str)
+{
+    const GType t = G_PARAM_SPEC_VALUE_TYPE(ps);
+
+    g_value_init(v, t);
+    if (G_TYPE_IS_ENUM(t))
+        g_value_set_enum(v, (gint)num);
+    else if (t == G_TYPE_UINT)
+        g_value_set_uint(v, (guint)num);
+    else if (t == G_TYPE_INT)
+        g_value_set_int(v, (gint)num);
+    else if (t == G_TYPE_DOUBLE)
+        g_value_set_double(v, num);
+    else if (t == G_TYPE_BOOLEAN)
+        g_value_set_boolean(v, num != 0);
+    else if (t == G_TYPE_STRING)
+        g_value_set_string(v, str);
+    else
+        fail("property %s: type %s not handled", ps->name, g_type_name(t));
+}
+
+static void set_num(GstElement *e, const gchar *name, gdouble num)
+{
+    GValue v = G_VALUE_INIT;
+
+    value_for(&v, find_pspec(e, name), num, NULL);
+    g_object_set_property(G_OBJECT(e), name, &v);
+    g_value_unset(&v);
+}
+
+/* Fails unless property `name` of e reads back num (or str, for strings). */
+static void check_prop(GstElement *e, const gchar *name, gdouble num, const gchar *str,
+                       const gchar *what)
+{
+    GParamSpec *ps = find_pspec(e, name);
+    const GType t = G_PARAM_SPEC_VALUE_TYPE(ps);
+    GValue v = G_VALUE_INIT;
+    gdouble got = 0;
+
+    g_value_init(&v, t);
+    g_object_get_property(G_OBJECT(e), name, &v);
+    if (t == G_TYPE_STRING) {
+        fail_unless(g_strcmp0(g_value_get_string(&v), str) == 0, "%s %s: \"%s\", expected \"%s\"",
+                    what, name, g_value_get_string(&v), str);
+    } else {
+        if (G_TYPE_IS_ENUM(t))
+            got = g_value_get_enum(&v);
+        else if (t == G_TYPE_UINT)
+            got = g_value_get_uint(&v);
+        else if (t == G_TYPE_INT)
+            got = g_value_get_int(&v);
+        else if (t == G_TYPE_DOUBLE)
+            got = g_value_get_double(&v);
+        else if (t == G_TYPE_BOOLEAN)
+            got = g_value_get_boolean(&v);
+        else
+            fail("property %s: type %s not handled", name, g_type_name(t));
+        fail_unless(got == num, "%s %s: %g, expected %g", what, name, got, num);
+    }
+    g_value_unset(&v);
+}
+
+void eu_check_defaults(const gchar *factory, const EuProp *defaults,
+                       const gchar *const *controllable)
+{
+    GstElement *e = gst_element_factory_make(factory, NULL);
+
+    fail_unless(e != NULL, "no %s element", factory);
+    fail_unless(GST_IS_VIDEO_FILTER(e));
+    for (const EuProp *p = defaults; p->name; p++)
+        check_prop(e, p->name, p->num, p->str, "default");
+    for (const gchar *const *c = controllable; *c; c++)
+        fail_unless(find_pspec(e, *c)->flags & GST_PARAM_CONTROLLABLE, "%s not controllable", *c);
+    gst_object_unref(e);
+}
+
+void eu_check_out_of_range(const gchar *factory, const EuPropRange *rows)
+{
+    GstElement *e = gst_element_factory_make(factory, NULL);
+
+    fail_unless(e != NULL, "no %s element", factory);
+    for (const EuPropRange *r = rows; r->name; r++) {
+        g_assert(r->n_refused <= EU_MAX_VALUES && r->n_accepted <= EU_MAX_VALUES);
+        set_num(e, r->name, r->valid);
+    }
+    for (const EuPropRange *r = rows; r->name; r++)
+        for (guint i = 0; i < r->n_refused; i++) {
+            /* ASSERT_WARNING's bookkeeping, with the property in the message */
+            _gst_check_expecting_log = TRUE;
+            _gst_check_raised_warning = FALSE;
+            set_num(e, r->name, r->refused[i]);
+            fail_unless(_gst_check_raised_warning, "%s = %g: no warning", r->name, r->refused[i]);
+            _gst_check_expecting_log = FALSE;
+        }
+    for (const EuPropRange *r = rows; r->name; r++)
+        check_prop(e, r->name, r->valid, NULL, "kept after refused values:");
+    for (const EuPropRange *r = rows; r->name; r++)
+        for (guint i = 0; i < r->n_accepted; i++) {
+            set_num(e, r->name, r->accepted[i]);
+            check_prop(e, r->name, r->accepted[i], NULL, "limit");
+        }
+    gst_object_unref(e);
+}
+
+/* One frame through h against c; `in` is consumed. */
+static void check_frame(GstHarness *h, GstBuffer *in, GstVideoFormat fmt, gint w, gint ht,
+                        const EuCase *c, gpointer data, const gchar *what)
+{
+    GstBuffer *expected = c->expected(in, fmt, w, ht, data);
+    GstBuffer *out = gst_harness_push_and_pull(h, c->keep_input ? gst_buffer_ref(in) : in);
+
+    fail_unless(out != NULL, "%s: no output", what);
+    fail_unless(eu_buffers_equal(out, expected, what), "%s", what);
+    if (c->check)
+        c->check(h->element, c->keep_input ? in : NULL, out, fmt, w, ht, data);
+    if (c->keep_input)
+        gst_buffer_unref(in);
+    gst_buffer_unref(out);
+    gst_buffer_unref(expected);
+}
+
+void eu_check_case(const gchar *factory, GstVideoFormat fmt, gint w, gint h, guint seed,
+                   guint index, const EuCase *c, gpointer data, const gchar *what)
+{
+    GstHarness *hs = eu_harness_new(factory, fmt, w, h);
+
+    if (c->configure)
+        c->configure(hs->element, data);
+    check_frame(hs, eu_make_frame(fmt, w, h, seed, index), fmt, w, h, c, data, what);
+    eu_harness_teardown(hs);
+}
+
+void eu_check_video_meta_strides(const gchar *factory, const GstVideoFormat *fmts, guint n_fmts,
+                                 const EuCase *c, gpointer data)
+{
+    const gint w = 385, h = 289;
+
+    for (guint f = 0; f < n_fmts; f++) {
+        GstHarness *hs = eu_harness_new(factory, fmts[f], w, h);
+        if (c->configure)
+            c->configure(hs->element, data);
+        for (guint pad = 1; pad <= 64; pad *= 4) {
+            GstBuffer *in = eu_make_frame_padded(fmts[f], w, h, pad, 0, pad);
+            GstVideoMeta *meta = gst_buffer_get_video_meta(in);
+            gchar *what = g_strdup_printf("video meta strides: %s pad %u",
+                                          gst_video_format_to_string(fmts[f]), pad);
+            fail_unless(meta != NULL);
+            fail_unless(
+                meta->stride[0] >=
+                    GST_VIDEO_FORMAT_INFO_PSTRIDE(gst_video_format_get_info(meta->format), 0) * w +
+                        (gint)pad,
+                "%s: stride %d", what, meta->stride[0]);
+            check_frame(hs, in, fmts[f], w, h, c, data, what);
+            g_free(what);
+        }
+        eu_harness_teardown(hs);
+    }
+}
+
+void eu_check_renegotiation(const gchar *factory, const EuStep *steps, guint n_steps,
+                            guint frames_per_step, const EuCase *c, gpointer data)
+{
+    GstHarness *hs = eu_harness_new(factory, steps[0].fmt, steps[0].w, steps[0].h);
+
+    if (c->configure)
+        c->configure(hs->element, data);
+    for (guint i = 0; i < n_steps; i++) {
+        eu_harness_set_format(hs, steps[i].fmt, steps[i].w, steps[i].h);
+        for (guint k = 0; k < frames_per_step; k++) {
+            gchar *what = g_strdup_printf("renegotiation step %u (%s %dx%d) frame %u", i,
+                                          gst_video_format_to_string(steps[i].fmt), steps[i].w,
+                                          steps[i].h, k);
+            check_frame(hs, eu_make_frame(steps[i].fmt, steps[i].w, steps[i].h, i + 1, k),
+                        steps[i].fmt, steps[i].w, steps[i].h, c, data, what);
+            g_free(what);
+        }
+    }
+    eu_harness_teardown(hs);
+}
+
+GstMessage *eu_check_message(GstHarness *h, GstBuffer *buf, const gchar *name, GstClockTime pts)
+{
+    GstMessage *msg;
+    const GstStructure *s;
+    GstClockTime ts, st, rt, dur;
+
+    fail_unless(eu_pop_element_message(h) == NULL, "a message before any frame");
+    GST_BUFFER_PTS(buf) = pts;
+    GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
+    gst_buffer_unref(gst_harness_push_and_pull(h, gst_buffer_ref(buf)));
+    fail_unless(eu_pop_element_message(h) == NULL, "posted without post-messages");
+
+    g_object_set(h->element, "post-messages", TRUE, NULL);
+    gst_buffer_unref(gst_harness_push_and_pull(h, buf));
+    msg = eu_pop_element_message(h);
+    fail_unless(msg != NULL);
+    fail_unless(eu_pop_element_message(h) == NULL, "one message per frame");
+    fail_unless(GST_MESSAGE_SRC(msg) == GST_OBJECT(h->element));
+    s = gst_message_get_structure(msg);
+    fail_unless_equals_string(gst_structure_get_name(s), name);
+    fail_unless(gst_structure_get_clock_time(s, "timestamp", &ts));
+    fail_unless(gst_structure_get_clock_time(s, "stream-time", &st));
+    fail_unless(gst_structure_get_clock_time(s, "running-time", &rt));
+    fail_unless(gst_structure_get_clock_time(s, "duration", &dur));
+    fail_unless_equals_uint64(ts, pts);
+    fail_unless_equals_uint64(st, pts);
+    fail_unless_equals_uint64(rt, pts);
+    fail_unless_equals_uint64(dur, GST_SECOND / 30);
+    return msg;
+}
+
+void eu_push_expect_bytes(GstHarness *h, GstBuffer *in, const guint8 *expect, gsize n,
+                          const gchar *what, ...)
+{
+    GstBuffer *out = gst_harness_push_and_pull(h, in);
+    GstMapInfo map;
+    gboolean equal;
+    gchar *msg;
+    va_list args;
+
+    fail_unless(out != NULL);
+    fail_unless(gst_buffer_map(out, &map, GST_MAP_READ));
+    equal = map.size >= n && memcmp(map.data, expect, n) == 0;
+    gst_buffer_unmap(out, &map);
+    gst_buffer_unref(out);
+    va_start(args, what);
+    msg = g_strdup_vprintf(what, args);
+    va_end(args);
+    fail_unless(equal, "%s: output differs from the expected bytes", msg);
+    g_free(msg);
+}
+
+gboolean eu_same_bytes(GstBuffer *a, GstBuffer *b)
+{
+    GstMapInfo ma, mb;
+    gboolean equal;
+
+    fail_unless(gst_buffer_map(a, &ma, GST_MAP_READ));
+    fail_unless(gst_buffer_map(b, &mb, GST_MAP_READ));
+    equal = ma.size == mb.size && memcmp(ma.data, mb.data, ma.size) == 0;
+    gst_buffer_unmap(a, &ma);
+    gst_buffer_unmap(b, &mb);
+    return equal;
+}
+
+void eu_stress_properties(const gchar *factory, const EuStress *spec, gpointer data)
+{
+    GstHarness *h = eu_harness_new(factory, spec->fmt, spec->w, spec->h);
+    GstHarnessThread *threads[8];
+    GValue values[8];
+    guint n = 0;
+
+    if (spec->configure)
+        spec->configure(h->element, data);
+    for (const EuProp *k = spec->knobs; k->name; k++) {
+        g_assert(n < G_N_ELEMENTS(threads));
+        memset(&values[n], 0, sizeof(values[n]));
+        value_for(&values[n], find_pspec(h->element, k->name), k->num, k->str);
+        threads[n] = gst_harness_stress_property_start_full(h, k->name, &values[n], 0);
+        n++;
+    }
+    fail_unless(n > 0);
+    for (guint i = 0; i < eu_count(spec->n_frames); i++) {
+        GstBuffer *in = eu_make_frame(spec->fmt, spec->w, spec->h, 9, spec->same_frame ? 0 : i);
+        GstBuffer *keep = gst_buffer_copy_deep(in);
+        GstBuffer *out;
+        if (spec->before_frame)
+            spec->before_frame(h->element, i, data);
+        out = gst_harness_push_and_pull(h, in);
+        fail_unless(out != NULL, "frame %u: no output", i);
+        spec->check(keep, out, i, data);
+        gst_buffer_unref(out);
+        gst_buffer_unref(keep);
+    }
+    for (guint t = 0; t < n; t++) {
+        gst_harness_stress_thread_stop(threads[t]);
+        g_value_unset(&values[t]);
+    }
+    eu_harness_teardown(h);
+}

@@ -69,4 +69,127 @@ void eu_check_n_threads_identical(const gchar *factory, GstVideoFormat fmt, guin
  * none is waiting). */
 GstMessage *eu_pop_element_message(GstHarness *h);
 
+/* A property value in a table row: `num` for numbers, booleans (0/1) and
+ * enums (the value), `str` for strings. Tables end with a row whose name is
+ * NULL. The property's own type says which field is read. */
+typedef struct {
+    const gchar *name;
+    gdouble num;
+    const gchar *str;
+} EuProp;
+
+/* Makes a `factory` element and fails unless it is a GstVideoFilter, every
+ * property in `defaults` reads back its value, and every property named in
+ * `controllable` (NULL-terminated) exists and is GST_PARAM_CONTROLLABLE. */
+void eu_check_defaults(const gchar *factory, const EuProp *defaults,
+                       const gchar *const *controllable);
+
+/* The values a table row lists, with their count:
+ * EU_VALUES(1, 65) -> { 1, 65 }, 2. */
+#define EU_MAX_VALUES 4
+#define EU_VALUES(...)                                                                             \
+    { __VA_ARGS__ }, (guint)(sizeof((gdouble[]){ __VA_ARGS__ }) / sizeof(gdouble))
+#define EU_NONE { 0 }, 0
+
+/* One numeric property's range check: `valid` is set first; each of
+ * `refused` must raise a GLib warning and leave `valid` in force; then each
+ * of `accepted` (the limits) is set and must read back. A row:
+ * { "k", 6, EU_VALUES(1, 65), EU_VALUES(2, 64) } or, without accepted
+ * values, { "epsilon", 2.0, EU_VALUES(0.0), EU_NONE }; the last row is
+ * { NULL, 0, EU_NONE, EU_NONE }. */
+typedef struct {
+    const gchar *name;
+    gdouble valid;
+    gdouble refused[EU_MAX_VALUES];
+    guint n_refused;
+    gdouble accepted[EU_MAX_VALUES];
+    guint n_accepted;
+} EuPropRange;
+
+/* Runs the rows of `rows` (ending at a NULL name) on one new `factory`
+ * element: every valid value set, then every refused one tried, then every
+ * valid value checked, then the accepted ones set and read back. */
+void eu_check_out_of_range(const gchar *factory, const EuPropRange *rows);
+
+/* One case of an element test: how to set the element up, what it must
+ * output for an input, and optional further checks. `data` is the caller's
+ * (it may be written: e.g. expected() records a value check() compares). */
+typedef struct {
+    /* before the first frame (may be NULL) */
+    void (*configure)(GstElement *element, gpointer data);
+    /* the whole output buffer the element must give for `in` (not consumed) */
+    GstBuffer *(*expected)(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, gpointer data);
+    /* after each frame (may be NULL); `in` is NULL unless keep_input */
+    void (*check)(GstElement *element, GstBuffer *in, GstBuffer *out, GstVideoFormat fmt, gint w,
+                  gint h, gpointer data);
+    /* push a second reference of the input (which the element then sees as
+     * not writable) and pass it to check() */
+    gboolean keep_input;
+} EuCase;
+
+/* One frame through a new `factory` harness for fmt w x h: the frame is
+ * eu_make_frame(fmt, w, h, seed, index); the output must equal
+ * c->expected() byte for byte (`what` names the case on failure). */
+void eu_check_case(const gchar *factory, GstVideoFormat fmt, gint w, gint h, guint seed,
+                   guint index, const EuCase *c, gpointer data, const gchar *what);
+
+/* Buffers whose GstVideoMeta strides are larger than the default: for each
+ * of the n_fmts formats, one 385x289 harness (c->configure) gets frames
+ * padded by 1, 4, 16 and 64 bytes a row (seed = pad, index 0); each input's
+ * luma stride must be at least width + pad and each output must equal
+ * c->expected(). */
+void eu_check_video_meta_strides(const gchar *factory, const GstVideoFormat *fmts, guint n_fmts,
+                                 const EuCase *c, gpointer data);
+
+/* A caps change to one format and size. */
+typedef struct {
+    GstVideoFormat fmt;
+    gint w, h;
+} EuStep;
+
+/* One harness (made with steps[0], then c->configure) renegotiated through
+ * the n_steps steps; at step i, frames_per_step frames (seed i + 1, index
+ * k) each equal c->expected(). */
+void eu_check_renegotiation(const gchar *factory, const EuStep *steps, guint n_steps,
+                            guint frames_per_step, const EuCase *c, gpointer data);
+
+/* The element messages' common part: `buf` (its PTS set to pts, duration
+ * 1/30 s) is pushed into h once with post-messages off, which must post
+ * nothing, then (buf consumed) with post-messages on, which must post
+ * exactly one element message, from the element, named `name`, whose
+ * timestamp, stream-time and running-time are pts and duration 1/30 s.
+ * Returns that message (unref it) for the element's own fields. */
+GstMessage *eu_check_message(GstHarness *h, GstBuffer *buf, const gchar *name, GstClockTime pts);
+
+/* Pushes `in` (consumed) into h and fails unless the output's first n
+ * bytes are `expect` (the message printf-formatted from what). */
+void eu_push_expect_bytes(GstHarness *h, GstBuffer *in, const guint8 *expect, gsize n,
+                          const gchar *what, ...) G_GNUC_PRINTF(5, 6);
+
+/* Whether a and b hold the same bytes (no message). */
+gboolean eu_same_bytes(GstBuffer *a, GstBuffer *b);
+
+/* Properties changed from other threads while frames flow. */
+typedef struct {
+    GstVideoFormat fmt;
+    gint w, h;
+    /* eu_count(n_frames) frames, frame i = eu_make_frame(fmt, w, h, 9,
+     * same_frame ? 0 : i) */
+    guint n_frames;
+    gboolean same_frame;
+    /* each set over and over by its own gst_harness stress thread (ends at
+     * a NULL name) */
+    const EuProp *knobs;
+    /* before the threads start (may be NULL) */
+    void (*configure)(GstElement *element, gpointer data);
+    /* on the streaming side before frame i is pushed (may be NULL) */
+    void (*before_frame)(GstElement *element, guint i, gpointer data);
+    /* frame i's input (a copy) and output: fails unless the output is
+     * the whole-frame result of one consistent set of properties */
+    void (*check)(GstBuffer *in, GstBuffer *out, guint i, gpointer data);
+} EuStress;
+
+/* Runs spec on a new `factory` harness. */
+void eu_stress_properties(const gchar *factory, const EuStress *spec, gpointer data);
+
 #endif

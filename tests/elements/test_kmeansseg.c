@@ -86,27 +86,44 @@ static IsegKmeansSettings settings_k(guint k)
     return s;
 }
 
+/* One configuration for an EuCase; configure() reads back the features and
+ * output the element made of the nicks into s. cold: warm-start off. */
+typedef struct {
+    const gchar *features, *output;
+    guint k;
+    gboolean cold;
+    IsegKmeansSettings s;
+} KmeansCase;
+
+static void configure(GstElement *e, gpointer data)
+{
+    KmeansCase *c = data;
+
+    c->s = settings_k(c->k);
+    gst_util_set_object_arg(G_OBJECT(e), "features", c->features);
+    gst_util_set_object_arg(G_OBJECT(e), "output", c->output);
+    g_object_set(e, "k", c->k, NULL);
+    if (c->cold)
+        g_object_set(e, "warm-start", FALSE, NULL);
+    g_object_get(e, "features", &c->s.features, "output", &c->s.output, NULL);
+}
+
+static GstBuffer *expected_case(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, gpointer data)
+{
+    const KmeansCase *c = data;
+    return expected_output(in, fmt, w, h, &c->s, NULL);
+}
+
+static const EuCase kmeans_case = { configure, expected_case, NULL, FALSE };
+
 static void check_case(GstVideoFormat fmt, gint w, gint h, const gchar *features,
                        const gchar *output, guint k)
 {
-    GstHarness *hs = eu_harness_new("kmeansseg", fmt, w, h);
-    GstBuffer *in = eu_make_frame(fmt, w, h, w * 7 + h, 3);
-    GstBuffer *expected, *result;
-    IsegKmeansSettings s = settings_k(k);
+    KmeansCase c = { features, output, k, FALSE, { 0 } };
     gchar *what = g_strdup_printf("%s %dx%d %s %s k=%u", gst_video_format_to_string(fmt), w, h,
                                   features, output, k);
 
-    gst_util_set_object_arg(G_OBJECT(hs->element), "features", features);
-    gst_util_set_object_arg(G_OBJECT(hs->element), "output", output);
-    g_object_set(hs->element, "k", k, NULL);
-    g_object_get(hs->element, "features", &s.features, "output", &s.output, NULL);
-    expected = expected_output(in, fmt, w, h, &s, NULL);
-    result = gst_harness_push_and_pull(hs, in);
-    fail_unless(result != NULL);
-    fail_unless(eu_buffers_equal(result, expected, what), "%s", what);
-    gst_buffer_unref(result);
-    gst_buffer_unref(expected);
-    eu_harness_teardown(hs);
+    eu_check_case("kmeansseg", fmt, w, h, w * 7 + h, 3, &kmeans_case, &c, what);
     g_free(what);
 }
 
@@ -170,18 +187,10 @@ GST_START_TEST(test_hand_checked_pixels)
         g_object_set(h->element, "seed", seed, "warm-start", FALSE, NULL);
         gst_util_set_object_arg(G_OBJECT(h->element), "init", seed % 2 ? "random" : "kmeans++");
         gst_util_set_object_arg(G_OBJECT(h->element), "output", "centers");
-        out = gst_harness_push_and_pull(h, six_pixel_frame());
-        gst_buffer_map(out, &map, GST_MAP_READ);
-        fail_unless(memcmp(map.data, centers, 6) == 0, "seed %u", seed);
-        gst_buffer_unmap(out, &map);
-        gst_buffer_unref(out);
+        eu_push_expect_bytes(h, six_pixel_frame(), centers, 6, "centers, seed %u", seed);
 
         gst_util_set_object_arg(G_OBJECT(h->element), "output", "labels");
-        out = gst_harness_push_and_pull(h, six_pixel_frame());
-        gst_buffer_map(out, &map, GST_MAP_READ);
-        fail_unless(memcmp(map.data, labels, 6) == 0, "seed %u", seed);
-        gst_buffer_unmap(out, &map);
-        gst_buffer_unref(out);
+        eu_push_expect_bytes(h, six_pixel_frame(), labels, 6, "labels, seed %u", seed);
     }
     /* palette, gray: label i of k drawn as 255 * i / (k - 1) */
     gst_util_set_object_arg(G_OBJECT(h->element), "output", "palette");
@@ -227,21 +236,10 @@ GST_START_TEST(test_messages)
     gdouble c[64][5], inertia;
     guint iterations;
     gint dims;
-    GstClockTime ts, st, rt, dur;
 
     g_object_set(h->element, "k", 2, "epsilon", 0.0, NULL);
-    GST_BUFFER_PTS(buf) = 2 * GST_SECOND;
-    GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
-    gst_buffer_unref(gst_harness_push_and_pull(h, gst_buffer_ref(buf)));
-    fail_unless(eu_pop_element_message(h) == NULL, "posted without post-messages");
-
-    g_object_set(h->element, "post-messages", TRUE, NULL);
-    gst_buffer_unref(gst_harness_push_and_pull(h, buf));
-    msg = eu_pop_element_message(h);
-    fail_unless(msg != NULL);
-    fail_unless(GST_MESSAGE_SRC(msg) == GST_OBJECT(h->element));
+    msg = eu_check_message(h, buf, "kmeansseg", 2 * GST_SECOND);
     s = gst_message_get_structure(msg);
-    fail_unless_equals_string(gst_structure_get_name(s), "kmeansseg");
     fail_unless_equals_int(message_centers(s, c, &dims), 2);
     fail_unless_equals_int(dims, 1);
     fail_unless(c[0][0] == 2.0 && c[1][0] == 12.0);
@@ -250,16 +248,7 @@ GST_START_TEST(test_messages)
     fail_unless(gst_structure_get_uint(s, "iterations", &iterations));
     /* the second frame starts from the first's converged centers */
     fail_unless_equals_int(iterations, 1);
-    fail_unless(gst_structure_get_clock_time(s, "timestamp", &ts));
-    fail_unless(gst_structure_get_clock_time(s, "stream-time", &st));
-    fail_unless(gst_structure_get_clock_time(s, "running-time", &rt));
-    fail_unless(gst_structure_get_clock_time(s, "duration", &dur));
-    fail_unless_equals_uint64(ts, 2 * GST_SECOND);
-    fail_unless_equals_uint64(st, 2 * GST_SECOND);
-    fail_unless_equals_uint64(rt, 2 * GST_SECOND);
-    fail_unless_equals_uint64(dur, GST_SECOND / 30);
     gst_message_unref(msg);
-    fail_unless(eu_pop_element_message(h) == NULL, "one message per frame");
 
     /* color-position: R, G, B, X, Y */
     eu_harness_set_format(h, GST_VIDEO_FORMAT_RGBA, 16, 8);
@@ -447,45 +436,41 @@ GST_START_TEST(test_renegotiation)
 
 GST_END_TEST;
 
+/* The alpha (or padding) byte of every pixel of the 4-byte formats is the
+ * input's; the output keeps the input's padded stride. */
+static void check_alpha_kept(GstElement *e, GstBuffer *in, GstBuffer *out, GstVideoFormat fmt,
+                             gint w, gint h, gpointer data)
+{
+    GstVideoFrame fi, fo;
+    IsegPixels pi, po;
+
+    (void)e, (void)data;
+    if (!GST_VIDEO_FORMAT_INFO_HAS_ALPHA(gst_video_format_get_info(fmt)))
+        return;
+    map_pixels(in, fmt, w, h, &fi, &pi);
+    map_pixels(out, fmt, w, h, &fo, &po);
+    fail_unless(po.stride >= pi.stride && pi.stride > w * 4, "strides %d, %d", (gint)pi.stride,
+                (gint)po.stride);
+    for (gint y = 0; y < h; y++)
+        for (gint x = 0; x < w; x++) {
+            const gint a = 6 - pi.r - pi.g - pi.b;
+            fail_unless_equals_int(po.data[y * po.stride + 4 * x + a],
+                                   pi.data[y * pi.stride + 4 * x + a]);
+        }
+    gst_video_frame_unmap(&fi);
+    gst_video_frame_unmap(&fo);
+}
+
 /* Buffers whose GstVideoMeta strides are larger than the default (and
  * planes further apart), and the alpha / padding bytes kept. */
 GST_START_TEST(test_video_meta_strides_and_alpha)
 {
-    const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGB,  GST_VIDEO_FORMAT_ARGB,
-                                    GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_GRAY8,
-                                    GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12 };
-    IsegKmeansSettings s = settings_k(4);
-    for (guint f = 0; f < G_N_ELEMENTS(fmts); f++) {
-        const GstVideoFormat fmt = fmts[f];
-        GstHarness *h = eu_harness_new("kmeansseg", fmt, 385, 289);
-        g_object_set(h->element, "warm-start", FALSE, NULL);
-        for (guint pad = 1; pad <= 64; pad *= 4) {
-            GstBuffer *in = eu_make_frame_padded(fmt, 385, 289, pad, 0, pad);
-            GstBuffer *expected = expected_output(in, fmt, 385, 289, &s, NULL);
-            GstBuffer *res = gst_harness_push_and_pull(h, gst_buffer_ref(in));
-            fail_unless(eu_buffers_equal(res, expected, "video meta strides"), "%s pad %u",
-                        gst_video_format_to_string(fmt), pad);
-            if (GST_VIDEO_FORMAT_INFO_HAS_ALPHA(gst_video_format_get_info(fmt))) {
-                GstVideoFrame fi, fo;
-                IsegPixels pi, po;
-                map_pixels(in, fmt, 385, 289, &fi, &pi);
-                map_pixels(res, fmt, 385, 289, &fo, &po);
-                fail_unless(po.stride >= 385 * 4 + (gint)pad);
-                for (gint y = 0; y < 289; y++)
-                    for (gint x = 0; x < 385; x++) {
-                        const gint a = 6 - pi.r - pi.g - pi.b;
-                        fail_unless_equals_int(po.data[y * po.stride + 4 * x + a],
-                                               pi.data[y * pi.stride + 4 * x + a]);
-                    }
-                gst_video_frame_unmap(&fi);
-                gst_video_frame_unmap(&fo);
-            }
-            gst_buffer_unref(in);
-            gst_buffer_unref(res);
-            gst_buffer_unref(expected);
-        }
-        eu_harness_teardown(h);
-    }
+    static const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGB,  GST_VIDEO_FORMAT_ARGB,
+                                           GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_GRAY8,
+                                           GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_NV12 };
+    static const EuCase strides_case = { configure, expected_case, check_alpha_kept, TRUE };
+    KmeansCase c = { "color", "centers", 4, TRUE, { 0 } };
+    eu_check_video_meta_strides("kmeansseg", fmts, G_N_ELEMENTS(fmts), &strides_case, &c);
 }
 
 GST_END_TEST;
@@ -526,111 +511,94 @@ GST_START_TEST(test_more_clusters_than_colors)
 
 GST_END_TEST;
 
+static void set_output_labels(GstElement *e, gpointer data)
+{
+    (void)data;
+    gst_util_set_object_arg(G_OBJECT(e), "output", "labels");
+}
+
+static void change_features_k_seed(GstElement *e, guint i, gpointer data)
+{
+    (void)data;
+    if (i % 10 == 0)
+        gst_util_set_object_arg(G_OBJECT(e), "features", i % 20 ? "color" : "color-position");
+    if (i % 7 == 0)
+        g_object_set(e, "k", 2 + i % 6, "seed", i, NULL);
+}
+
+static void check_labels(GstBuffer *in, GstBuffer *out, guint i, gpointer data)
+{
+    GstMapInfo map;
+
+    (void)in, (void)data;
+    gst_buffer_map(out, &map, GST_MAP_READ);
+    for (gsize p = 0; p < map.size; p += 4)
+        fail_unless(map.data[p] < 8 && map.data[p] == map.data[p + 1] &&
+                        map.data[p] == map.data[p + 2],
+                    "frame %u", i);
+    gst_buffer_unmap(out, &map);
+}
+
 /* With output=labels every pixel is a label < the largest k set: no frame
  * is made with a half-applied property change. */
 GST_START_TEST(test_properties_from_another_thread)
 {
-    const gint w = 160, ht = 120;
-    GstHarness *h = eu_harness_new("kmeansseg", GST_VIDEO_FORMAT_RGBA, w, ht);
-    GValue vk = G_VALUE_INIT, vw = G_VALUE_INIT, vt = G_VALUE_INIT;
-    GstHarnessThread *t1, *t2, *t3;
-
-    gst_util_set_object_arg(G_OBJECT(h->element), "output", "labels");
-    g_value_init(&vk, G_TYPE_UINT);
-    g_value_set_uint(&vk, 3);
-    g_value_init(&vw, G_TYPE_DOUBLE);
-    g_value_set_double(&vw, 2.5);
-    g_value_init(&vt, G_TYPE_UINT);
-    g_value_set_uint(&vt, 2);
-    t1 = gst_harness_stress_property_start_full(h, "k", &vk, 0);
-    t2 = gst_harness_stress_property_start_full(h, "spatial-weight", &vw, 0);
-    t3 = gst_harness_stress_property_start_full(h, "n-threads", &vt, 0);
-    for (guint i = 0; i < eu_count(120); i++) {
-        GstBuffer *out;
-        GstMapInfo map;
-        if (i % 10 == 0)
-            gst_util_set_object_arg(G_OBJECT(h->element), "features",
-                                    i % 20 ? "color" : "color-position");
-        if (i % 7 == 0)
-            g_object_set(h->element, "k", 2 + i % 6, "seed", i, NULL);
-        out = gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_RGBA, w, ht, 9, i));
-        fail_unless(out != NULL);
-        gst_buffer_map(out, &map, GST_MAP_READ);
-        for (gsize p = 0; p < map.size; p += 4)
-            fail_unless(map.data[p] < 8 && map.data[p] == map.data[p + 1] &&
-                            map.data[p] == map.data[p + 2],
-                        "frame %u", i);
-        gst_buffer_unmap(out, &map);
-        gst_buffer_unref(out);
-    }
-    gst_harness_stress_thread_stop(t1);
-    gst_harness_stress_thread_stop(t2);
-    gst_harness_stress_thread_stop(t3);
-    g_value_unset(&vk);
-    g_value_unset(&vw);
-    g_value_unset(&vt);
-    eu_harness_teardown(h);
+    static const EuProp knobs[] = {
+        { "k", 3, NULL },
+        { "spatial-weight", 2.5, NULL },
+        { "n-threads", 2, NULL },
+        { NULL, 0, NULL },
+    };
+    const EuStress spec = { .fmt = GST_VIDEO_FORMAT_RGBA,
+                            .w = 160,
+                            .h = 120,
+                            .n_frames = 120,
+                            .knobs = knobs,
+                            .configure = set_output_labels,
+                            .before_frame = change_features_k_seed,
+                            .check = check_labels };
+    eu_stress_properties("kmeansseg", &spec, NULL);
 }
 
 GST_END_TEST;
 
 GST_START_TEST(test_out_of_range_rejected)
 {
-    GstElement *e = gst_element_factory_make("kmeansseg", NULL);
-    guint k, it;
-    gdouble w, eps, hyst;
-
-    g_object_set(e, "k", 6, "max-iterations", 20, "spatial-weight", 2.0, "epsilon", 0.5, NULL);
-    ASSERT_WARNING(g_object_set(e, "k", 1, NULL));
-    ASSERT_WARNING(g_object_set(e, "k", 65, NULL));
-    ASSERT_WARNING(g_object_set(e, "max-iterations", 0, NULL));
-    ASSERT_WARNING(g_object_set(e, "max-iterations", 101, NULL));
-    ASSERT_WARNING(g_object_set(e, "spatial-weight", -0.5, NULL));
-    ASSERT_WARNING(g_object_set(e, "spatial-weight", 1000.5, NULL));
-    ASSERT_WARNING(g_object_set(e, "epsilon", -1.0, NULL));
-    g_object_set(e, "hysteresis", 3.5, NULL);
-    ASSERT_WARNING(g_object_set(e, "hysteresis", -0.5, NULL));
-    ASSERT_WARNING(g_object_set(e, "hysteresis", 1000.5, NULL));
-    g_object_get(e, "k", &k, "max-iterations", &it, "spatial-weight", &w, "epsilon", &eps,
-                 "hysteresis", &hyst, NULL);
-    fail_unless_equals_int(k, 6);
-    fail_unless_equals_int(it, 20);
-    fail_unless(w == 2.0 && eps == 0.5 && hyst == 3.5);
-    gst_object_unref(e);
+    static const EuPropRange rows[] = {
+        { "k", 6, EU_VALUES(1, 65), EU_NONE },
+        { "max-iterations", 20, EU_VALUES(0, 101), EU_NONE },
+        { "spatial-weight", 2.0, EU_VALUES(-0.5, 1000.5), EU_NONE },
+        { "epsilon", 0.5, EU_VALUES(-1.0), EU_NONE },
+        { "hysteresis", 3.5, EU_VALUES(-0.5, 1000.5), EU_NONE },
+        { NULL, 0, EU_NONE, EU_NONE },
+    };
+    eu_check_out_of_range("kmeansseg", rows);
 }
 
 GST_END_TEST;
 
 GST_START_TEST(test_defaults_and_controllable)
 {
-    GstElement *e = gst_element_factory_make("kmeansseg", NULL);
-    GObjectClass *klass = G_OBJECT_GET_CLASS(e);
-    const gchar *controllable[] = { "k",    "spatial-weight", "max-iterations", "epsilon",
-                                    "seed", "warm-start",     "hysteresis" };
-    guint k, it, seed, n;
-    gdouble w, eps, hyst;
-    gboolean warm, post;
-    gint features, init, output;
-
-    fail_unless(e != NULL);
-    fail_unless(GST_IS_VIDEO_FILTER(e));
-    g_object_get(e, "k", &k, "max-iterations", &it, "seed", &seed, "spatial-weight", &w, "epsilon",
-                 &eps, "warm-start", &warm, "features", &features, "init", &init, "output", &output,
-                 "n-threads", &n, "post-messages", &post, "hysteresis", &hyst, NULL);
-    fail_unless(hyst == ISEG_KMEANS_DEFAULT_HYSTERESIS && hyst == 10.0);
-    fail_unless_equals_int(k, 4);
-    fail_unless_equals_int(it, 10);
-    fail_unless_equals_int(seed, 0);
-    fail_unless(w == 1.0 && eps == 1.0 && warm && !post);
-    fail_unless_equals_int(features, ISEG_KMEANS_COLOR);
-    fail_unless_equals_int(init, ISEG_KMEANS_INIT_PP);
-    fail_unless_equals_int(output, ISEG_KMEANS_OUTPUT_CENTERS);
-    fail_unless_equals_int(n, 0);
-    for (guint i = 0; i < G_N_ELEMENTS(controllable); i++) {
-        GParamSpec *ps = g_object_class_find_property(klass, controllable[i]);
-        fail_unless(ps && (ps->flags & GST_PARAM_CONTROLLABLE), "%s", controllable[i]);
-    }
-    gst_object_unref(e);
+    static const EuProp defaults[] = {
+        { "k", 4, NULL },
+        { "max-iterations", 10, NULL },
+        { "seed", 0, NULL },
+        { "spatial-weight", 1.0, NULL },
+        { "epsilon", 1.0, NULL },
+        { "warm-start", TRUE, NULL },
+        { "features", ISEG_KMEANS_COLOR, NULL },
+        { "init", ISEG_KMEANS_INIT_PP, NULL },
+        { "output", ISEG_KMEANS_OUTPUT_CENTERS, NULL },
+        { "n-threads", 0, NULL },
+        { "post-messages", FALSE, NULL },
+        { "hysteresis", ISEG_KMEANS_DEFAULT_HYSTERESIS, NULL },
+        { NULL, 0, NULL },
+    };
+    static const gchar *const controllable[] = {
+        "k", "spatial-weight", "max-iterations", "epsilon", "seed", "warm-start", "hysteresis", NULL
+    };
+    fail_unless(ISEG_KMEANS_DEFAULT_HYSTERESIS == 10.0);
+    eu_check_defaults("kmeansseg", defaults, controllable);
 }
 
 GST_END_TEST;

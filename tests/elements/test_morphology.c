@@ -20,20 +20,6 @@ typedef struct {
     const gchar *border;
 } Config;
 
-/* Byte equality without a message (for "is it this one or that one"). */
-static gboolean same_bytes(GstBuffer *a, GstBuffer *b)
-{
-    GstMapInfo ma, mb;
-    gboolean equal;
-
-    fail_unless(gst_buffer_map(a, &ma, GST_MAP_READ));
-    fail_unless(gst_buffer_map(b, &mb, GST_MAP_READ));
-    equal = ma.size == mb.size && memcmp(ma.data, mb.data, ma.size) == 0;
-    gst_buffer_unmap(a, &ma);
-    gst_buffer_unmap(b, &mb);
-    return equal;
-}
-
 static IsegMorphOp op_from_nick(const gchar *nick)
 {
     for (int op = 0; op <= ISEG_MORPH_BLACKHAT; op++)
@@ -98,24 +84,26 @@ static const Config configs[] = {
     { "blackhat", NULL, 0, 0, "0 1 1 0; 1 0 0 1; 0 1 1 0; 0 0 0 1", 2, "neutral" },
 };
 
+static void configure(GstElement *e, gpointer data)
+{
+    apply_config(e, data);
+}
+
+static GstBuffer *expected_case(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, gpointer data)
+{
+    return expected_output(in, fmt, w, h, data);
+}
+
+static const EuCase morphology_case = { configure, expected_case, NULL, FALSE };
+
 static void check_case(GstVideoFormat fmt, gint w, gint h, const Config *c)
 {
-    GstHarness *hs = eu_harness_new("morphology", fmt, w, h);
-    GstBuffer *in = eu_make_frame(fmt, w, h, w * 7 + h, 3);
-    GstBuffer *expected, *result;
     gchar *what =
         g_strdup_printf("%s %dx%d %s %s %ux%u %s x%u %s", gst_video_format_to_string(fmt), w, h,
                         c->operation, c->shape ? c->shape : "custom", c->width, c->height,
                         c->structure ? c->structure : "", c->iterations, c->border);
 
-    apply_config(hs->element, c);
-    expected = expected_output(in, fmt, w, h, c);
-    result = gst_harness_push_and_pull(hs, in);
-    fail_unless(result != NULL);
-    fail_unless(eu_buffers_equal(result, expected, what), "%s", what);
-    gst_buffer_unref(result);
-    gst_buffer_unref(expected);
-    eu_harness_teardown(hs);
+    eu_check_case("morphology", fmt, w, h, w * 7 + h, 3, &morphology_case, (gpointer)c, what);
     g_free(what);
 }
 
@@ -324,28 +312,8 @@ GST_START_TEST(test_messages)
 {
     GstHarness *h = eu_harness_new("morphology", GST_VIDEO_FORMAT_GRAY8, 6, 6);
     GstBuffer *buf = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 6, 6, 1, 0);
-    GstMessage *msg;
-    const GstStructure *s;
-    GstClockTime ts, st, rt, dur;
 
-    GST_BUFFER_PTS(buf) = 2 * GST_SECOND;
-    GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
-    gst_buffer_unref(gst_harness_push_and_pull(h, gst_buffer_ref(buf)));
-    fail_unless(eu_pop_element_message(h) == NULL, "posted without post-messages");
-    g_object_set(h->element, "post-messages", TRUE, NULL);
-    gst_buffer_unref(gst_harness_push_and_pull(h, buf));
-    msg = eu_pop_element_message(h);
-    fail_unless(msg != NULL);
-    s = gst_message_get_structure(msg);
-    fail_unless_equals_string(gst_structure_get_name(s), "morphology");
-    fail_unless(gst_structure_get_clock_time(s, "timestamp", &ts));
-    fail_unless(gst_structure_get_clock_time(s, "stream-time", &st));
-    fail_unless(gst_structure_get_clock_time(s, "running-time", &rt));
-    fail_unless(gst_structure_get_clock_time(s, "duration", &dur));
-    fail_unless_equals_uint64(ts, 2 * GST_SECOND);
-    fail_unless_equals_uint64(dur, GST_SECOND / 30);
-    gst_message_unref(msg);
-    fail_unless(eu_pop_element_message(h) == NULL, "one message per frame");
+    gst_message_unref(eu_check_message(h, buf, "morphology", 2 * GST_SECOND));
     eu_harness_teardown(h);
 }
 
@@ -373,29 +341,14 @@ GST_END_TEST;
 
 GST_START_TEST(test_renegotiation)
 {
-    GstHarness *h = eu_harness_new("morphology", GST_VIDEO_FORMAT_GRAY8, 320, 240);
-    const Config c = { "close", "ellipse", 9, 7, NULL, 1, "replicate" };
-    const struct {
-        GstVideoFormat fmt;
-        gint w, h;
-    } steps[] = {
+    static const EuStep steps[] = {
         { GST_VIDEO_FORMAT_GRAY8, 320, 240 }, { GST_VIDEO_FORMAT_I420, 385, 289 },
         { GST_VIDEO_FORMAT_NV21, 1, 1 },      { GST_VIDEO_FORMAT_Y444, 64, 3 },
         { GST_VIDEO_FORMAT_GRAY8, 641, 481 }, { GST_VIDEO_FORMAT_Y42B, 33, 17 },
     };
-    apply_config(h->element, &c);
-    for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
-        eu_harness_set_format(h, steps[i].fmt, steps[i].w, steps[i].h);
-        for (guint k = 0; k < 2; k++) {
-            GstBuffer *in = eu_make_frame(steps[i].fmt, steps[i].w, steps[i].h, i + 1, k);
-            GstBuffer *expected = expected_output(in, steps[i].fmt, steps[i].w, steps[i].h, &c);
-            GstBuffer *res = gst_harness_push_and_pull(h, in);
-            fail_unless(eu_buffers_equal(res, expected, "renegotiation"));
-            gst_buffer_unref(res);
-            gst_buffer_unref(expected);
-        }
-    }
-    eu_harness_teardown(h);
+    const Config c = { "close", "ellipse", 9, 7, NULL, 1, "replicate" };
+    eu_check_renegotiation("morphology", steps, G_N_ELEMENTS(steps), 2, &morphology_case,
+                           (gpointer)&c);
 }
 
 GST_END_TEST;
@@ -403,139 +356,106 @@ GST_END_TEST;
 GST_START_TEST(test_video_meta_strides)
 {
     const Config c = { "gradient", "cross", 5, 3, NULL, 1, "neutral" };
-    for (guint f = 0; f < eu_n_luma_formats; f++) {
-        const GstVideoFormat fmt = eu_luma_formats[f];
-        GstHarness *h = eu_harness_new("morphology", fmt, 385, 289);
-        apply_config(h->element, &c);
-        for (guint pad = 1; pad <= 64; pad *= 4) {
-            GstBuffer *in = eu_make_frame_padded(fmt, 385, 289, pad, 0, pad);
-            GstBuffer *expected = gst_buffer_copy_deep(in);
-            GstBuffer *res;
-            GstVideoFrame frame;
-            IsegFrame view;
-            IsegSel *sel;
-            IsegMorphSettings s;
-            iseg_sel_create_shape(&sel, ISEG_SEL_CROSS, 5, 3);
-            iseg_morph_default_settings(&s);
-            s.op = ISEG_MORPH_GRADIENT;
-            s.border = ISEG_MORPH_BORDER_NEUTRAL;
-            eu_map_view(expected, fmt, 385, 289, &frame, &view);
-            fail_unless(view.luma.stride >= 385 + (gint)pad);
-            iseg_morph_apply_ref(sel, &s, &view.luma, &view.luma);
-            iseg_frame_neutral_chroma(&view, NULL);
-            gst_video_frame_unmap(&frame);
-            iseg_sel_free(sel);
-            res = gst_harness_push_and_pull(h, in);
-            fail_unless(eu_buffers_equal(res, expected, "video meta strides"), "%s pad %u",
-                        gst_video_format_to_string(fmt), pad);
-            gst_buffer_unref(res);
-            gst_buffer_unref(expected);
-        }
-        eu_harness_teardown(h);
-    }
+    eu_check_video_meta_strides("morphology", eu_luma_formats, eu_n_luma_formats, &morphology_case,
+                                (gpointer)&c);
 }
 
 GST_END_TEST;
+
+/* The two widths' results (of the one input frame) and how often each
+ * came out. */
+typedef struct {
+    const Config *c3;
+    GstBuffer *e3, *e9;
+    guint n3, n9;
+} TwoWidths;
+
+static void configure_width_3(GstElement *e, gpointer data)
+{
+    apply_config(e, ((TwoWidths *)data)->c3);
+}
+
+static void set_width_3(GstElement *e, guint i, gpointer data)
+{
+    (void)i, (void)data;
+    g_object_set(e, "width", 3, NULL);
+}
+
+static void check_one_width(GstBuffer *in, GstBuffer *out, guint i, gpointer data)
+{
+    TwoWidths *t = data;
+
+    (void)in; /* always the frame e3 and e9 were computed for */
+    if (eu_same_bytes(out, t->e3))
+        t->n3++;
+    else if (eu_same_bytes(out, t->e9))
+        t->n9++;
+    else
+        fail("frame %u is neither the width 3 nor the width 9 result", i);
+}
 
 /* Width flips between 3 and 9 from another thread while frames flow: every
  * output is the whole-frame result of one of the two, never a mix. */
 GST_START_TEST(test_properties_from_another_thread)
 {
+    static const EuProp knobs[] = {
+        { "width", 9, NULL },
+        { "n-threads", 2, NULL },
+        { NULL, 0, NULL },
+    };
     const gint w = 160, ht = 120;
-    GstHarness *h = eu_harness_new("morphology", GST_VIDEO_FORMAT_GRAY8, w, ht);
     const Config c3 = { "open", "rect", 3, 5, NULL, 1, "replicate" };
     const Config c9 = { "open", "rect", 9, 5, NULL, 1, "replicate" };
     GstBuffer *in = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, w, ht, 9, 0);
-    GstBuffer *e3 = expected_output(in, GST_VIDEO_FORMAT_GRAY8, w, ht, &c3);
-    GstBuffer *e9 = expected_output(in, GST_VIDEO_FORMAT_GRAY8, w, ht, &c9);
-    GValue v = G_VALUE_INIT, vt = G_VALUE_INIT;
-    GstHarnessThread *t1, *t2;
-    guint n3 = 0, n9 = 0;
+    TwoWidths t = { &c3, expected_output(in, GST_VIDEO_FORMAT_GRAY8, w, ht, &c3),
+                    expected_output(in, GST_VIDEO_FORMAT_GRAY8, w, ht, &c9), 0, 0 };
+    const EuStress spec = { .fmt = GST_VIDEO_FORMAT_GRAY8,
+                            .w = w,
+                            .h = ht,
+                            .n_frames = 200,
+                            .same_frame = TRUE,
+                            .knobs = knobs,
+                            .configure = configure_width_3,
+                            .before_frame = set_width_3,
+                            .check = check_one_width };
 
-    apply_config(h->element, &c3);
-    g_value_init(&v, G_TYPE_UINT);
-    g_value_set_uint(&v, 9);
-    g_value_init(&vt, G_TYPE_UINT);
-    g_value_set_uint(&vt, 2);
-    t1 = gst_harness_stress_property_start_full(h, "width", &v, 0);
-    t2 = gst_harness_stress_property_start_full(h, "n-threads", &vt, 0);
-    for (guint i = 0; i < eu_count(200); i++) {
-        GstBuffer *out;
-        g_object_set(h->element, "width", 3, NULL);
-        out = gst_harness_push_and_pull(h, gst_buffer_copy_deep(in));
-        fail_unless(out != NULL);
-        if (same_bytes(out, e3))
-            n3++;
-        else if (same_bytes(out, e9))
-            n9++;
-        else
-            fail("frame %u is neither the width 3 nor the width 9 result", i);
-        gst_buffer_unref(out);
-    }
-    gst_harness_stress_thread_stop(t1);
-    gst_harness_stress_thread_stop(t2);
-    g_value_unset(&v);
-    g_value_unset(&vt);
-    GST_INFO("%u frames with width 3, %u with width 9", n3, n9);
+    eu_stress_properties("morphology", &spec, &t);
+    GST_INFO("%u frames with width 3, %u with width 9", t.n3, t.n9);
     gst_buffer_unref(in);
-    gst_buffer_unref(e3);
-    gst_buffer_unref(e9);
-    eu_harness_teardown(h);
+    gst_buffer_unref(t.e3);
+    gst_buffer_unref(t.e9);
 }
 
 GST_END_TEST;
 
 GST_START_TEST(test_out_of_range_rejected)
 {
-    GstElement *e = gst_element_factory_make("morphology", NULL);
-    guint w, ht, n;
-
-    g_object_set(e, "width", 7, "height", 9, "iterations", 4, NULL);
-    ASSERT_WARNING(g_object_set(e, "width", 0, NULL));
-    ASSERT_WARNING(g_object_set(e, "width", 256, NULL));
-    ASSERT_WARNING(g_object_set(e, "height", 0, NULL));
-    ASSERT_WARNING(g_object_set(e, "iterations", 0, NULL));
-    ASSERT_WARNING(g_object_set(e, "iterations", 101, NULL));
-    g_object_get(e, "width", &w, "height", &ht, "iterations", &n, NULL);
-    fail_unless_equals_int(w, 7);
-    fail_unless_equals_int(ht, 9);
-    fail_unless_equals_int(n, 4);
-    g_object_set(e, "width", 255, "height", 1, "iterations", 100, NULL);
-    g_object_get(e, "width", &w, "iterations", &n, NULL);
-    fail_unless_equals_int(w, 255);
-    fail_unless_equals_int(n, 100);
-    gst_object_unref(e);
+    static const EuPropRange rows[] = {
+        { "width", 7, EU_VALUES(0, 256), EU_VALUES(255) },
+        { "height", 9, EU_VALUES(0), EU_VALUES(1) },
+        { "iterations", 4, EU_VALUES(0, 101), EU_VALUES(100) },
+        { NULL, 0, EU_NONE, EU_NONE },
+    };
+    eu_check_out_of_range("morphology", rows);
 }
 
 GST_END_TEST;
 
 GST_START_TEST(test_defaults_and_controllable)
 {
-    GstElement *e = gst_element_factory_make("morphology", NULL);
-    GObjectClass *klass = G_OBJECT_GET_CLASS(e);
-    const gchar *controllable[] = { "width", "height", "iterations" };
-    guint w, ht, it, n;
-    gint op, shape, border;
-    gchar *structure;
-
-    fail_unless(e != NULL);
-    fail_unless(GST_IS_VIDEO_FILTER(e));
-    g_object_get(e, "operation", &op, "shape", &shape, "width", &w, "height", &ht, "structure",
-                 &structure, "iterations", &it, "border", &border, "n-threads", &n, NULL);
-    fail_unless_equals_int(op, ISEG_MORPH_ERODE);
-    fail_unless_equals_int(shape, 0);
-    fail_unless_equals_int(w, 3);
-    fail_unless_equals_int(ht, 3);
-    fail_unless_equals_string(structure, "");
-    fail_unless_equals_int(it, 1);
-    fail_unless_equals_int(border, ISEG_MORPH_BORDER_REPLICATE);
-    fail_unless_equals_int(n, 0);
-    g_free(structure);
-    for (guint i = 0; i < G_N_ELEMENTS(controllable); i++) {
-        GParamSpec *ps = g_object_class_find_property(klass, controllable[i]);
-        fail_unless(ps && (ps->flags & GST_PARAM_CONTROLLABLE), "%s", controllable[i]);
-    }
-    gst_object_unref(e);
+    static const EuProp defaults[] = {
+        { "operation", ISEG_MORPH_ERODE, NULL },
+        { "shape", 0, NULL },
+        { "width", 3, NULL },
+        { "height", 3, NULL },
+        { "structure", 0, "" },
+        { "iterations", 1, NULL },
+        { "border", ISEG_MORPH_BORDER_REPLICATE, NULL },
+        { "n-threads", 0, NULL },
+        { NULL, 0, NULL },
+    };
+    static const gchar *const controllable[] = { "width", "height", "iterations", NULL };
+    eu_check_defaults("morphology", defaults, controllable);
 }
 
 GST_END_TEST;

@@ -29,27 +29,52 @@ static guint expected_output(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, 
     return T;
 }
 
+/* One configuration; expected() records the T it used, check() compares
+ * the threshold the element reports after the frame with it. */
+typedef struct {
+    const gchar *method;
+    gboolean invert;
+    IsegThresholdOutput out;
+    guint T;
+} OtsuCase;
+
+static void configure(GstElement *e, gpointer data)
+{
+    const OtsuCase *c = data;
+    gst_util_set_object_arg(G_OBJECT(e), "method", c->method);
+    g_object_set(e, "invert", c->invert, "output", c->out, "threshold", 77, NULL);
+}
+
+static GstBuffer *expected_case(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, gpointer data)
+{
+    OtsuCase *c = data;
+    GstBuffer *expected;
+    c->T = expected_output(in, fmt, w, h, c->method, 77, c->invert, c->out, &expected);
+    return expected;
+}
+
+static void check_threshold(GstElement *e, GstBuffer *in, GstBuffer *out, GstVideoFormat fmt,
+                            gint w, gint h, gpointer data)
+{
+    const OtsuCase *c = data;
+    guint read_back;
+    (void)in, (void)out, (void)fmt, (void)w, (void)h;
+    g_object_get(e, "threshold", &read_back, NULL);
+    fail_unless_equals_int(read_back, c->T);
+}
+
+static const EuCase otsu_case = { configure, expected_case, check_threshold, FALSE };
+/* the element as made: method otsu, output mask, not inverted */
+static const EuCase otsu_default_case = { NULL, expected_case, check_threshold, FALSE };
+
 static void check_case(GstVideoFormat fmt, gint w, gint h, const gchar *method, gboolean invert,
                        IsegThresholdOutput out)
 {
-    GstHarness *hs = eu_harness_new("otsuthreshold", fmt, w, h);
-    GstBuffer *in = eu_make_frame(fmt, w, h, w * 7 + h, 3);
-    GstBuffer *expected, *result;
-    guint T, read_back;
+    OtsuCase c = { method, invert, out, 0 };
     gchar *what = g_strdup_printf("%s %dx%d %s invert=%d output=%d",
                                   gst_video_format_to_string(fmt), w, h, method, invert, out);
 
-    gst_util_set_object_arg(G_OBJECT(hs->element), "method", method);
-    g_object_set(hs->element, "invert", invert, "output", out, "threshold", 77, NULL);
-    T = expected_output(in, fmt, w, h, method, 77, invert, out, &expected);
-    result = gst_harness_push_and_pull(hs, in);
-    fail_unless(result != NULL);
-    fail_unless(eu_buffers_equal(result, expected, what), "%s", what);
-    g_object_get(hs->element, "threshold", &read_back, NULL);
-    fail_unless_equals_int(read_back, T);
-    gst_buffer_unref(result);
-    gst_buffer_unref(expected);
-    eu_harness_teardown(hs);
+    eu_check_case("otsuthreshold", fmt, w, h, w * 7 + h, 3, &otsu_case, &c, what);
     g_free(what);
 }
 
@@ -75,15 +100,9 @@ GST_START_TEST(test_hand_checked_pixels)
     static const guint8 inv_masked[8] = { 0, 10, 0, 0, 20, 0, 5, 0 };
     GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 8, 1);
     GstBuffer *buf = gst_buffer_new_memdup(in_px, 8);
-    GstBuffer *out;
-    GstMapInfo map;
     guint T;
 
-    out = gst_harness_push_and_pull(h, gst_buffer_copy(buf));
-    gst_buffer_map(out, &map, GST_MAP_READ);
-    fail_unless(memcmp(map.data, mask, 8) == 0);
-    gst_buffer_unmap(out, &map);
-    gst_buffer_unref(out);
+    eu_push_expect_bytes(h, gst_buffer_copy(buf), mask, 8, "mask");
     g_object_get(h->element, "threshold", &T, NULL);
     /* classes {0,5,10,20} and {200..250}: any T in 21..200 splits them;
      * Otsu takes the first maximum */
@@ -91,11 +110,7 @@ GST_START_TEST(test_hand_checked_pixels)
 
     gst_util_set_object_arg(G_OBJECT(h->element), "output", "masked");
     g_object_set(h->element, "invert", TRUE, NULL);
-    out = gst_harness_push_and_pull(h, gst_buffer_copy(buf));
-    gst_buffer_map(out, &map, GST_MAP_READ);
-    fail_unless(memcmp(map.data, inv_masked, 8) == 0);
-    gst_buffer_unmap(out, &map);
-    gst_buffer_unref(out);
+    eu_push_expect_bytes(h, gst_buffer_copy(buf), inv_masked, 8, "inv_masked");
     gst_buffer_unref(buf);
     eu_harness_teardown(h);
 }
@@ -191,7 +206,6 @@ GST_START_TEST(test_messages)
     const GstStructure *s;
     guint T;
     gdouble between, fraction;
-    GstClockTime ts, st, rt, dur;
 
     /* GRAY8 6x6 rows are padded to a stride of 8 */
     eu_map_view(buf, GST_VIDEO_FORMAT_GRAY8, 6, 6, &frame, &view);
@@ -200,35 +214,15 @@ GST_START_TEST(test_messages)
         for (int k = 0; k < counts[v]; k++, i++)
             view.luma.data[(i / 6) * view.luma.stride + i % 6] = v;
     gst_video_frame_unmap(&frame);
-    fail_unless(eu_pop_element_message(h) == NULL);
-    GST_BUFFER_PTS(buf) = 2 * GST_SECOND;
-    GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
-    gst_buffer_unref(gst_harness_push_and_pull(h, gst_buffer_ref(buf)));
-    fail_unless(eu_pop_element_message(h) == NULL, "posted without post-messages");
-
-    g_object_set(h->element, "post-messages", TRUE, NULL);
-    gst_buffer_unref(gst_harness_push_and_pull(h, buf));
-    msg = eu_pop_element_message(h);
-    fail_unless(msg != NULL);
-    fail_unless(GST_MESSAGE_SRC(msg) == GST_OBJECT(h->element));
+    msg = eu_check_message(h, buf, "otsuthreshold", 2 * GST_SECOND);
     s = gst_message_get_structure(msg);
-    fail_unless_equals_string(gst_structure_get_name(s), "otsuthreshold");
     fail_unless(gst_structure_get_uint(s, "threshold", &T));
     fail_unless(gst_structure_get_double(s, "between-class-variance", &between));
     fail_unless(gst_structure_get_double(s, "foreground-fraction", &fraction));
-    fail_unless(gst_structure_get_clock_time(s, "timestamp", &ts));
-    fail_unless(gst_structure_get_clock_time(s, "stream-time", &st));
-    fail_unless(gst_structure_get_clock_time(s, "running-time", &rt));
-    fail_unless(gst_structure_get_clock_time(s, "duration", &dur));
     fail_unless_equals_int(T, 3);
     fail_unless(fabs(between - 2.6287) < 1e-4, "between %f", between);
     fail_unless(fabs(fraction - 19.0 / 36.0) < 1e-12);
-    fail_unless_equals_uint64(ts, 2 * GST_SECOND);
-    fail_unless_equals_uint64(st, 2 * GST_SECOND);
-    fail_unless_equals_uint64(rt, 2 * GST_SECOND);
-    fail_unless_equals_uint64(dur, GST_SECOND / 30);
     gst_message_unref(msg);
-    fail_unless(eu_pop_element_message(h) == NULL, "one message per frame");
     eu_harness_teardown(h);
 }
 
@@ -252,29 +246,13 @@ GST_END_TEST;
 
 GST_START_TEST(test_renegotiation)
 {
-    GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, 320, 240);
-    const struct {
-        GstVideoFormat fmt;
-        gint w, h;
-    } steps[] = {
+    static const EuStep steps[] = {
         { GST_VIDEO_FORMAT_GRAY8, 320, 240 }, { GST_VIDEO_FORMAT_I420, 385, 289 },
         { GST_VIDEO_FORMAT_NV21, 1, 1 },      { GST_VIDEO_FORMAT_Y444, 64, 3 },
         { GST_VIDEO_FORMAT_GRAY8, 321, 241 },
     };
-    for (guint i = 0; i < G_N_ELEMENTS(steps); i++) {
-        eu_harness_set_format(h, steps[i].fmt, steps[i].w, steps[i].h);
-        for (guint k = 0; k < 3; k++) {
-            GstBuffer *in = eu_make_frame(steps[i].fmt, steps[i].w, steps[i].h, i + 1, k);
-            GstBuffer *expected, *res;
-            expected_output(in, steps[i].fmt, steps[i].w, steps[i].h, "otsu", 0, FALSE,
-                            ISEG_OUTPUT_MASK, &expected);
-            res = gst_harness_push_and_pull(h, in);
-            fail_unless(eu_buffers_equal(res, expected, "renegotiation"));
-            gst_buffer_unref(res);
-            gst_buffer_unref(expected);
-        }
-    }
-    eu_harness_teardown(h);
+    OtsuCase c = { "otsu", FALSE, ISEG_OUTPUT_MASK, 0 };
+    eu_check_renegotiation("otsuthreshold", steps, G_N_ELEMENTS(steps), 3, &otsu_default_case, &c);
 }
 
 GST_END_TEST;
@@ -302,93 +280,72 @@ static gboolean is_single_threshold_mask(GstBuffer *in, GstBuffer *out, gint n)
     return binary && max_bg < min_fg;
 }
 
+static void set_manual(GstElement *e, gpointer data)
+{
+    (void)data;
+    gst_util_set_object_arg(G_OBJECT(e), "method", "manual");
+}
+
+static void change_method_and_threshold(GstElement *e, guint i, gpointer data)
+{
+    (void)data;
+    if (i % 10 == 0)
+        gst_util_set_object_arg(G_OBJECT(e), "method", i % 20 ? "manual" : "otsu");
+    if (i % 7 == 0)
+        g_object_set(e, "threshold", 30 + i % 200, NULL);
+}
+
+static void check_single_threshold(GstBuffer *in, GstBuffer *out, guint i, gpointer data)
+{
+    (void)data;
+    fail_unless(is_single_threshold_mask(in, out, 160 * 120), "frame %u", i);
+}
+
 GST_START_TEST(test_properties_from_another_thread)
 {
-    const gint w = 160, ht = 120;
-    GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_GRAY8, w, ht);
-    GValue v1 = G_VALUE_INIT, v2 = G_VALUE_INIT;
-    GstHarnessThread *t1, *t2, *t3;
-
-    g_value_init(&v1, G_TYPE_UINT);
-    g_value_set_uint(&v1, 90);
-    g_value_init(&v2, G_TYPE_DOUBLE);
-    g_value_set_double(&v2, 0.3);
-    gst_util_set_object_arg(G_OBJECT(h->element), "method", "manual");
-    t1 = gst_harness_stress_property_start_full(h, "threshold", &v1, 0);
-    t2 = gst_harness_stress_property_start_full(h, "temporal-smoothing", &v2, 0);
-    {
-        GValue v3 = G_VALUE_INIT;
-        g_value_init(&v3, G_TYPE_UINT);
-        g_value_set_uint(&v3, 2);
-        t3 = gst_harness_stress_property_start_full(h, "n-threads", &v3, 0);
-        g_value_unset(&v3);
-    }
-    for (guint i = 0; i < eu_count(300); i++) {
-        GstBuffer *in = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, w, ht, 9, i);
-        GstBuffer *keep = gst_buffer_copy_deep(in);
-        GstBuffer *out;
-        if (i % 10 == 0)
-            gst_util_set_object_arg(G_OBJECT(h->element), "method", i % 20 ? "manual" : "otsu");
-        if (i % 7 == 0)
-            g_object_set(h->element, "threshold", 30 + i % 200, NULL);
-        out = gst_harness_push_and_pull(h, in);
-        fail_unless(out != NULL);
-        fail_unless(is_single_threshold_mask(keep, out, w * ht), "frame %u", i);
-        gst_buffer_unref(out);
-        gst_buffer_unref(keep);
-    }
-    gst_harness_stress_thread_stop(t1);
-    gst_harness_stress_thread_stop(t2);
-    gst_harness_stress_thread_stop(t3);
-    g_value_unset(&v1);
-    g_value_unset(&v2);
-    eu_harness_teardown(h);
+    static const EuProp knobs[] = {
+        { "threshold", 90, NULL },
+        { "temporal-smoothing", 0.3, NULL },
+        { "n-threads", 2, NULL },
+        { NULL, 0, NULL },
+    };
+    const EuStress spec = { .fmt = GST_VIDEO_FORMAT_GRAY8,
+                            .w = 160,
+                            .h = 120,
+                            .n_frames = 300,
+                            .knobs = knobs,
+                            .configure = set_manual,
+                            .before_frame = change_method_and_threshold,
+                            .check = check_single_threshold };
+    eu_stress_properties("otsuthreshold", &spec, NULL);
 }
 
 GST_END_TEST;
 
 GST_START_TEST(test_out_of_range_rejected)
 {
-    GstElement *e = gst_element_factory_make("otsuthreshold", NULL);
-    guint T;
-    gdouble a, eps;
-
-    g_object_set(e, "threshold", 40, "temporal-smoothing", 0.5, "epsilon", 2.0, NULL);
-    ASSERT_WARNING(g_object_set(e, "threshold", 257, NULL));
-    ASSERT_WARNING(g_object_set(e, "temporal-smoothing", 1.5, NULL));
-    ASSERT_WARNING(g_object_set(e, "temporal-smoothing", -0.1, NULL));
-    ASSERT_WARNING(g_object_set(e, "epsilon", 0.0, NULL));
-    g_object_get(e, "threshold", &T, "temporal-smoothing", &a, "epsilon", &eps, NULL);
-    fail_unless_equals_int(T, 40);
-    fail_unless(a == 0.5 && eps == 2.0);
-    /* the limits themselves are fine */
-    g_object_set(e, "threshold", 256, "temporal-smoothing", 1.0, NULL);
-    g_object_get(e, "threshold", &T, NULL);
-    fail_unless_equals_int(T, 256);
-    gst_object_unref(e);
+    static const EuPropRange rows[] = {
+        { "threshold", 40, EU_VALUES(257), EU_VALUES(256) },
+        { "temporal-smoothing", 0.5, EU_VALUES(1.5, -0.1), EU_VALUES(1.0) },
+        { "epsilon", 2.0, EU_VALUES(0.0), EU_NONE },
+        { NULL, 0, EU_NONE, EU_NONE },
+    };
+    eu_check_out_of_range("otsuthreshold", rows);
 }
 
 GST_END_TEST;
 
 GST_START_TEST(test_defaults_and_controllable)
 {
-    GstElement *e = gst_element_factory_make("otsuthreshold", NULL);
-    GObjectClass *klass = G_OBJECT_GET_CLASS(e);
-    const gchar *controllable[] = { "threshold", "epsilon", "invert", "temporal-smoothing" };
-    guint T, n;
-    gboolean post;
-
-    fail_unless(e != NULL);
-    fail_unless(GST_IS_VIDEO_FILTER(e));
-    g_object_get(e, "threshold", &T, "n-threads", &n, "post-messages", &post, NULL);
-    fail_unless_equals_int(T, 128);
-    fail_unless_equals_int(n, 0);
-    fail_unless(!post);
-    for (guint i = 0; i < G_N_ELEMENTS(controllable); i++) {
-        GParamSpec *ps = g_object_class_find_property(klass, controllable[i]);
-        fail_unless(ps && (ps->flags & GST_PARAM_CONTROLLABLE), "%s", controllable[i]);
-    }
-    gst_object_unref(e);
+    static const EuProp defaults[] = {
+        { "threshold", 128, NULL },
+        { "n-threads", 0, NULL },
+        { "post-messages", FALSE, NULL },
+        { NULL, 0, NULL },
+    };
+    static const gchar *const controllable[] = { "threshold", "epsilon", "invert",
+                                                 "temporal-smoothing", NULL };
+    eu_check_defaults("otsuthreshold", defaults, controllable);
 }
 
 GST_END_TEST;
@@ -396,32 +353,9 @@ GST_END_TEST;
 /* Buffers whose GstVideoMeta strides are larger than the default. */
 GST_START_TEST(test_video_meta_strides)
 {
-    for (guint f = 0; f < eu_n_luma_formats; f++) {
-        const GstVideoFormat fmt = eu_luma_formats[f];
-        GstHarness *h = eu_harness_new("otsuthreshold", fmt, 385, 289);
-        gst_util_set_object_arg(G_OBJECT(h->element), "output", "masked");
-        for (guint pad = 1; pad <= 64; pad *= 4) {
-            GstBuffer *in = eu_make_frame_padded(fmt, 385, 289, pad, 0, pad);
-            GstBuffer *expected, *res;
-            GstVideoFrame frame;
-            IsegFrame view;
-            guint64 hist[256];
-            unsigned T;
-            expected = gst_buffer_copy_deep(in);
-            eu_map_view(expected, fmt, 385, 289, &frame, &view);
-            fail_unless(view.luma.stride >= 385 + (gint)pad);
-            iseg_histogram_ref(&view.luma, hist);
-            iseg_otsu_threshold_ref(hist, &T, NULL);
-            iseg_threshold_frame_ref(&view, T, FALSE, ISEG_OUTPUT_MASKED);
-            gst_video_frame_unmap(&frame);
-            res = gst_harness_push_and_pull(h, in);
-            fail_unless(eu_buffers_equal(res, expected, "video meta strides"), "%s pad %u",
-                        gst_video_format_to_string(fmt), pad);
-            gst_buffer_unref(res);
-            gst_buffer_unref(expected);
-        }
-        eu_harness_teardown(h);
-    }
+    OtsuCase c = { "otsu", FALSE, ISEG_OUTPUT_MASKED, 0 };
+    eu_check_video_meta_strides("otsuthreshold", eu_luma_formats, eu_n_luma_formats, &otsu_case,
+                                &c);
 }
 
 GST_END_TEST;

@@ -3,12 +3,12 @@
  *
  *  1. The frame's histogram gives the global Otsu threshold (the fallback, and
  *     the level of the ISEG_ADAPTIVE_UNIFORM_GLOBAL rule).
- *  2. Nodes on a grid half a window apart (step = (block + 1) / 2) each get
+ *  2. Nodes on a grid one window apart (step = block) each get
  *     the histogram of the block x block window centred on them (edge
  *     replicated). A node whose window is uniform (standard deviation below
  *     min_contrast) has no meaningful Otsu threshold; the others get Otsu's
  *     threshold of their histogram, bit for bit what iseg_otsu_threshold()
- *     returns for it. Each pixel is counted by about four nodes.
+ *     returns for it. Each pixel is counted by about one node.
  *  3. Uniform nodes are filled from the non-uniform ones (iseg_lo_fill_nodes).
  *  4. Per pixel: the window sums (running sums, adaptive_box.c) say whether
  *     the pixel's own window is uniform; T(x, y) is the bilinear
@@ -180,8 +180,9 @@ static void node_job(void *arg, int begin, int end, unsigned slot)
 
 /* One row: val = 2 step^2 T(x, y) (exact interpolation, see
  * adaptive_priv.h); non-uniform pixels: fg iff 2 step^2 v > val; uniform ones
- * by their window mean. For windows up to 257 x 257 every quantity is an
- * integer below 2^53 and the comparisons in double are exact. */
+ * by their window mean: iseg_lo_fg() (adaptive_decide.h), here in double so
+ * that it vectorises. For windows up to 257 x 257 every quantity is an
+ * integer below 2^53, so the comparisons in double are the integer ones. */
 static ISEG_ALWAYS_INLINE void lotsu_row(uint8_t *restrict d, const uint8_t *restrict v,
                                          const uint32_t *restrict P, const uint32_t *restrict P2,
                                          int b, const int32_t *restrict A, int32_t *restrict val,
@@ -223,18 +224,15 @@ static ISEG_ALWAYS_INLINE void lotsu_row(uint8_t *restrict d, const uint8_t *res
 /* Wider windows: int64 throughout. */
 static void lotsu_row_wide(uint8_t *d, const uint8_t *v, const uint32_t *S, const uint64_t *S2,
                            const int32_t *A, int w, const LoGrid *g, int64_t n, int64_t limit,
-                           int64_t uniform_global, int local, uint8_t inv)
+                           unsigned T_global, int local, uint8_t inv)
 {
     const int64_t two_step2 = 2 * (int64_t)g->step * g->step;
     for (int x = 0; x < w; x++) {
         const int i0 = ISEG_MIN((x - g->ox) / g->step, g->nx - 1), i1 = ISEG_MIN(i0 + 1, g->nx - 1);
         const int32_t dx = x - g->ox - i0 * g->step;
         const int64_t val = (int64_t)(g->step - dx) * A[i0] + (int64_t)dx * A[i1];
-        int fg;
-        if (iseg_lo_is_uniform(n, S[x], (int64_t)S2[x], limit))
-            fg = local ? two_step2 * S[x] > n * val : (int64_t)S[x] >= uniform_global;
-        else
-            fg = two_step2 * v[x] > val;
+        const int uniform = iseg_lo_is_uniform(n, S[x], (int64_t)S2[x], limit);
+        const int fg = iseg_lo_fg(uniform, local, two_step2, n, v[x], S[x], val, T_global);
         d[x] = (uint8_t)((fg ? 255 : 0) ^ inv);
     }
 }
@@ -271,7 +269,7 @@ static ISEG_ALWAYS_INLINE void pixel_rows(LotsuJob *job, int begin, int end, uns
         const uint8_t *v = src->data + (ptrdiff_t)y * src->stride;
         uint8_t *d = job->dst->data + (ptrdiff_t)y * job->dst->stride;
         if (wide)
-            lotsu_row_wide(d, v, sl->S, sl->S2w, A, w, &g, n, job->limit, uniform_global, local,
+            lotsu_row_wide(d, v, sl->S, sl->S2w, A, w, &g, n, job->limit, job->T_global, local,
                            inv);
         else
             lotsu_row(d, v, sl->P, sl->P2, 2 * r + 1, A, sl->val, w, &g, (uint32_t)n, limit_d,

@@ -1,7 +1,15 @@
-/* The plain definition of every adaptive method, in double precision, one
- * window at a time: what the fast kernels are tested against. Nothing here is
- * clever on purpose. */
-#include "adaptive_priv.h"
+/* The plain definition of every adaptive method, one window at a time: what
+ * the fast kernels are tested against. Nothing here is clever on purpose.
+ *
+ * Every window is summed pixel by pixel into exact integers (and, for
+ * local-otsu's nodes, a brute-force histogram). From those sums, mean,
+ * Sauvola, Niblack and local-otsu decide with the functions of
+ * adaptive_decide.h, exactly as the fast kernels do, so fast and reference
+ * agree bit for bit; the margins (value minus T in double, from the textbook
+ * formulas) are what the tests use to check that those decisions are the
+ * real-number definition's up to the rounding bound of each method.
+ * Gaussian is the float64 definition. */
+#include "adaptive_decide.h"
 
 #include <errno.h>
 #include <math.h>
@@ -119,28 +127,30 @@ static int local_otsu_ref(const IsegAdaptiveSettings *s, const IsegImage *src, I
         }
     iseg_lo_fill_nodes(t2, valid, g.nx, g.ny, 2 * (int32_t)T_global - 1, queue, state);
 
+    const int64_t two_step2 = 2 * (int64_t)g.step * g.step;
     for (int y = 0; y < h; y++) {
         const int j0 = ISEG_MIN((y - g.oy) / g.step, g.ny - 1), j1 = ISEG_MIN(j0 + 1, g.ny - 1);
-        const double fy = (double)(y - g.oy - j0 * g.step) / g.step;
+        const int dy = y - g.oy - j0 * g.step;
         for (int x = 0; x < w; x++) {
             const int i0 = ISEG_MIN((x - g.ox) / g.step, g.nx - 1), i1 = ISEG_MIN(i0 + 1, g.nx - 1);
-            const double fx = (double)(x - g.ox - i0 * g.step) / g.step;
-            const double top =
-                (1 - fx) * t2[(size_t)j0 * g.nx + i0] + fx * t2[(size_t)j0 * g.nx + i1];
-            const double bot =
-                (1 - fx) * t2[(size_t)j1 * g.nx + i0] + fx * t2[(size_t)j1 * g.nx + i1];
-            const double T = 0.5 * ((1 - fy) * top + fy * bot);
+            const int dx = x - g.ox - i0 * g.step;
+            /* T = val / (2 step^2), exactly */
+            const int64_t val = iseg_lo_interp(
+                g.step, dx, dy, t2[(size_t)j0 * g.nx + i0], t2[(size_t)j0 * g.nx + i1],
+                t2[(size_t)j1 * g.nx + i0], t2[(size_t)j1 * g.nx + i1]);
+            const double T = (double)val / (double)two_step2;
             int64_t S, S2;
             window_sums(src, x, y, r, &S, &S2, NULL);
-            if (iseg_lo_is_uniform(n, S, S2, limit)) {
-                const double mean = (double)S / (double)n;
-                if (s->uniform == ISEG_ADAPTIVE_UNIFORM_GLOBAL)
-                    put(dst, margin, x, y, mean >= T_global, mean - T_global, s->invert);
-                else
-                    put(dst, margin, x, y, mean > T, mean - T, s->invert);
-            } else {
-                put(dst, margin, x, y, px(src, x, y) > T, px(src, x, y) - T, s->invert);
-            }
+            const int uniform = iseg_lo_is_uniform(n, S, S2, limit);
+            const int local = s->uniform == ISEG_ADAPTIVE_UNIFORM_LOCAL;
+            const int fg =
+                iseg_lo_fg(uniform, local, two_step2, n, px(src, x, y), S, val, T_global);
+            const double mean = (double)S / (double)n, v = px(src, x, y);
+            put(dst, margin, x, y, fg,
+                !uniform ? v - T
+                : local  ? mean - T
+                         : mean - T_global,
+                s->invert);
         }
     }
     free(t2);
@@ -169,13 +179,25 @@ int iseg_adaptive_ref_margins(const IsegAdaptiveSettings *s, const IsegImage *sr
             return -ENOMEM;
         iseg_adaptive_gaussian_weights(s->block_size, gw);
     }
+    const int64_t n = (int64_t)s->block_size * s->block_size;
+    const int32_t mean_cut = iseg_adaptive_mean_cut(s->offset, n);
+    const IsegBoxCoef cf = iseg_box_coef(s);
+    const int packed = s->block_size <= SUMS_PACKED_MAX_BLOCK;
     for (int y = 0; y < src->height; y++)
         for (int x = 0; x < src->width; x++) {
+            const unsigned v = px(src, x, y);
             double T = 0, m, sd;
+            int64_t S, S2;
+            int fg = 0;
+            if (s->method != ISEG_ADAPTIVE_GAUSSIAN) {
+                window_sums(src, x, y, r, &S, &S2, NULL);
+                window_mean_std(src, x, y, r, &m, &sd);
+            }
             switch (s->method) {
             case ISEG_ADAPTIVE_MEAN:
-                window_mean_std(src, x, y, r, &m, &sd);
+                /* v > S/n - offset  <=>  n v - S > -offset n */
                 T = m - s->offset;
+                fg = (int64_t)n * v - S > mean_cut;
                 break;
             case ISEG_ADAPTIVE_GAUSSIAN: {
                 /* v > T  <=>  offset - (mean - v) > 0 */
@@ -184,16 +206,20 @@ int iseg_adaptive_ref_margins(const IsegAdaptiveSettings *s, const IsegImage *sr
                 continue;
             }
             case ISEG_ADAPTIVE_SAUVOLA:
-                window_mean_std(src, x, y, r, &m, &sd);
                 T = m * (1 + s->k * (sd / s->dynamic_range - 1));
+                fg = packed ? iseg_sauvola_fg((uint32_t)n, (uint32_t)S, (uint32_t)S2, v, cf.nf,
+                                              cf.one_kf, cf.qf, cf.c_neg)
+                            : iseg_box_fg_wide(&cf, 1, n, (uint32_t)S, (uint64_t)S2, v);
                 break;
             case ISEG_ADAPTIVE_NIBLACK:
-                window_mean_std(src, x, y, r, &m, &sd);
                 T = m - s->k * sd;
+                fg = packed ? iseg_niblack_fg((uint32_t)n, (uint32_t)S, (uint32_t)S2, v, cf.k2f,
+                                              cf.c_neg)
+                            : iseg_box_fg_wide(&cf, 0, n, (uint32_t)S, (uint64_t)S2, v);
                 break;
             case ISEG_ADAPTIVE_LOCAL_OTSU: break;
             }
-            put(dst, margin, x, y, px(src, x, y) > T, px(src, x, y) - T, s->invert);
+            put(dst, margin, x, y, fg, v - T, s->invert);
         }
     free(gw);
     return 0;

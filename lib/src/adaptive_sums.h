@@ -22,11 +22,9 @@
 #ifndef IMAGESEG_ADAPTIVE_SUMS_H
 #define IMAGESEG_ADAPTIVE_SUMS_H
 
-#include "adaptive_priv.h"
+#include "adaptive_decide.h"
 
 #include <string.h>
-
-#define SUMS_PACKED_MAX_BLOCK 257
 
 /* Interior and border split of a row: interior pixels [*ia, *ib) have their
  * whole window inside the row. */
@@ -247,25 +245,6 @@ static inline void sums_row_wide(AdaptiveSlot *sl, const IsegImage *src, int r, 
         S2[x] =
             pre2[b + 1] - pre2[a] + (uint64_t)(a - lo) * col2[0] + (uint64_t)(hi - b) * col2[w - 1];
     }
-}
-
-/* ---------------------------------------------------------- from sums to statistics */
-
-/* n * S2 - S^2 = n^2 * variance, exactly, as a double, for block <= 257:
- * n <= 66049, S < 2^24 and S2 < 2^32, so both products are integers below
- * 2^49, exact in double. (S2 goes through int32 so that the conversion
- * vectorises.) */
-static ISEG_ALWAYS_INLINE double sums_var_n2(double n, uint32_t S, uint32_t S2)
-{
-    const double s = (double)(int32_t)S;
-    const double s2 = (double)(int32_t)(S2 ^ 0x80000000u) + 2147483648.0;
-    return n * s2 - s * s;
-}
-
-/* The same for wide windows, from int64 (exact integer, rounded once). */
-static inline double sums_var_n2_wide(int64_t n, uint32_t S, uint64_t S2)
-{
-    return (double)(n * (int64_t)S2 - (int64_t)S * S);
 }
 
 #endif

@@ -1,8 +1,10 @@
-// The adaptive thresholds agree with their plain float64 definition on real
-// photos and a photographed page (scikit-image's samples, via cvtest.h), for
-// every method, block sizes 3..51 and offsets 0 and 5: at least 99.9% of the
-// pixels, as the issue asks (the library's own tests show the rest lie within
-// rounding of T). Crops keep the O(block^2) reference affordable.
+// The adaptive thresholds agree with their reference on real photos and a
+// photographed page (scikit-image's samples, via cvtest.h), for every method,
+// block sizes 3..51 and offsets 0 and 5: local-otsu, mean, Sauvola and Niblack
+// pixel for pixel (they share the reference's decision arithmetic), Gaussian on
+// at least 99.9% of the pixels (the library's own tests show the rest lie
+// within the proven rounding bound of T). Crops keep the O(block^2) reference
+// affordable.
 // One exception, measured and documented: Gaussian on a two-level picture
 // (horse.png is a black/white silhouette with anti-aliased edges, not a photo). Near its edges the
 // far, tiny Gaussian weights put T within 1e-3 of 255, which the single-precision fast path calls
@@ -55,14 +57,15 @@ int main()
                     const int n = crop.rows * crop.cols;
                     const int d = cv::countNonZero(fast != ref);
                     const double agree = 1.0 - (double)d / n;
-                    CVT_CHECK(agree >= 0.999, "%s method %d block %d offset %g: %.4f%% agree",
-                              img.name.c_str(), (int)m, b, offset, 100 * agree);
+                    CVT_CHECK(m == ISEG_ADAPTIVE_GAUSSIAN ? agree >= 0.999 : d == 0,
+                              "%s method %d block %d offset %g: %.4f%% agree", img.name.c_str(),
+                              (int)m, b, offset, 100 * agree);
                     total += n;
                     differ += d;
                     worst = std::min(worst, agree);
                 }
     }
-    std::printf("adaptive vs float64 reference on %zu photos: %lld of %lld pixels differ "
+    std::printf("adaptive vs reference on %zu photos: %lld of %lld pixels differ "
                 "(%.4f%% agree overall, worst case %.4f%%)\n",
                 photos.size() / 2, differ, total, 100.0 * (1.0 - (double)differ / total),
                 100.0 * worst);

@@ -23,11 +23,17 @@
  *               varies smoothly (no block edges). docs/adaptivethreshold.md has the
  *               exact definition.
  *
- * Exactness: window sums are exact integers. MEAN and the uniformity test of
- * LOCAL_OTSU compare integers exactly; SAUVOLA and NIBLACK evaluate T in double
- * precision from the exact sums; GAUSSIAN runs in single precision. The result
- * equals the float64 definition above except for pixels whose value lies
- * within rounding of T (see the tolerances in the docs).
+ * Exactness: window sums are exact integers. MEAN, SAUVOLA, NIBLACK and
+ * LOCAL_OTSU take each pixel's decision from them with arithmetic shared with
+ * iseg_adaptive_mask_ref(), so the fast path equals the reference bit for bit
+ * (any image, settings, pool, instruction set). MEAN (offset * n rounded once
+ * to double) and LOCAL_OTSU (T an exact rational) are exact; SAUVOLA and
+ * NIBLACK round (single precision up to 257 x 257 windows, double beyond) and
+ * may decide a pixel with |v - T| < 4.9e-4 * (1 + |k|) gray levels either way.
+ * GAUSSIAN runs in single precision and equals the float64 definition except
+ * for pixels within 2 * (3r + 8) * 255 * 2^-24 + |offset| * 2^-23 of T
+ * (r = block_size / 2); an exact tie is always background. The derivations
+ * are in docs/adaptivethreshold.md ("Accuracy").
  *
  * Speed does not depend on the window size for MEAN, SAUVOLA, NIBLACK (running
  * sums) and LOCAL_OTSU's per-pixel pass; GAUSSIAN is a separable convolution,
@@ -113,9 +119,11 @@ ISEG_API void iseg_adaptive_destroy(IsegAdaptive *ctx);
 ISEG_API int iseg_adaptive_mask(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst,
                                 IsegPool *pool);
 
-/* The plain float64 definition: every window summed pixel by pixel, O(block^2)
- * per pixel (LOCAL_OTSU: brute-force window histograms, iseg_otsu_threshold_ref).
- * For tests; slow. src and dst must not overlap. */
+/* The plain definition: every window summed pixel by pixel into exact
+ * integers, O(block^2) per pixel (LOCAL_OTSU: brute-force window histograms,
+ * iseg_otsu_threshold_ref), then the same per-pixel decision as the fast path
+ * (GAUSSIAN: the float64 weighted sum). For tests; slow. src and dst must not
+ * overlap. */
 ISEG_API int iseg_adaptive_mask_ref(const IsegAdaptiveSettings *s, const IsegImage *src,
                                     IsegImage *dst);
 

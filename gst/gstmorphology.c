@@ -179,13 +179,23 @@ static gboolean set_structure_locked(GstMorphology *self, const gchar *text)
     return TRUE;
 }
 
+static gboolean settings_equal(const GstMorphologySettings *a, const GstMorphologySettings *b)
+{
+    return a->operation == b->operation && a->shape == b->shape && a->width == b->width &&
+           a->height == b->height && a->iterations == b->iterations && a->border == b->border;
+}
+
 static void gst_morphology_set_property(GObject *object, guint prop_id, const GValue *value,
                                         GParamSpec *pspec)
 {
     GstMorphology *self = GST_MORPHOLOGY(object);
     gboolean structure_set = FALSE;
+    GstMorphologySettings before;
+    gchar *structure_before;
 
     GST_OBJECT_LOCK(self);
+    before = self->settings;
+    structure_before = g_strdup(self->structure);
     switch (prop_id) {
     case PROP_OPERATION: self->settings.operation = g_value_get_enum(value); break;
     case PROP_SHAPE: self->settings.shape = g_value_get_enum(value); break;
@@ -198,8 +208,13 @@ static void gst_morphology_set_property(GObject *object, guint prop_id, const GV
     case PROP_BORDER: self->settings.border = g_value_get_enum(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
-    self->generation++;
+    /* only a real change recompiles: a controlled property is set on every
+     * frame, mostly to the value it has */
+    if (!settings_equal(&before, &self->settings) ||
+        g_strcmp0(structure_before, self->structure) != 0)
+        self->generation++;
     GST_OBJECT_UNLOCK(self);
+    g_free(structure_before);
 
     if (structure_set) {
         g_object_notify(object, "shape");

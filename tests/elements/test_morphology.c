@@ -460,6 +460,57 @@ GST_START_TEST(test_defaults_and_controllable)
 
 GST_END_TEST;
 
+/* Counts the element's "compiled ..." debug lines. */
+static gint n_compiles;
+
+static void count_compiles(GstDebugCategory *category, GstDebugLevel level, const gchar *file,
+                           const gchar *function, gint line, GObject *object,
+                           GstDebugMessage *message, gpointer user_data)
+{
+    (void)level;
+    (void)file;
+    (void)function;
+    (void)line;
+    (void)object;
+    (void)user_data;
+    if (g_strcmp0(gst_debug_category_get_name(category), "morphology") == 0 &&
+        g_str_has_prefix(gst_debug_message_get(message), "compiled "))
+        g_atomic_int_inc(&n_compiles);
+}
+
+/* A property set to the value it has (what a control source does on every
+ * frame) does not recompile the element; a real change does, once. */
+GST_START_TEST(test_same_value_keeps_context)
+{
+    GstHarness *h = eu_harness_new("morphology", GST_VIDEO_FORMAT_GRAY8, 64, 48);
+
+    gst_debug_set_threshold_for_name("morphology", GST_LEVEL_DEBUG);
+    gst_debug_add_log_function(count_compiles, NULL, NULL);
+    g_atomic_int_set(&n_compiles, 0);
+    g_object_set(h->element, "operation", ISEG_MORPH_OPEN, "width", 5, "height", 3, NULL);
+    for (gint i = 0; i < 10; i++) {
+        g_object_set(h->element, "width", 5, "height", 3, "iterations", 1, "structure", "", NULL);
+        gst_buffer_unref(
+            gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, i)));
+    }
+    fail_unless_equals_int(g_atomic_int_get(&n_compiles), 1);
+    g_object_set(h->element, "width", 7, NULL);
+    gst_buffer_unref(
+        gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, 10)));
+    g_object_set(h->element, "structure", "1 1 1", NULL);
+    gst_buffer_unref(
+        gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, 11)));
+    g_object_set(h->element, "structure", "1 1 1", NULL);
+    gst_buffer_unref(
+        gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, 12)));
+    fail_unless_equals_int(g_atomic_int_get(&n_compiles), 3);
+    gst_debug_remove_log_function(count_compiles);
+    gst_debug_set_threshold_for_name("morphology", GST_LEVEL_NONE);
+    eu_harness_teardown(h);
+}
+
+GST_END_TEST;
+
 static Suite *morphology_suite(void)
 {
     Suite *s = suite_create("morphology");
@@ -478,6 +529,7 @@ static Suite *morphology_suite(void)
     tcase_add_test(tc, test_video_meta_strides);
     tcase_add_test(tc, test_properties_from_another_thread);
     tcase_add_test(tc, test_out_of_range_rejected);
+    tcase_add_test(tc, test_same_value_keeps_context);
     return s;
 }
 

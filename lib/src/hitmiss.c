@@ -59,6 +59,13 @@ static const uint8_t skeleton_cells[SKELETON_SET_SIZE][9] = {
     { 2, 2, 0, 2, 1, 1, 0, 1, 0 }, /* 0 0 .; 0 1 1; . 1 . */
 };
 
+/* The same as bits (dy + 1) * 3 + dx + 1 of the cells that must be 1 (hit)
+ * and 0 (miss), for the thinning loop specialised to this set. */
+static const unsigned skeleton_masks[SKELETON_SET_SIZE][2] = {
+    { 0x1d0, 0x007 }, { 0x098, 0x026 }, { 0x059, 0x124 }, { 0x01a, 0x1a0 },
+    { 0x017, 0x1c0 }, { 0x032, 0x0c8 }, { 0x134, 0x049 }, { 0x0b0, 0x00b },
+};
+
 typedef struct BuiltinSet {
     IsegSel sels[SKELETON_SET_SIZE];
     const IsegSel *ptrs[SKELETON_SET_SIZE];
@@ -193,6 +200,8 @@ typedef struct Elem {
     int small;       /* every term within one pixel of the origin */
     uint8_t pos[9];  /* small: (dy + 1) * 3 + dx + 1 of each term */
     uint64_t inv[9]; /* small: terms[t].inv, packed for the tile loop */
+    unsigned hit9;   /* small: bit pos set for a term that must be 1 */
+    unsigned miss9;  /* small: bit pos set for a term that must be 0 */
 } Elem;
 
 typedef struct Change {
@@ -233,6 +242,7 @@ struct IsegHitmiss {
      * with one ring of empty tiles around the frame. A contour crosses
      * about 8 times fewer tiles than row words where it is steep. */
     int tiled;
+    int builtin;      /* thin with the built-in skeleton set (specialised) */
     int tw, th;       /* tiles across, down */
     ptrdiff_t tpitch; /* tw + 2 */
 
@@ -343,8 +353,13 @@ static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
                     if (abs(t->dx) > 1 || abs(t->dy) > 1) {
                         e->small = 0;
                     } else if (e->n_terms < 9) { /* a small element has <= 9 terms */
-                        e->pos[e->n_terms] = (uint8_t)((t->dy + 1) * 3 + t->dx + 1);
+                        const int pos = (t->dy + 1) * 3 + t->dx + 1;
+                        e->pos[e->n_terms] = (uint8_t)pos;
                         e->inv[e->n_terms] = inv;
+                        if (inv)
+                            e->miss9 |= 1u << pos;
+                        else
+                            e->hit9 |= 1u << pos;
                     }
                     e->n_terms++;
                     t++;
@@ -448,6 +463,10 @@ int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *cons
     hm->pitch = (ptrdiff_t)hm->nw + 2 * hm->pad;
     hm->tail = (width % 64) ? ((uint64_t)1 << (width % 64)) - 1 : ~(uint64_t)0;
     hm->tiled = op != ISEG_HITMISS_HMT && hm->all_small;
+    hm->builtin = hm->tiled && op != ISEG_HITMISS_THICKEN && hm->n_elems == SKELETON_SET_SIZE;
+    for (int k = 0; k < hm->n_elems && hm->builtin; k++)
+        hm->builtin = hm->elems[k].hit9 == skeleton_masks[k][0] &&
+                      hm->elems[k].miss9 == skeleton_masks[k][1];
     hm->tw = (int)(((unsigned)width + 7u) / 8u);
     hm->th = (int)(((unsigned)height + 7u) / 8u);
     hm->tpitch = (ptrdiff_t)hm->tw + 2;
@@ -903,9 +922,127 @@ static void thin_rows(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
     thin_cells(hm, limit, st, 0);
 }
 
+/* Pixels of tile *p that the 3x3 element with masks hit9 / miss9 matches,
+ * among the candidates m. Without branches on the data: every neighbour the
+ * element asks for is computed (the tests on hit9 / miss9 are the same for
+ * a whole step, and disappear when they are constants). */
+static ISEG_ALWAYS_INLINE uint64_t match_tile(const uint64_t *p, ptrdiff_t pitch, uint64_t m,
+                                              unsigned hit9, unsigned miss9)
+{
+    const uint64_t c = p[0];
+    const uint64_t up = tile_up(c, p[-pitch]), down = tile_down(c, p[pitch]);
+    /* m &= the neighbour at pos, complemented for a miss, if the element
+     * looks there */
+#define TILE_TERM(pos, expr)                                                                       \
+    if ((hit9 | miss9) & (1u << (pos))) {                                                          \
+        const uint64_t x_ = (expr);                                                                \
+        m &= (hit9 & (1u << (pos))) ? x_ : ~x_;                                                    \
+    }
+    TILE_TERM(1, up)
+    TILE_TERM(3, tile_left(c, p[-1]))
+    TILE_TERM(4, c)
+    TILE_TERM(5, tile_right(c, p[1]))
+    TILE_TERM(7, down)
+    TILE_TERM(0, tile_left(up, tile_up(p[-1], p[-pitch - 1])))
+    TILE_TERM(2, tile_right(up, tile_up(p[1], p[-pitch + 1])))
+    TILE_TERM(6, tile_left(down, tile_down(p[-1], p[pitch - 1])))
+    TILE_TERM(8, tile_right(down, tile_down(p[1], p[pitch + 1])))
+#undef TILE_TERM
+    return m;
+}
+
+/* One step of thin_tiles: element (hit9, miss9) on the queued tiles whose
+ * stamp is >= s - nset (the others leave the queue); the matches go to
+ * hm->changes. Returns the number of changes; *qn is updated. */
+static ISEG_ALWAYS_INLINE uint32_t tile_step(IsegHitmiss *hm, int thicken, unsigned hit9,
+                                             unsigned miss9, int64_t s, uint32_t *qn)
+{
+    const int64_t oldest = s - hm->n_elems;
+    const uint64_t *const cells = hm->cells;
+    const uint64_t *const valid = hm->valid;
+    int64_t *const stamp = hm->stamp;
+    uint32_t *const queue = hm->queue;
+    Change *const changes = hm->changes;
+    const ptrdiff_t pitch = hm->cpitch;
+    const uint32_t n = *qn;
+    uint32_t keep = 0, nch = 0;
+    for (uint32_t j = 0; j < n; j++) {
+        const uint32_t w = queue[j];
+        if (stamp[w] < oldest) {
+            stamp[w] = IDLE;
+            continue;
+        }
+        queue[keep++] = w;
+        /* thin never sets a pixel, so those outside the frame stay 0 */
+        const uint64_t cand = thicken ? ~cells[w] & valid[w] : cells[w];
+        const uint64_t m = match_tile(cells + w, pitch, cand, hit9, miss9);
+        changes[nch] = (Change){ w, m };
+        nch += m != 0;
+    }
+    *qn = keep;
+    return nch;
+}
+
+/* thin_cells for tiles, with the element's masks as constants for the
+ * built-in skeleton set. */
 static void thin_tiles(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
 {
-    thin_cells(hm, limit, st, 1);
+    const int thicken = hm->op == ISEG_HITMISS_THICKEN;
+    const int nset = hm->n_elems;
+    uint64_t *const cells = hm->cells;
+    const uint64_t *const valid = hm->valid;
+    int64_t *const stamp = hm->stamp;
+    uint32_t *const queue = hm->queue;
+    const uint64_t before = count_bits(hm);
+    uint32_t qn = 0;
+    for (size_t w = 0; w < hm->n_cells; w++) {
+        if (!valid[w])
+            continue; /* padding: stays BLOCKED */
+        const int can = flippable(thicken, cells[w], valid[w]) != 0;
+        stamp[w] = can ? -1 : BLOCKED;
+        if (can)
+            queue[qn++] = (uint32_t)w;
+    }
+
+    unsigned passes = 0;
+    int64_t s = 0;
+    for (;;) {
+        int changed = 0;
+        for (int k = 0; k < nset; k++, s++) {
+            uint32_t nch;
+            if (hm->builtin) {
+                switch (k) {
+#define SK(i)                                                                                      \
+    case i:                                                                                        \
+        nch = tile_step(hm, 0, skeleton_masks[i][0], skeleton_masks[i][1], s, &qn);                \
+        break;
+                    SK(0) SK(1) SK(2) SK(3) SK(4) SK(5) SK(6)
+                default:
+                    nch = tile_step(hm, 0, skeleton_masks[7][0], skeleton_masks[7][1], s, &qn);
+                    break;
+#undef SK
+                }
+            } else if (thicken) {
+                nch = tile_step(hm, 1, hm->elems[k].hit9, hm->elems[k].miss9, s, &qn);
+            } else {
+                nch = tile_step(hm, 0, hm->elems[k].hit9, hm->elems[k].miss9, s, &qn);
+            }
+            /* all of this element's matches were decided above; now apply */
+            const Change *const ch = hm->changes;
+            for (uint32_t c = 0; c < nch; c++)
+                cells[ch[c].at] ^= ch[c].mask;
+            for (uint32_t c = 0; c < nch; c++)
+                mark_around(hm, thicken, 1, ch[c].at, ch[c].mask, s, &qn);
+            changed |= nch != 0;
+        }
+        passes++;
+        if (!changed || (limit && passes >= limit))
+            break;
+    }
+    const uint64_t after = count_bits(hm);
+    st->matches = thicken ? after - before : before - after;
+    st->passes = passes;
+    (void)stamp;
 }
 
 /* ---------------------------------------------------------------- entry */

@@ -877,6 +877,89 @@ static void test_skeleton_properties(void)
     tset_free(&set);
 }
 
+/* Large thick shapes: many passes of the tile queue, shapes crossing tile
+ * and frame borders, holes, specks. The fast skeleton (built-in set, and
+ * the same set given explicitly), thinning with Gonzalez & Woods' set and
+ * thickening to the end all equal the reference, on every pool size. */
+static void fill_thick(TuImg *t, TuRng *r)
+{
+    const IsegImage *im = &t->img;
+    uint8_t *m = calloc((size_t)im->width * im->height, 1);
+    const int n = tu_rng_range(r, 1, 8);
+    for (int b = 0; b < n; b++) {
+        const int cx = tu_rng_range(r, -20, im->width + 20),
+                  cy = tu_rng_range(r, -20, im->height + 20);
+        const int rx = tu_rng_range(r, 3, 70), ry = tu_rng_range(r, 3, 70);
+        const int disk = tu_rng_range(r, 0, 2) > 0, val = b == 0 || tu_rng_range(r, 0, 4) > 0;
+        for (int y = ISEG_MAX(0, cy - ry); y < ISEG_MIN(im->height, cy + ry + 1); y++)
+            for (int x = ISEG_MAX(0, cx - rx); x < ISEG_MIN(im->width, cx + rx + 1); x++) {
+                const double u = (double)(x - cx) / rx, v = (double)(y - cy) / ry;
+                if (!disk || u * u + v * v <= 1.0)
+                    m[y * im->width + x] = (uint8_t)val;
+            }
+    }
+    const int specks = tu_rng_range(r, 0, 2); /* 0, 0.5 or 1 % of the pixels flipped */
+    for (int i = 0; i < im->width * im->height; i++)
+        m[i] ^= tu_rng_range(r, 0, 199) < specks;
+    for (int y = 0; y < im->height; y++)
+        for (int x = 0; x < im->width; x++)
+            im->data[y * im->stride + x] = m[y * im->width + x] ? 255 : 0;
+    free(m);
+}
+
+static void test_thick_fast_equals_reference(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(11));
+    IsegPool *pools[3] = { NULL, NULL, NULL };
+    iseg_pool_create(&pools[1], 2);
+    iseg_pool_create(&pools[2], 3);
+    TSet skel = {
+        { tsel_parse(ISEG_HITMISS_SKELETON_EDGE), tsel_parse(ISEG_HITMISS_SKELETON_CORNER) }, 2
+    };
+    for (int k = 2; k < 8; k++)
+        skel.s[k] = tsel_rot90(skel.s[k - 2]);
+    skel.n = 8;
+    TSet gw = tset_rotations(tsel_parse(ISEG_HITMISS_THINNING_SEL), 8);
+    int bad = 0, many_passes = 0;
+    for (int iter = 0; iter < 16; iter++) {
+        const int w = tu_rng_range(&r, 100, 260), h = tu_rng_range(&r, 60, 180);
+        TuImg src, ref, out;
+        tu_img_alloc_random_pad(&src, &r, w, h);
+        tu_img_alloc_random_pad(&ref, &r, w, h);
+        tu_img_alloc_random_pad(&out, &r, w, h);
+        fill_thick(&src, &r);
+        const int kind = iter % 4;
+        const IsegHitmissOp op = kind <= 1 ? ISEG_HITMISS_SKELETON
+                                 : kind == 2 ? ISEG_HITMISS_THIN
+                                             : ISEG_HITMISS_THICKEN;
+        const TSet *set = kind == 0 ? NULL : kind == 1 ? &skel : &gw;
+        IsegHitmissStats sr = { 0, 0 }, sf = { 0, 0 };
+        int ok = iseg_hitmiss_ref(op, set ? tset(set) : NULL, set ? set->n : 0, &src.img, &ref.img,
+                                  0, &sr) == 0;
+        ok &= run_fast(op, set, &src.img, &out.img, 0, pools[iter % 3], &sf) == 0;
+        ok &= tu_img_equal(&ref.img, &out.img, "thick: fast vs reference");
+        ok &= sr.matches == sf.matches && sr.passes == sf.passes;
+        ok &= tu_img_guard_ok(&src) && tu_img_guard_ok(&out) && tu_img_guard_ok(&ref);
+        if (!ok) {
+            bad++;
+            fprintf(stderr, "thick case %d: op %d %dx%d matches %llu/%llu passes %u/%u\n", iter,
+                    (int)op, w, h, (unsigned long long)sr.matches, (unsigned long long)sf.matches,
+                    sr.passes, sf.passes);
+        }
+        many_passes += sr.passes >= 20;
+        tu_img_free(&src);
+        tu_img_free(&ref);
+        tu_img_free(&out);
+    }
+    CHECK_EQ_INT(bad, 0);
+    CHECK(many_passes >= 8); /* the shapes are thick enough to need many passes */
+    tset_free(&skel);
+    tset_free(&gw);
+    for (int p = 1; p < 3; p++)
+        iseg_pool_destroy(pools[p]);
+}
+
 int main(void)
 {
     RUN(test_lecture_vertical_lines);
@@ -886,5 +969,6 @@ int main(void)
     RUN(test_bad_arguments);
     RUN(test_random_fast_equals_reference);
     RUN(test_skeleton_properties);
+    RUN(test_thick_fast_equals_reference);
     return tu_finish();
 }

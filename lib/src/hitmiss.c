@@ -199,7 +199,6 @@ typedef struct Elem {
     int n_terms;
     int small;       /* every term within one pixel of the origin */
     uint8_t pos[9];  /* small: (dy + 1) * 3 + dx + 1 of each term */
-    uint64_t inv[9]; /* small: terms[t].inv, packed for the tile loop */
     unsigned hit9;   /* small: bit pos set for a term that must be 1 */
     unsigned miss9;  /* small: bit pos set for a term that must be 0 */
 } Elem;
@@ -209,10 +208,27 @@ typedef struct Change {
     uint64_t mask; /* pixels of the word that flip */
 } Change;
 
-/* Stamps: IDLE for a word that is not queued; BLOCKED for a word that can
- * never flip (padding, or an empty word for thin, a full one for thicken). */
-#define IDLE    INT64_MIN
-#define BLOCKED INT64_MAX
+/* Cell tags (16 bits, to keep the thinning's working set in the cache):
+ * TAG_IDLE for a cell that is not queued; TAG_BLOCKED for a cell that can
+ * never flip (padding, or an empty cell for thin, a full one for thicken);
+ * for a queued cell, the step s (mod 2^15) at which a pixel within reach
+ * last flipped. A queued cell is looked at every step and leaves the queue
+ * once its stamp is more than n_elems <= 64 steps old, so s minus its stamp
+ * is always in 1..65 and the low 15 bits are enough to compute it. */
+#define TAG_IDLE    0x8000u
+#define TAG_BLOCKED 0xffffu
+#define TAG_MASK    0x7fff
+
+static inline uint16_t tag_of_step(int64_t s)
+{
+    return (uint16_t)(s & TAG_MASK);
+}
+
+/* Steps since the stamp `tag` of a queued cell, at step s. */
+static inline int tag_age(uint16_t tag, int64_t s)
+{
+    return (int)((s - tag) & TAG_MASK);
+}
 
 struct IsegHitmiss {
     IsegHitmissOp op;
@@ -249,15 +265,14 @@ struct IsegHitmiss {
     /* Thin / thicken / skeleton work on `cells`: the row words (block) or
      * the tiles, n_cells of them with the padding, `cpitch` per row. Indexed
      * like cells: `valid` has the bits of pixels inside the frame (0 in the
-     * padding); `stamp` the last step at which a pixel within reach of the
-     * cell flipped (or IDLE, BLOCKED); the queue of cell indices; one step's
-     * changes. */
+     * padding); `tag` the state of the cell (TAG_*); the queue of cell
+     * indices; one step's changes. */
     uint64_t *cells;
     size_t n_cells;
     ptrdiff_t cpitch;
     uint64_t *tiles;
     uint64_t *valid;
-    int64_t *stamp;
+    uint16_t *tag;
     uint32_t *queue;
     Change *changes;
 };
@@ -286,7 +301,7 @@ static void hitmiss_free(IsegHitmiss *hm)
     free(hm->block);
     free(hm->tiles);
     free(hm->valid);
-    free(hm->stamp);
+    free(hm->tag);
     free(hm->queue);
     free(hm->changes);
     free(hm);
@@ -333,7 +348,7 @@ static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
         e->terms = t;
         e->small = 1;
         /* pass 0, 1: the terms a flip can satisfy, cells in line with the
-         * origin first (cheaper to compute on tiles), then the rest;
+         * origin first (cheaper to compute), then the rest;
          * pass 2, 3: the other terms, in the same way */
         for (int pass = 0; pass < 4; pass++)
             for (int cy = 0; cy < s->height; cy++)
@@ -355,7 +370,6 @@ static int compile_set(IsegHitmiss *hm, const IsegSel *const *set, int n)
                     } else if (e->n_terms < 9) { /* a small element has <= 9 terms */
                         const int pos = (t->dy + 1) * 3 + t->dx + 1;
                         e->pos[e->n_terms] = (uint8_t)pos;
-                        e->inv[e->n_terms] = inv;
                         if (inv)
                             e->miss9 |= 1u << pos;
                         else
@@ -417,13 +431,13 @@ static int alloc_thinning(IsegHitmiss *hm)
     if (n > UINT32_MAX) /* queue entries are 32-bit cell indices */
         return -ENOMEM;
     hm->valid = calloc(n, sizeof(*hm->valid));
-    hm->stamp = malloc(n * sizeof(*hm->stamp));
+    hm->tag = malloc(n * sizeof(*hm->tag));
     hm->queue = malloc(n * sizeof(*hm->queue));
     hm->changes = malloc(n * sizeof(*hm->changes));
-    if (!hm->valid || !hm->stamp || !hm->queue || !hm->changes)
+    if (!hm->valid || !hm->tag || !hm->queue || !hm->changes)
         return -ENOMEM;
     for (size_t c = 0; c < n; c++)
-        hm->stamp[c] = BLOCKED;
+        hm->tag[c] = TAG_BLOCKED;
     if (hm->tiled) {
         for (int ty = 0; ty < hm->th; ty++)
             for (int tx = 0; tx < hm->tw; tx++)
@@ -736,11 +750,12 @@ static inline uint64_t eval_word(const Elem *e, const uint64_t *p, int pad, uint
     return m;
 }
 
-/* Pixels of a word that may flip: thin clears foreground pixels, thicken
- * sets background ones, inside the frame. */
-static inline uint64_t flippable(int thicken, uint64_t w, uint64_t valid)
+/* Pixels of cell w that may flip: thin clears foreground pixels, thicken
+ * sets background ones, inside the frame. Thin never sets a pixel, so the
+ * bits outside the frame stay 0 and `valid` need not be read. */
+static inline uint64_t flippable(const IsegHitmiss *hm, int thicken, size_t w)
 {
-    return (thicken ? ~w : w) & valid;
+    return thicken ? ~hm->cells[w] & hm->valid[w] : hm->cells[w];
 }
 
 /* Tile neighbours: bit (r, c) of the result is pixel (r - 1, c), (r + 1, c),
@@ -765,54 +780,24 @@ static inline uint64_t tile_right(uint64_t t, uint64_t right)
     return ((t >> 1) & ~TILE_COL7) | ((right << 7) & TILE_COL7);
 }
 
-/* Neighbour `pos` ((dy + 1) * 3 + dx + 1) of tile *p: bit (r, c) of the
- * result is pixel (r + dy, c + dx) of the tile's frame. up / down are the
- * tile's own rows moved by one (computed once per evaluation). */
-static inline uint64_t tile_neighbour(const uint64_t *p, ptrdiff_t pitch, uint64_t up,
-                                      uint64_t down, int pos)
-{
-    switch (pos) {
-    case 0: return tile_left(up, tile_up(p[-1], p[-pitch - 1]));
-    case 1: return up;
-    case 2: return tile_right(up, tile_up(p[1], p[-pitch + 1]));
-    case 3: return tile_left(p[0], p[-1]);
-    case 4: return p[0];
-    case 5: return tile_right(p[0], p[1]);
-    case 6: return tile_left(down, tile_down(p[-1], p[pitch - 1]));
-    case 7: return down;
-    default: return tile_right(down, tile_down(p[1], p[pitch + 1]));
-    }
-}
-
-/* Pixels of tile *p that the 3x3 element e matches, among the candidates m.
- * Neighbours are computed as the terms ask for them, and the loop stops as
- * soon as no candidate is left (see compile_set for the order of terms). */
-static inline uint64_t eval_tile(const Elem *e, const uint64_t *p, ptrdiff_t pitch, uint64_t m)
-{
-    const uint64_t up = tile_up(p[0], p[-pitch]), down = tile_down(p[0], p[pitch]);
-    for (int t = 0; t < e->n_terms && m; t++)
-        m &= tile_neighbour(p, pitch, up, down, e->pos[t]) ^ e->inv[t];
-    return m;
-}
-
 /* Queues cell w (not yet queued) or refreshes its stamp. */
 static inline void mark_cell(IsegHitmiss *hm, int thicken, size_t w, int64_t step, uint32_t *qn)
 {
-    const int64_t st = hm->stamp[w];
-    if (st == BLOCKED)
+    const unsigned tag = hm->tag[w];
+    if (tag == TAG_BLOCKED)
         return;
-    if (st == IDLE) {
-        if (!flippable(thicken, hm->cells[w], hm->valid[w])) {
-            hm->stamp[w] = BLOCKED; /* stays so for the rest of the run */
+    if (tag == TAG_IDLE) {
+        if (!flippable(hm, thicken, w)) {
+            hm->tag[w] = TAG_BLOCKED; /* stays so for the rest of the run */
             return;
         }
         hm->queue[(*qn)++] = (uint32_t)w;
     }
-    hm->stamp[w] = step;
+    hm->tag[w] = tag_of_step(step);
 }
 
 /* Queues every cell whose evaluation reads a pixel of `mask` in cell `at`,
- * stamped `step`. Padding cells are BLOCKED, so no bounds are tested. */
+ * stamped `step`. Padding cells are blocked, so no bounds are tested. */
 static inline void mark_around(IsegHitmiss *hm, int thicken, int tiled, uint32_t at, uint64_t mask,
                                int64_t step, uint32_t *qn)
 {
@@ -854,31 +839,36 @@ static uint64_t count_bits(const IsegHitmiss *hm)
     return n;
 }
 
-/* Runs passes of thin (or thicken) over the cells; limit 0 = until a pass
- * changes nothing. Step s applies element s % n_elems. A cell is evaluated
- * at step s iff its stamp (the last step at which something within reach
- * changed; -1 initially) is >= s - n_elems: otherwise element s % n_elems
- * already saw its current neighbourhood and found no match. Inlined twice,
- * for row words and for tiles. */
-static inline void thin_cells(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st, int tiled)
+/* Queues every cell that may flip, stamped as if changed at step -1, and
+ * blocks the others. Returns the queue length. */
+static uint32_t queue_all(IsegHitmiss *hm, int thicken)
+{
+    uint32_t qn = 0;
+    for (size_t w = 0; w < hm->n_cells; w++) {
+        if (!hm->valid[w])
+            continue; /* padding: stays blocked */
+        const int can = flippable(hm, thicken, w) != 0;
+        hm->tag[w] = can ? tag_of_step(-1) : TAG_BLOCKED;
+        if (can)
+            hm->queue[qn++] = (uint32_t)w;
+    }
+    return qn;
+}
+
+/* Runs passes of thin (or thicken) over the row words; limit 0 = until a
+ * pass changes nothing. Step s applies element s % n_elems. A word is
+ * evaluated at step s iff its stamp (the last step at which something within
+ * reach changed; -1 initially) is >= s - n_elems: otherwise element
+ * s % n_elems already saw its current neighbourhood and found no match. */
+static void thin_rows(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
 {
     const int thicken = hm->op == ISEG_HITMISS_THICKEN;
     const int nset = hm->n_elems;
     uint64_t *const cells = hm->cells;
-    const uint64_t *const valid = hm->valid;
-    int64_t *const stamp = hm->stamp;
+    uint16_t *const tag = hm->tag;
     uint32_t *const queue = hm->queue;
     const uint64_t before = count_bits(hm);
-    uint32_t qn = 0;
-    for (size_t w = 0; w < hm->n_cells; w++) {
-        if (!valid[w])
-            continue; /* padding: stays BLOCKED */
-        const int can = flippable(thicken, cells[w], valid[w]) != 0;
-        stamp[w] = can ? -1 : BLOCKED;
-        if (can)
-            queue[qn++] = (uint32_t)w;
-    }
-
+    uint32_t qn = queue_all(hm, thicken);
     unsigned passes = 0;
     int64_t s = 0;
     for (;;) {
@@ -888,14 +878,12 @@ static inline void thin_cells(IsegHitmiss *hm, unsigned limit, IsegHitmissStats 
             uint32_t keep = 0, nch = 0;
             for (uint32_t j = 0; j < qn; j++) {
                 const uint32_t w = queue[j];
-                if (stamp[w] < s - nset) {
-                    stamp[w] = IDLE;
+                if (tag_age(tag[w], s) > nset) {
+                    tag[w] = TAG_IDLE;
                     continue;
                 }
                 queue[keep++] = w;
-                const uint64_t cand = flippable(thicken, cells[w], valid[w]);
-                const uint64_t m = tiled ? eval_tile(&e, cells + w, hm->cpitch, cand)
-                                         : eval_word(&e, cells + w, hm->pad, cand);
+                const uint64_t m = eval_word(&e, cells + w, hm->pad, flippable(hm, thicken, w));
                 if (m)
                     hm->changes[nch++] = (Change){ w, m };
             }
@@ -904,7 +892,7 @@ static inline void thin_cells(IsegHitmiss *hm, unsigned limit, IsegHitmissStats 
             for (uint32_t c = 0; c < nch; c++)
                 cells[hm->changes[c].at] ^= hm->changes[c].mask;
             for (uint32_t c = 0; c < nch; c++)
-                mark_around(hm, thicken, tiled, hm->changes[c].at, hm->changes[c].mask, s, &qn);
+                mark_around(hm, thicken, 0, hm->changes[c].at, hm->changes[c].mask, s, &qn);
             changed |= nch != 0;
         }
         passes++;
@@ -915,11 +903,6 @@ static inline void thin_cells(IsegHitmiss *hm, unsigned limit, IsegHitmissStats 
     const uint64_t after = count_bits(hm);
     st->matches = thicken ? after - before : before - after;
     st->passes = passes;
-}
-
-static void thin_rows(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
-{
-    thin_cells(hm, limit, st, 0);
 }
 
 /* Pixels of tile *p that the 3x3 element with masks hit9 / miss9 matches,
@@ -957,10 +940,9 @@ static ISEG_ALWAYS_INLINE uint64_t match_tile(const uint64_t *p, ptrdiff_t pitch
 static ISEG_ALWAYS_INLINE uint32_t tile_step(IsegHitmiss *hm, int thicken, unsigned hit9,
                                              unsigned miss9, int64_t s, uint32_t *qn)
 {
-    const int64_t oldest = s - hm->n_elems;
+    const int nset = hm->n_elems;
     const uint64_t *const cells = hm->cells;
-    const uint64_t *const valid = hm->valid;
-    int64_t *const stamp = hm->stamp;
+    uint16_t *const tag = hm->tag;
     uint32_t *const queue = hm->queue;
     Change *const changes = hm->changes;
     const ptrdiff_t pitch = hm->cpitch;
@@ -968,14 +950,12 @@ static ISEG_ALWAYS_INLINE uint32_t tile_step(IsegHitmiss *hm, int thicken, unsig
     uint32_t keep = 0, nch = 0;
     for (uint32_t j = 0; j < n; j++) {
         const uint32_t w = queue[j];
-        if (stamp[w] < oldest) {
-            stamp[w] = IDLE;
+        if (tag_age(tag[w], s) > nset) {
+            tag[w] = TAG_IDLE;
             continue;
         }
         queue[keep++] = w;
-        /* thin never sets a pixel, so those outside the frame stay 0 */
-        const uint64_t cand = thicken ? ~cells[w] & valid[w] : cells[w];
-        const uint64_t m = match_tile(cells + w, pitch, cand, hit9, miss9);
+        const uint64_t m = match_tile(cells + w, pitch, flippable(hm, thicken, w), hit9, miss9);
         changes[nch] = (Change){ w, m };
         nch += m != 0;
     }
@@ -983,26 +963,15 @@ static ISEG_ALWAYS_INLINE uint32_t tile_step(IsegHitmiss *hm, int thicken, unsig
     return nch;
 }
 
-/* thin_cells for tiles, with the element's masks as constants for the
- * built-in skeleton set. */
+/* thin_rows for tiles; the element's masks are constants for the built-in
+ * skeleton set. */
 static void thin_tiles(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
 {
     const int thicken = hm->op == ISEG_HITMISS_THICKEN;
     const int nset = hm->n_elems;
     uint64_t *const cells = hm->cells;
-    const uint64_t *const valid = hm->valid;
-    int64_t *const stamp = hm->stamp;
-    uint32_t *const queue = hm->queue;
     const uint64_t before = count_bits(hm);
-    uint32_t qn = 0;
-    for (size_t w = 0; w < hm->n_cells; w++) {
-        if (!valid[w])
-            continue; /* padding: stays BLOCKED */
-        const int can = flippable(thicken, cells[w], valid[w]) != 0;
-        stamp[w] = can ? -1 : BLOCKED;
-        if (can)
-            queue[qn++] = (uint32_t)w;
-    }
+    uint32_t qn = queue_all(hm, thicken);
 
     unsigned passes = 0;
     int64_t s = 0;
@@ -1042,7 +1011,6 @@ static void thin_tiles(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
     const uint64_t after = count_bits(hm);
     st->matches = thicken ? after - before : before - after;
     st->passes = passes;
-    (void)stamp;
 }
 
 /* ---------------------------------------------------------------- entry */

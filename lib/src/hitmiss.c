@@ -687,6 +687,16 @@ static void unpack_tiles(void *p, int y0, int y1, unsigned slot)
         const uint64_t *t = hm->tiles + tile_index(hm, y / 8, 0);
         const int shift = 8 * (y % 8);
         int tx = 0;
+#if defined(__SSE2__)
+        const __m128i sel = _mm_set1_epi64x((long long)0x8040201008040201ull);
+        for (; 8 * tx + 16 <= hm->width; tx += 2) {
+            const uint64_t lo = (t[tx] >> shift) & 0xff, hi = (t[tx + 1] >> shift) & 0xff;
+            const __m128i b = _mm_set_epi64x((long long)(hi * 0x0101010101010101ull),
+                                             (long long)(lo * 0x0101010101010101ull));
+            const __m128i v = _mm_cmpeq_epi8(_mm_and_si128(b, sel), sel);
+            _mm_storeu_si128((__m128i *)(void *)(d + 8 * tx), v);
+        }
+#endif
         for (; 8 * tx + 8 <= hm->width; tx++) {
             const uint64_t q = unpack8((unsigned)(t[tx] >> shift) & 0xff);
             memcpy(d + 8 * tx, &q, 8);

@@ -197,10 +197,10 @@ typedef struct Term {
 typedef struct Elem {
     const Term *terms;
     int n_terms;
-    int small;       /* every term within one pixel of the origin */
-    uint8_t pos[9];  /* small: (dy + 1) * 3 + dx + 1 of each term */
-    unsigned hit9;   /* small: bit pos set for a term that must be 1 */
-    unsigned miss9;  /* small: bit pos set for a term that must be 0 */
+    int small;      /* every term within one pixel of the origin */
+    uint8_t pos[9]; /* small: (dy + 1) * 3 + dx + 1 of each term */
+    unsigned hit9;  /* small: bit pos set for a term that must be 1 */
+    unsigned miss9; /* small: bit pos set for a term that must be 0 */
 } Elem;
 
 typedef struct Change {
@@ -479,8 +479,8 @@ int iseg_hitmiss_create(IsegHitmiss **out, IsegHitmissOp op, const IsegSel *cons
     hm->tiled = op != ISEG_HITMISS_HMT && hm->all_small;
     hm->builtin = hm->tiled && op != ISEG_HITMISS_THICKEN && hm->n_elems == SKELETON_SET_SIZE;
     for (int k = 0; k < hm->n_elems && hm->builtin; k++)
-        hm->builtin = hm->elems[k].hit9 == skeleton_masks[k][0] &&
-                      hm->elems[k].miss9 == skeleton_masks[k][1];
+        hm->builtin =
+            hm->elems[k].hit9 == skeleton_masks[k][0] && hm->elems[k].miss9 == skeleton_masks[k][1];
     hm->tw = (int)(((unsigned)width + 7u) / 8u);
     hm->th = (int)(((unsigned)height + 7u) / 8u);
     hm->tpitch = (ptrdiff_t)hm->tw + 2;
@@ -989,6 +989,22 @@ static ISEG_ALWAYS_INLINE uint32_t tile_step(IsegHitmiss *hm, int thicken, unsig
     return nch;
 }
 
+/* tile_step with the masks of element k of the built-in skeleton set as
+ * constants. */
+static uint32_t skeleton_step(IsegHitmiss *hm, int k, int64_t s, uint32_t *qn)
+{
+    switch (k) {
+    case 0: return tile_step(hm, 0, skeleton_masks[0][0], skeleton_masks[0][1], s, qn);
+    case 1: return tile_step(hm, 0, skeleton_masks[1][0], skeleton_masks[1][1], s, qn);
+    case 2: return tile_step(hm, 0, skeleton_masks[2][0], skeleton_masks[2][1], s, qn);
+    case 3: return tile_step(hm, 0, skeleton_masks[3][0], skeleton_masks[3][1], s, qn);
+    case 4: return tile_step(hm, 0, skeleton_masks[4][0], skeleton_masks[4][1], s, qn);
+    case 5: return tile_step(hm, 0, skeleton_masks[5][0], skeleton_masks[5][1], s, qn);
+    case 6: return tile_step(hm, 0, skeleton_masks[6][0], skeleton_masks[6][1], s, qn);
+    default: return tile_step(hm, 0, skeleton_masks[7][0], skeleton_masks[7][1], s, qn);
+    }
+}
+
 /* thin_rows for tiles; the element's masks are constants for the built-in
  * skeleton set. */
 static void thin_tiles(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
@@ -1006,17 +1022,7 @@ static void thin_tiles(IsegHitmiss *hm, unsigned limit, IsegHitmissStats *st)
         for (int k = 0; k < nset; k++, s++) {
             uint32_t nch;
             if (hm->builtin) {
-                switch (k) {
-#define SK(i)                                                                                      \
-    case i:                                                                                        \
-        nch = tile_step(hm, 0, skeleton_masks[i][0], skeleton_masks[i][1], s, &qn);                \
-        break;
-                    SK(0) SK(1) SK(2) SK(3) SK(4) SK(5) SK(6)
-                default:
-                    nch = tile_step(hm, 0, skeleton_masks[7][0], skeleton_masks[7][1], s, &qn);
-                    break;
-#undef SK
-                }
+                nch = skeleton_step(hm, k, s, &qn);
             } else if (thicken) {
                 nch = tile_step(hm, 1, hm->elems[k].hit9, hm->elems[k].miss9, s, &qn);
             } else {

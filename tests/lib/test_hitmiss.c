@@ -930,7 +930,7 @@ static void test_thick_fast_equals_reference(void)
         tu_img_alloc_random_pad(&out, &r, w, h);
         fill_thick(&src, &r);
         const int kind = iter % 4;
-        const IsegHitmissOp op = kind <= 1 ? ISEG_HITMISS_SKELETON
+        const IsegHitmissOp op = kind <= 1   ? ISEG_HITMISS_SKELETON
                                  : kind == 2 ? ISEG_HITMISS_THIN
                                              : ISEG_HITMISS_THICKEN;
         const TSet *set = kind == 0 ? NULL : kind == 1 ? &skel : &gw;

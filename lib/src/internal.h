@@ -24,7 +24,10 @@ int iseg_force_reference(void);
  * pixel in the same order at any vector width, so both copies give
  * bit-identical results; ISEG_TARGET_AVX2_FMA lets the compiler fuse
  * a * b + c (one rounding instead of two), for float kernels whose result
- * is only specified to within rounding. */
+ * is only specified to within rounding. The morphology kernels take the
+ * other road to the same switch: their source files are compiled a second
+ * time with -mavx2 (lib/meson.build) and iseg_morph_kernels() picks the
+ * table by iseg_use_avx2() too. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define ISEG_HAVE_AVX2   1
 #define ISEG_TARGET_AVX2 __attribute__((target("avx2")))

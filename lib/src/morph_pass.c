@@ -44,7 +44,8 @@
 void iseg_morph_kernels(MorphKernels *k)
 {
 #if defined(ISEG_HAVE_AVX2_KERNELS)
-    if (__builtin_cpu_supports("avx2") && !getenv("ISEG_NO_AVX2")) {
+    /* the one AVX2 switch of the library (internal.h) */
+    if (iseg_use_avx2()) {
         iseg_morph_kernels_avx2(k);
         return;
     }

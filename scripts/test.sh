@@ -39,7 +39,7 @@ echo "== element tests under valgrind memcheck (definite leaks are errors)"
 CK_FORK=no G_SLICE=always-malloc GST_REGISTRY_FORK=no ISEG_TEST_QUICK=1 \
   meson test -C build --print-errorlogs --num-processes 2 --suite elements \
   --test-args '' --logbase memcheck --timeout-multiplier 4 \
-  --wrapper "valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=42 --suppressions=/usr/share/glib-2.0/valgrind/glib.supp" \
+  --wrapper "valgrind --quiet --leak-check=full --show-leak-kinds=definite --errors-for-leak-kinds=definite --error-exitcode=42 --suppressions=/usr/share/glib-2.0/valgrind/glib.supp --suppressions=$root/tests/elements/gst-debug.supp" \
   || status=1
 
 echo "== libFuzzer runs (clang, address + undefined), ${FUZZ_SECONDS:=10} s per target"

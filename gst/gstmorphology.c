@@ -189,32 +189,32 @@ static void gst_morphology_set_property(GObject *object, guint prop_id, const GV
                                         GParamSpec *pspec)
 {
     GstMorphology *self = GST_MORPHOLOGY(object);
-    gboolean structure_set = FALSE;
+    gboolean structure_set = FALSE, structure_changed = FALSE;
     GstMorphologySettings before;
-    gchar *structure_before;
 
     GST_OBJECT_LOCK(self);
     before = self->settings;
-    structure_before = g_strdup(self->structure);
     switch (prop_id) {
     case PROP_OPERATION: self->settings.operation = g_value_get_enum(value); break;
     case PROP_SHAPE: self->settings.shape = g_value_get_enum(value); break;
     case PROP_WIDTH: self->settings.width = g_value_get_uint(value); break;
     case PROP_HEIGHT: self->settings.height = g_value_get_uint(value); break;
-    case PROP_STRUCTURE:
-        structure_set = set_structure_locked(self, g_value_get_string(value));
+    case PROP_STRUCTURE: {
+        const gchar *text = g_value_get_string(value);
+        structure_changed = g_strcmp0(text ? text : "", self->structure) != 0;
+        structure_set = set_structure_locked(self, text);
+        structure_changed = structure_changed && structure_set;
         break;
+    }
     case PROP_ITERATIONS: self->settings.iterations = g_value_get_uint(value); break;
     case PROP_BORDER: self->settings.border = g_value_get_enum(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     /* only a real change recompiles: a controlled property is set on every
      * frame, mostly to the value it has */
-    if (!settings_equal(&before, &self->settings) ||
-        g_strcmp0(structure_before, self->structure) != 0)
+    if (structure_changed || !settings_equal(&before, &self->settings))
         self->generation++;
     GST_OBJECT_UNLOCK(self);
-    g_free(structure_before);
 
     if (structure_set) {
         g_object_notify(object, "shape");

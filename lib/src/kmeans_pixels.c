@@ -640,24 +640,24 @@ static uint8_t *prev_row(const AssignJob *job, int y)
 
 /* assign_color_row() instantiated for the pixel size, whether the row is
  * summed (acc) and whether the hysteresis applies (prev). */
+static ISEG_ALWAYS_INLINE void color_row_bpp(const AssignJob *job, const uint8_t *p, uint8_t *lab,
+                                             KmSums *acc, uint8_t *prev, const int bpp)
+{
+    if (acc)
+        prev ? assign_color_row(job, p, lab, acc, prev, bpp, 1, 1)
+             : assign_color_row(job, p, lab, acc, NULL, bpp, 1, 0);
+    else
+        prev ? assign_color_row(job, p, lab, NULL, prev, bpp, 0, 1)
+             : assign_color_row(job, p, lab, NULL, NULL, bpp, 0, 0);
+}
+
 static void color_row(const AssignJob *job, const uint8_t *p, uint8_t *lab, KmSums *acc,
                       uint8_t *prev, int bpp)
 {
-    if (bpp == 3) {
-        if (acc)
-            prev ? assign_color_row(job, p, lab, acc, prev, 3, 1, 1)
-                 : assign_color_row(job, p, lab, acc, NULL, 3, 1, 0);
-        else
-            prev ? assign_color_row(job, p, lab, NULL, prev, 3, 0, 1)
-                 : assign_color_row(job, p, lab, NULL, NULL, 3, 0, 0);
-    } else {
-        if (acc)
-            prev ? assign_color_row(job, p, lab, acc, prev, 4, 1, 1)
-                 : assign_color_row(job, p, lab, acc, NULL, 4, 1, 0);
-        else
-            prev ? assign_color_row(job, p, lab, NULL, prev, 4, 0, 1)
-                 : assign_color_row(job, p, lab, NULL, NULL, 4, 0, 0);
-    }
+    if (bpp == 3)
+        color_row_bpp(job, p, lab, acc, prev, 3);
+    else
+        color_row_bpp(job, p, lab, acc, prev, 4);
 }
 
 static void assign_job(void *arg, int begin, int end, unsigned slot)

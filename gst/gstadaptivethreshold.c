@@ -202,15 +202,14 @@ static gboolean gst_adaptive_threshold_prepare(GstIsegFilter *filter, const GstV
     return TRUE;
 }
 
-static GstFlowReturn gst_adaptive_threshold_transform_frame_ip(GstVideoFilter *vfilter,
-                                                               GstVideoFrame *frame)
+static GstFlowReturn gst_adaptive_threshold_process(GstIsegFilter *filter, GstVideoFrame *in,
+                                                    GstVideoFrame *out)
 {
-    GstAdaptiveThreshold *self = GST_ADAPTIVE_THRESHOLD(vfilter);
-    GstIsegFilter *filter = GST_ISEG_FILTER(vfilter);
+    GstAdaptiveThreshold *self = GST_ADAPTIVE_THRESHOLD(filter);
     IsegPool *pool = gst_iseg_filter_get_pool(filter);
     IsegAdaptiveSettings s;
     IsegThresholdOutput output;
-    IsegFrame view;
+    IsegFrame view, dst;
     guint64 fg = 0;
     int ret;
 
@@ -226,14 +225,15 @@ static GstFlowReturn gst_adaptive_threshold_transform_frame_ip(GstVideoFilter *v
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "settings");
 
-    gst_iseg_filter_frame_view(frame, &view);
-    ret = iseg_adaptive_frame(self->ctx, &view, output, pool, &fg);
+    gst_iseg_filter_frame_view(in, &view);
+    gst_iseg_filter_frame_view(out, &dst);
+    ret = iseg_adaptive_frame_to(self->ctx, &view, &dst, output, pool, &fg);
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "adaptive threshold");
 
     if (gst_iseg_filter_posts_messages(filter)) {
         const guint64 n = (guint64)view.luma.width * view.luma.height;
-        GstStructure *msg = gst_iseg_filter_new_message(filter, frame->buffer, "adaptivethreshold");
+        GstStructure *msg = gst_iseg_filter_new_message(filter, in->buffer, "adaptivethreshold");
         gst_structure_set(msg, "foreground-fraction", G_TYPE_DOUBLE, (gdouble)fg / n, NULL);
         gst_iseg_filter_post_message(filter, msg);
     }
@@ -253,7 +253,6 @@ static void gst_adaptive_threshold_class_init(GstAdaptiveThresholdClass *klass)
 {
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
-    GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS(klass);
     GstIsegFilterClass *iseg_class = GST_ISEG_FILTER_CLASS(klass);
     const GParamFlags flags = G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE | G_PARAM_STATIC_STRINGS;
 
@@ -320,8 +319,7 @@ static void gst_adaptive_threshold_class_init(GstAdaptiveThresholdClass *klass)
         "imageseg developers");
     gst_iseg_filter_class_add_pad_templates(element_class, GST_ISEG_LUMA_CAPS);
 
-    vfilter_class->transform_frame_ip =
-        GST_DEBUG_FUNCPTR(gst_adaptive_threshold_transform_frame_ip);
+    iseg_class->process = GST_DEBUG_FUNCPTR(gst_adaptive_threshold_process);
     iseg_class->prepare = gst_adaptive_threshold_prepare;
 
     gst_type_mark_as_plugin_api(GST_TYPE_ADAPTIVE_THRESHOLD_METHOD, 0);

@@ -218,13 +218,13 @@ static gboolean gst_hitmiss_prepare(GstIsegFilter *filter, const GstVideoInfo *i
     return build_context(self);
 }
 
-static GstFlowReturn gst_hitmiss_transform_frame_ip(GstVideoFilter *vfilter, GstVideoFrame *frame)
+static GstFlowReturn gst_hitmiss_process(GstIsegFilter *filter, GstVideoFrame *in,
+                                         GstVideoFrame *out)
 {
-    GstHitmiss *self = GST_HITMISS(vfilter);
-    GstIsegFilter *filter = GST_ISEG_FILTER(vfilter);
+    GstHitmiss *self = GST_HITMISS(filter);
     IsegPool *pool = gst_iseg_filter_get_pool(filter);
     IsegHitmissStats st;
-    IsegFrame view;
+    IsegFrame view, dst;
     gboolean stale;
     guint iterations;
     int ret;
@@ -236,17 +236,18 @@ static GstFlowReturn gst_hitmiss_transform_frame_ip(GstVideoFilter *vfilter, Gst
     if (stale && !build_context(self))
         return gst_iseg_filter_check(filter, -ENOMEM, "prepare");
 
-    gst_iseg_filter_frame_view(frame, &view);
-    ret = iseg_hitmiss_run(self->ctx, &view.luma, &view.luma, iterations, pool, &st);
+    gst_iseg_filter_frame_view(in, &view);
+    gst_iseg_filter_frame_view(out, &dst);
+    ret = iseg_hitmiss_run(self->ctx, &view.luma, &dst.luma, iterations, pool, &st);
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "hitmiss");
-    ret = iseg_frame_neutral_chroma(&view, pool);
+    ret = iseg_frame_neutral_chroma(&dst, pool);
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "chroma");
     GST_LOG_OBJECT(self, "%" G_GUINT64_FORMAT " matches, %u passes", st.matches, st.passes);
 
     if (gst_iseg_filter_posts_messages(filter)) {
-        GstStructure *msg = gst_iseg_filter_new_message(filter, frame->buffer, "hitmiss");
+        GstStructure *msg = gst_iseg_filter_new_message(filter, in->buffer, "hitmiss");
 
         gst_structure_set(msg, "matches", G_TYPE_UINT, (guint)MIN(st.matches, G_MAXUINT),
                           "iterations", G_TYPE_UINT, st.passes, NULL);
@@ -269,7 +270,6 @@ static void gst_hitmiss_class_init(GstHitmissClass *klass)
 {
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
-    GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS(klass);
     GstIsegFilterClass *iseg_class = GST_ISEG_FILTER_CLASS(klass);
 
     GST_DEBUG_CATEGORY_INIT(gst_hitmiss_debug, "hitmiss", 0,
@@ -317,7 +317,7 @@ static void gst_hitmiss_class_init(GstHitmissClass *klass)
         "imageseg developers");
     gst_iseg_filter_class_add_pad_templates(element_class, GST_ISEG_LUMA_CAPS);
 
-    vfilter_class->transform_frame_ip = GST_DEBUG_FUNCPTR(gst_hitmiss_transform_frame_ip);
+    iseg_class->process = GST_DEBUG_FUNCPTR(gst_hitmiss_process);
     iseg_class->prepare = gst_hitmiss_prepare;
 
     gst_type_mark_as_plugin_api(GST_TYPE_HITMISS_OPERATION, 0);

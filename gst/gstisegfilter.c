@@ -114,6 +114,104 @@ static void gst_iseg_filter_before_transform(GstBaseTransform *trans, GstBuffer 
         gst_object_sync_values(GST_OBJECT(trans), stream_time);
 }
 
+/* The input can be processed in place when nobody else holds the buffer or
+ * any of its memory: then mapping it for writing copies nothing. Buffers
+ * whose memory is shared (imagefreeze repeats one frame; a tee or an
+ * application keeps a reference) go out of place instead: mapping those for
+ * writing would first copy every plane into new memory, on every frame. A
+ * buffer of several memories without a video meta is mapped as one block,
+ * which merges (copies) them: out of place too. */
+static gboolean input_writable_in_place(GstBuffer *inbuf)
+{
+    const guint n = gst_buffer_n_memory(inbuf);
+
+    if (!gst_buffer_is_writable(inbuf))
+        return FALSE;
+    if (n != 1 && !gst_buffer_get_video_meta(inbuf))
+        return FALSE;
+    for (guint i = 0; i < n; i++) {
+        GstMemory *mem = gst_buffer_peek_memory(inbuf, i);
+        if (!gst_memory_is_writable(mem))
+            return FALSE;
+    }
+    return TRUE;
+}
+
+static GstFlowReturn gst_iseg_filter_prepare_output_buffer(GstBaseTransform *trans,
+                                                           GstBuffer *inbuf, GstBuffer **outbuf)
+{
+    if (input_writable_in_place(inbuf)) {
+        *outbuf = inbuf;
+        return GST_FLOW_OK;
+    }
+    /* a buffer from the negotiated pool, timestamps and metas copied */
+    return GST_BASE_TRANSFORM_CLASS(gst_iseg_filter_parent_class)
+        ->prepare_output_buffer(trans, inbuf, outbuf);
+}
+
+static GstFlowReturn gst_iseg_filter_transform(GstBaseTransform *trans, GstBuffer *inbuf,
+                                               GstBuffer *outbuf)
+{
+    GstVideoFilter *vfilter = GST_VIDEO_FILTER(trans);
+    GstIsegFilter *self = GST_ISEG_FILTER(trans);
+    GstIsegFilterClass *klass = GST_ISEG_FILTER_GET_CLASS(self);
+    const gboolean in_place = inbuf == outbuf;
+    GstVideoFrame in, out;
+    GstFlowReturn ret;
+
+    if (G_UNLIKELY(!vfilter->negotiated)) {
+        GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, (NULL), ("a buffer arrived before caps"));
+        return GST_FLOW_NOT_NEGOTIATED;
+    }
+    if (!gst_video_frame_map(&in, &vfilter->in_info, inbuf,
+                             in_place ? GST_MAP_READWRITE : GST_MAP_READ)) {
+        GST_ELEMENT_ERROR(self, STREAM, FORMAT, (NULL),
+                          ("could not map the input buffer as a %s %dx%d frame (%" G_GSIZE_FORMAT
+                           " bytes, smaller than the caps need?)",
+                           GST_VIDEO_INFO_NAME(&vfilter->in_info),
+                           GST_VIDEO_INFO_WIDTH(&vfilter->in_info),
+                           GST_VIDEO_INFO_HEIGHT(&vfilter->in_info), gst_buffer_get_size(inbuf)));
+        return GST_FLOW_ERROR;
+    }
+    if (!in_place && !gst_video_frame_map(&out, &vfilter->out_info, outbuf, GST_MAP_WRITE)) {
+        gst_video_frame_unmap(&in);
+        GST_ELEMENT_ERROR(self, STREAM, FAILED, (NULL), ("could not map the output buffer"));
+        return GST_FLOW_ERROR;
+    }
+    GST_LOG_OBJECT(self, "processing %s", in_place ? "in place" : "out of place");
+    ret = klass->process(self, &in, in_place ? &in : &out);
+    if (!in_place)
+        gst_video_frame_unmap(&out);
+    gst_video_frame_unmap(&in);
+
+    GST_OBJECT_LOCK(self);
+    if (in_place)
+        self->frames_in_place++;
+    else
+        self->frames_out_of_place++;
+    GST_OBJECT_UNLOCK(self);
+    return ret;
+}
+
+/* Never called: GstBaseTransform calls transform() above, which handles
+ * both paths. Set so that GstVideoFilter does not switch the element to
+ * always-in-place (which has no output pool and copies shared input). */
+static GstFlowReturn gst_iseg_filter_transform_frame(GstVideoFilter *vfilter, GstVideoFrame *in,
+                                                     GstVideoFrame *out)
+{
+    return GST_ISEG_FILTER_GET_CLASS(vfilter)->process(GST_ISEG_FILTER(vfilter), in, out);
+}
+
+void gst_iseg_filter_get_path_counts(GstIsegFilter *self, guint64 *in_place, guint64 *out_of_place)
+{
+    GST_OBJECT_LOCK(self);
+    if (in_place)
+        *in_place = self->frames_in_place;
+    if (out_of_place)
+        *out_of_place = self->frames_out_of_place;
+    GST_OBJECT_UNLOCK(self);
+}
+
 static gboolean gst_iseg_filter_sink_event(GstBaseTransform *trans, GstEvent *event)
 {
     if (GST_EVENT_TYPE(event) == GST_EVENT_FLUSH_STOP)
@@ -156,7 +254,10 @@ static void gst_iseg_filter_class_init(GstIsegFilterClass *klass)
     trans_class->before_transform = GST_DEBUG_FUNCPTR(gst_iseg_filter_before_transform);
     trans_class->sink_event = GST_DEBUG_FUNCPTR(gst_iseg_filter_sink_event);
     trans_class->stop = GST_DEBUG_FUNCPTR(gst_iseg_filter_stop);
+    trans_class->prepare_output_buffer = GST_DEBUG_FUNCPTR(gst_iseg_filter_prepare_output_buffer);
+    trans_class->transform = GST_DEBUG_FUNCPTR(gst_iseg_filter_transform);
     vfilter_class->set_info = GST_DEBUG_FUNCPTR(gst_iseg_filter_set_info);
+    vfilter_class->transform_frame = GST_DEBUG_FUNCPTR(gst_iseg_filter_transform_frame);
 
     gst_type_mark_as_plugin_api(GST_TYPE_ISEG_FILTER, 0);
     gst_type_mark_as_plugin_api(GST_TYPE_ISEG_OUTPUT, 0);

@@ -9,6 +9,14 @@
  *    and duration (like the level element).
  * Elements derive from it, snapshot their own properties under the object
  * lock at the start of a frame and make one library call.
+ *
+ * Where the frame is processed (see docs/index.md, "In place or not"):
+ * in place when the input buffer and all its memory may be written (nobody
+ * else holds them); otherwise (a tee, imagefreeze, a buffer an application
+ * keeps) out of place, reading the input and writing a buffer of the
+ * negotiated pool, never copying the input first. Elements implement one
+ * `process` for both: the library calls take a source and a destination
+ * that may be the same frame.
  */
 #ifndef GST_ISEG_FILTER_H
 #define GST_ISEG_FILTER_H
@@ -41,10 +49,12 @@ struct _GstIsegFilter {
     GstVideoFilter videofilter;
 
     /*< private >*/
-    guint n_threads;        /* property; under the object lock */
-    gboolean post_messages; /* property; under the object lock */
-    IsegPool *pool;         /* streaming thread only */
-    guint pool_threads;     /* the n-threads value the pool was made for */
+    guint n_threads;             /* property; under the object lock */
+    gboolean post_messages;      /* property; under the object lock */
+    IsegPool *pool;              /* streaming thread only */
+    guint pool_threads;          /* the n-threads value the pool was made for */
+    guint64 frames_in_place;     /* frames processed in place / out of place, */
+    guint64 frames_out_of_place; /* under the object lock (for tests, logs) */
 };
 
 struct _GstIsegFilterClass {
@@ -57,6 +67,12 @@ struct _GstIsegFilterClass {
     /* Optional. Forget per-stream state (smoothing history, warm-start
      * centers): called on flush, caps change and stop. */
     void (*reset)(GstIsegFilter *filter);
+
+    /* Required. Processes one frame: reads `in`, writes every pixel of
+     * `out`. in == out (one frame mapped read-write) when the buffer is
+     * processed in place; otherwise `in` is mapped for reading only and
+     * `out` is a fresh buffer of the same format (its own strides). */
+    GstFlowReturn (*process)(GstIsegFilter *filter, GstVideoFrame *in, GstVideoFrame *out);
 };
 
 GType gst_iseg_filter_get_type(void);
@@ -69,6 +85,11 @@ void gst_iseg_filter_class_add_pad_templates(GstElementClass *element_class, con
  * thread only. NULL when n-threads is 1 (or the pool could not be created:
  * the library then runs on the calling thread). */
 IsegPool *gst_iseg_filter_get_pool(GstIsegFilter *filter);
+
+/* How many frames were processed in place and out of place since the
+ * element was made (either pointer may be NULL). */
+void gst_iseg_filter_get_path_counts(GstIsegFilter *filter, guint64 *in_place,
+                                     guint64 *out_of_place);
 
 /* Whether post-messages is on (reads under the object lock). */
 gboolean gst_iseg_filter_posts_messages(GstIsegFilter *filter);

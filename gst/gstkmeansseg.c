@@ -242,17 +242,16 @@ static void set_centers_field(GstStructure *s, const IsegKmeansResult *r)
     gst_structure_take_value(s, "centers", &all);
 }
 
-static GstFlowReturn gst_kmeans_seg_transform_frame_ip(GstVideoFilter *vfilter,
-                                                       GstVideoFrame *frame)
+static GstFlowReturn gst_kmeans_seg_process(GstIsegFilter *filter, GstVideoFrame *in,
+                                            GstVideoFrame *out)
 {
-    GstKmeansSeg *self = GST_KMEANS_SEG(vfilter);
-    GstIsegFilter *filter = GST_ISEG_FILTER(vfilter);
+    GstKmeansSeg *self = GST_KMEANS_SEG(filter);
     IsegPool *pool = gst_iseg_filter_get_pool(filter);
     const gboolean post = gst_iseg_filter_posts_messages(filter);
     IsegKmeansSettings s;
     IsegKmeansResult result;
-    IsegPixels px;
-    IsegFrame view;
+    IsegPixels px, dst_px;
+    IsegFrame view, dst;
     int ret;
 
     GST_OBJECT_LOCK(self);
@@ -261,22 +260,27 @@ static GstFlowReturn gst_kmeans_seg_transform_frame_ip(GstVideoFilter *vfilter,
 
     /* the per-label sums behind the message cost a little: only when posted */
     if (self->yuv) {
-        gst_iseg_filter_frame_view(frame, &view);
-        ret = iseg_kmeans_segment_yuv420(self->km, &s, &view, &view, NULL, post ? &result : NULL,
+        gst_iseg_filter_frame_view(in, &view);
+        gst_iseg_filter_frame_view(out, &dst);
+        ret = iseg_kmeans_segment_yuv420(self->km, &s, &view, &dst, NULL, post ? &result : NULL,
                                          pool);
     } else {
-        ret = iseg_pixels_init(&px, self->format, GST_VIDEO_FRAME_PLANE_DATA(frame, 0),
-                               GST_VIDEO_FRAME_WIDTH(frame), GST_VIDEO_FRAME_HEIGHT(frame),
-                               GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0));
+        ret = iseg_pixels_init(&px, self->format, GST_VIDEO_FRAME_PLANE_DATA(in, 0),
+                               GST_VIDEO_FRAME_WIDTH(in), GST_VIDEO_FRAME_HEIGHT(in),
+                               GST_VIDEO_FRAME_PLANE_STRIDE(in, 0));
+        if (ret >= 0)
+            ret = iseg_pixels_init(&dst_px, self->format, GST_VIDEO_FRAME_PLANE_DATA(out, 0),
+                                   GST_VIDEO_FRAME_WIDTH(out), GST_VIDEO_FRAME_HEIGHT(out),
+                                   GST_VIDEO_FRAME_PLANE_STRIDE(out, 0));
         if (ret < 0)
             return gst_iseg_filter_check(filter, ret, "pixel view");
-        ret = iseg_kmeans_segment(self->km, &s, &px, &px, NULL, post ? &result : NULL, pool);
+        ret = iseg_kmeans_segment(self->km, &s, &px, &dst_px, NULL, post ? &result : NULL, pool);
     }
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "k-means");
 
     if (post) {
-        GstStructure *msg = gst_iseg_filter_new_message(filter, frame->buffer, "kmeansseg");
+        GstStructure *msg = gst_iseg_filter_new_message(filter, in->buffer, "kmeansseg");
         set_centers_field(msg, &result);
         gst_structure_set(msg, "inertia", G_TYPE_DOUBLE, result.inertia, "iterations", G_TYPE_UINT,
                           (guint)result.iterations, NULL);
@@ -300,7 +304,6 @@ static void gst_kmeans_seg_class_init(GstKmeansSegClass *klass)
 {
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
-    GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS(klass);
     GstIsegFilterClass *iseg_class = GST_ISEG_FILTER_CLASS(klass);
     const GParamFlags flags = G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE | G_PARAM_STATIC_STRINGS;
 
@@ -379,7 +382,7 @@ static void gst_kmeans_seg_class_init(GstKmeansSegClass *klass)
     gst_iseg_filter_class_add_pad_templates(element_class,
                                             GST_VIDEO_CAPS_MAKE(GST_KMEANS_SEG_FORMATS));
 
-    vfilter_class->transform_frame_ip = GST_DEBUG_FUNCPTR(gst_kmeans_seg_transform_frame_ip);
+    iseg_class->process = GST_DEBUG_FUNCPTR(gst_kmeans_seg_process);
     iseg_class->prepare = gst_kmeans_seg_prepare;
     iseg_class->reset = gst_kmeans_seg_reset;
 

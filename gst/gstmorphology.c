@@ -324,30 +324,30 @@ static gboolean gst_morphology_prepare(GstIsegFilter *filter, const GstVideoInfo
     return TRUE;
 }
 
-static GstFlowReturn gst_morphology_transform_frame_ip(GstVideoFilter *vfilter,
-                                                       GstVideoFrame *frame)
+static GstFlowReturn gst_morphology_process(GstIsegFilter *filter, GstVideoFrame *in,
+                                            GstVideoFrame *out)
 {
-    GstMorphology *self = GST_MORPHOLOGY(vfilter);
-    GstIsegFilter *filter = GST_ISEG_FILTER(vfilter);
+    GstMorphology *self = GST_MORPHOLOGY(filter);
     IsegPool *pool = gst_iseg_filter_get_pool(filter);
-    IsegFrame view;
+    IsegFrame view, dst;
     int ret;
 
     ret = ensure_context(self);
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "morphology element");
 
-    gst_iseg_filter_frame_view(frame, &view);
-    ret = iseg_morph_apply(self->ctx, &view.luma, &view.luma, pool);
+    gst_iseg_filter_frame_view(in, &view);
+    gst_iseg_filter_frame_view(out, &dst);
+    ret = iseg_morph_apply(self->ctx, &view.luma, &dst.luma, pool);
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "morphology");
-    ret = iseg_frame_neutral_chroma(&view, pool);
+    ret = iseg_frame_neutral_chroma(&dst, pool);
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "chroma");
 
     if (gst_iseg_filter_posts_messages(filter))
-        gst_iseg_filter_post_message(
-            filter, gst_iseg_filter_new_message(filter, frame->buffer, "morphology"));
+        gst_iseg_filter_post_message(filter,
+                                     gst_iseg_filter_new_message(filter, in->buffer, "morphology"));
     return GST_FLOW_OK;
 }
 
@@ -365,7 +365,6 @@ static void gst_morphology_class_init(GstMorphologyClass *klass)
 {
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
-    GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS(klass);
     GstIsegFilterClass *iseg_class = GST_ISEG_FILTER_CLASS(klass);
     const GParamFlags flags = G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE | G_PARAM_STATIC_STRINGS;
 
@@ -427,7 +426,7 @@ static void gst_morphology_class_init(GstMorphologyClass *klass)
         "imageseg developers");
     gst_iseg_filter_class_add_pad_templates(element_class, GST_ISEG_LUMA_CAPS);
 
-    vfilter_class->transform_frame_ip = GST_DEBUG_FUNCPTR(gst_morphology_transform_frame_ip);
+    iseg_class->process = GST_DEBUG_FUNCPTR(gst_morphology_process);
     iseg_class->prepare = gst_morphology_prepare;
 
     gst_type_mark_as_plugin_api(GST_TYPE_MORPHOLOGY_OPERATION, 0);

@@ -147,15 +147,14 @@ static guint frame_threshold(const GstOtsuThresholdSettings *s, const guint64 *h
     return T;
 }
 
-static GstFlowReturn gst_otsu_threshold_transform_frame_ip(GstVideoFilter *vfilter,
-                                                           GstVideoFrame *frame)
+static GstFlowReturn gst_otsu_threshold_process(GstIsegFilter *filter, GstVideoFrame *in,
+                                                GstVideoFrame *out)
 {
-    GstOtsuThreshold *self = GST_OTSU_THRESHOLD(vfilter);
-    GstIsegFilter *filter = GST_ISEG_FILTER(vfilter);
+    GstOtsuThreshold *self = GST_OTSU_THRESHOLD(filter);
     GstOtsuThresholdSettings s;
     IsegPool *pool = gst_iseg_filter_get_pool(filter);
     gboolean post = gst_iseg_filter_posts_messages(filter);
-    IsegFrame view;
+    IsegFrame view, dst;
     guint64 hist[ISEG_HIST_BINS];
     guint T;
     int ret;
@@ -164,7 +163,8 @@ static GstFlowReturn gst_otsu_threshold_transform_frame_ip(GstVideoFilter *vfilt
     s = self->settings;
     GST_OBJECT_UNLOCK(self);
 
-    gst_iseg_filter_frame_view(frame, &view);
+    gst_iseg_filter_frame_view(in, &view);
+    gst_iseg_filter_frame_view(out, &dst);
 
     if (s.method != GST_OTSU_THRESHOLD_METHOD_MANUAL || post) {
         ret = iseg_histogram(&view.luma, hist, pool);
@@ -178,7 +178,7 @@ static GstFlowReturn gst_otsu_threshold_transform_frame_ip(GstVideoFilter *vfilt
     self->previous_threshold = T;
     self->have_previous = TRUE;
 
-    ret = iseg_threshold_frame(&view, T, s.invert, s.output, pool);
+    ret = iseg_threshold_frame_to(&view, &dst, T, s.invert, s.output, pool);
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "threshold");
 
@@ -191,7 +191,7 @@ static GstFlowReturn gst_otsu_threshold_transform_frame_ip(GstVideoFilter *vfilt
     if (post) {
         IsegOtsuStats st;
         const guint64 n = (guint64)view.luma.width * view.luma.height;
-        GstStructure *msg = gst_iseg_filter_new_message(filter, frame->buffer, "otsuthreshold");
+        GstStructure *msg = gst_iseg_filter_new_message(filter, in->buffer, "otsuthreshold");
 
         iseg_otsu_stats(hist, T, &st);
         gst_structure_set(msg, "threshold", G_TYPE_UINT, T, "between-class-variance", G_TYPE_DOUBLE,
@@ -206,7 +206,6 @@ static void gst_otsu_threshold_class_init(GstOtsuThresholdClass *klass)
 {
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
-    GstVideoFilterClass *vfilter_class = GST_VIDEO_FILTER_CLASS(klass);
     GstIsegFilterClass *iseg_class = GST_ISEG_FILTER_CLASS(klass);
     const GParamFlags flags = G_PARAM_READWRITE | GST_PARAM_CONTROLLABLE | G_PARAM_STATIC_STRINGS;
 
@@ -256,7 +255,7 @@ static void gst_otsu_threshold_class_init(GstOtsuThresholdClass *klass)
         "imageseg developers");
     gst_iseg_filter_class_add_pad_templates(element_class, GST_ISEG_LUMA_CAPS);
 
-    vfilter_class->transform_frame_ip = GST_DEBUG_FUNCPTR(gst_otsu_threshold_transform_frame_ip);
+    iseg_class->process = GST_DEBUG_FUNCPTR(gst_otsu_threshold_process);
     iseg_class->reset = gst_otsu_threshold_reset;
 
     gst_type_mark_as_plugin_api(GST_TYPE_OTSU_THRESHOLD_METHOD, 0);

@@ -341,14 +341,25 @@ int iseg_adaptive_mask(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, 
     }
 }
 
+int iseg_adaptive_frame_to(IsegAdaptive *ctx, const IsegFrame *src, IsegFrame *dst,
+                           IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count)
+{
+    if (!ctx || iseg_frame_pair_check(src, dst) < 0)
+        return -EINVAL;
+    /* out of place, the mask goes straight into dst's luma (no scratch, one
+     * pass less); in place it needs the scratch: every output pixel depends
+     * on a window of input */
+    IsegImage mask = dst->luma;
+    if (iseg_frame_same(src, dst))
+        mask = (IsegImage){ ctx->mask, src->luma.width, src->luma.height, src->luma.width };
+    int ret = iseg_adaptive_mask(ctx, &src->luma, &mask, pool);
+    if (ret < 0)
+        return ret;
+    return iseg_frame_apply_mask_to(src, dst, &mask, output, pool, fg_count);
+}
+
 int iseg_adaptive_frame(IsegAdaptive *ctx, IsegFrame *frame, IsegThresholdOutput output,
                         IsegPool *pool, uint64_t *fg_count)
 {
-    if (!ctx || iseg_frame_check(frame) < 0)
-        return -EINVAL;
-    IsegImage mask = { ctx->mask, frame->luma.width, frame->luma.height, frame->luma.width };
-    int ret = iseg_adaptive_mask(ctx, &frame->luma, &mask, pool);
-    if (ret < 0)
-        return ret;
-    return iseg_frame_apply_mask(frame, &mask, output, pool, fg_count);
+    return iseg_adaptive_frame_to(ctx, frame, frame, output, pool, fg_count);
 }

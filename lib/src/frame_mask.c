@@ -10,39 +10,46 @@
 #define MAX_CHUNKS 256 /* iseg_pool_chunks() never returns more */
 
 typedef struct MaskJob {
-    IsegFrame *f;
+    const IsegFrame *src;
+    IsegFrame *dst;
     const IsegImage *mask;
     IsegThresholdOutput output;
     uint64_t count[MAX_CHUNKS];
 } MaskJob;
 
 /* Luma row: returns the number of foreground pixels. Loops written so the
- * compiler vectorises them. */
-static uint32_t luma_row(uint8_t *l, const uint8_t *m, int w, IsegThresholdOutput output)
+ * compiler vectorises them. d may be s, and it may be m (each m[x] is read
+ * before d[x] is written). */
+static uint32_t luma_row(uint8_t *d, const uint8_t *s, const uint8_t *m, int w,
+                         IsegThresholdOutput output)
 {
     uint32_t fg = 0;
     if (output == ISEG_OUTPUT_MASK) {
         for (int x = 0; x < w; x++) {
             const uint8_t on = m[x] >= 128;
             fg += on;
-            l[x] = (uint8_t)(0 - on);
+            d[x] = (uint8_t)(0 - on);
         }
     } else {
         for (int x = 0; x < w; x++) {
             const uint8_t on = m[x] >= 128;
             fg += on;
-            l[x] = on ? l[x] : 0;
+            d[x] = on ? s[x] : 0;
         }
     }
     return fg;
 }
 
-static void chroma_row(IsegFrame *f, const IsegImage *mask, int cy, IsegThresholdOutput output)
+/* Chroma row cy of dst from src's samples; reads the mask rows it covers,
+ * which the caller has not yet overwritten when the mask is dst's luma. */
+static void chroma_row(const IsegFrame *src, IsegFrame *dst, const IsegImage *mask, int cy,
+                       IsegThresholdOutput output)
 {
-    const int cw = f->chroma[0].width, ps = f->chroma_pixel_stride;
-    const int sx = f->chroma_shift_x, sy = f->chroma_shift_y;
-    const int y0 = cy << sy, y1 = ISEG_MIN(f->luma.height, (cy + 1) << sy);
-    const int w = f->luma.width;
+    const int cw = dst->chroma[0].width, ps = dst->chroma_pixel_stride;
+    const int sx = dst->chroma_shift_x, sy = dst->chroma_shift_y;
+    const int y0 = cy << sy, y1 = ISEG_MIN(dst->luma.height, (cy + 1) << sy);
+    const int w = dst->luma.width;
+    const int in_place = iseg_frame_same(src, dst);
     for (int cx = 0; cx < cw; cx++) {
         int keep = 0;
         if (output == ISEG_OUTPUT_MASKED) {
@@ -51,9 +58,13 @@ static void chroma_row(IsegFrame *f, const IsegImage *mask, int cy, IsegThreshol
                 for (int x = x0; x < x1; x++)
                     keep |= mask->data[(ptrdiff_t)y * mask->stride + x] >= 128;
         }
-        if (!keep)
-            for (int c = 0; c < f->n_chroma; c++)
-                f->chroma[c].data[(ptrdiff_t)cy * f->chroma[c].stride + cx * ps] = 128;
+        if (keep && in_place)
+            continue;
+        for (int c = 0; c < dst->n_chroma; c++) {
+            const ptrdiff_t at_d = (ptrdiff_t)cy * dst->chroma[c].stride + cx * ps;
+            const ptrdiff_t at_s = (ptrdiff_t)cy * src->chroma[c].stride + cx * ps;
+            dst->chroma[c].data[at_d] = keep ? src->chroma[c].data[at_s] : 128;
+        }
     }
 }
 
@@ -62,16 +73,18 @@ static void chroma_row(IsegFrame *f, const IsegImage *mask, int cy, IsegThreshol
 static void mask_job(void *arg, int begin, int end, unsigned slot)
 {
     MaskJob *job = arg;
-    IsegFrame *f = job->f;
-    const int sy = f->n_chroma ? f->chroma_shift_y : 0;
+    const IsegFrame *s = job->src;
+    IsegFrame *d = job->dst;
+    const int sy = s->n_chroma ? s->chroma_shift_y : 0;
     uint64_t fg = 0;
     for (int item = begin; item < end; item++) {
-        if (f->n_chroma)
-            chroma_row(f, job->mask, item, job->output);
-        const int y0 = item << sy, y1 = ISEG_MIN(f->luma.height, (item + 1) << sy);
+        if (s->n_chroma)
+            chroma_row(s, d, job->mask, item, job->output);
+        const int y0 = item << sy, y1 = ISEG_MIN(s->luma.height, (item + 1) << sy);
         for (int y = y0; y < y1; y++)
-            fg += luma_row(f->luma.data + (ptrdiff_t)y * f->luma.stride,
-                           job->mask->data + (ptrdiff_t)y * job->mask->stride, f->luma.width,
+            fg += luma_row(d->luma.data + (ptrdiff_t)y * d->luma.stride,
+                           s->luma.data + (ptrdiff_t)y * s->luma.stride,
+                           job->mask->data + (ptrdiff_t)y * job->mask->stride, s->luma.width,
                            job->output);
     }
     job->count[slot] = fg;
@@ -88,19 +101,44 @@ static int check_args(const IsegFrame *frame, const IsegImage *mask, IsegThresho
     return 0;
 }
 
-int iseg_frame_apply_mask(IsegFrame *frame, const IsegImage *mask, IsegThresholdOutput output,
-                          IsegPool *pool, uint64_t *fg_count)
+/* The mask may be dst's luma exactly, and must not otherwise meet a plane. */
+static int mask_overlaps(const IsegFrame *f, const IsegImage *mask, int allow_luma)
 {
-    if (check_args(frame, mask, output) < 0)
+    if (allow_luma && mask->data == f->luma.data && mask->stride == f->luma.stride)
+        return 0;
+    if (iseg_images_overlap(mask, &f->luma))
+        return 1;
+    for (int p = 0; p < f->n_chroma; p++) {
+        IsegImage c = f->chroma[p];
+        c.width = (c.width - 1) * f->chroma_pixel_stride + 1;
+        if (iseg_images_overlap(mask, &c))
+            return 1;
+    }
+    return 0;
+}
+
+int iseg_frame_apply_mask_to(const IsegFrame *src, IsegFrame *dst, const IsegImage *mask,
+                             IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count)
+{
+    if (iseg_frame_pair_check(src, dst) < 0 || check_args(dst, mask, output) < 0)
         return -EINVAL;
-    if (iseg_force_reference())
-        return iseg_frame_apply_mask_ref(frame, mask, output, fg_count);
+    const int in_place = iseg_frame_same(src, dst);
+    if ((!in_place && mask_overlaps(src, mask, 0)) || mask_overlaps(dst, mask, !in_place))
+        return -EINVAL;
+    if (iseg_force_reference()) {
+        if (in_place || mask->data != dst->luma.data) {
+            iseg_frame_copy(src, dst);
+            return iseg_frame_apply_mask_ref(dst, mask, output, fg_count);
+        }
+        /* the mask is dst's luma: the reference needs it apart */
+    }
     MaskJob job;
-    job.f = frame;
+    job.src = src;
+    job.dst = dst;
     job.mask = mask;
     job.output = output;
-    const int items = frame->n_chroma ? frame->chroma[0].height : frame->luma.height;
-    const int grain = frame->n_chroma && frame->chroma_shift_y ? 8 : 16;
+    const int items = src->n_chroma ? src->chroma[0].height : src->luma.height;
+    const int grain = src->n_chroma && src->chroma_shift_y ? 8 : 16;
     const unsigned chunks = iseg_pool_chunks(pool, items, grain);
     int ret = iseg_pool_run(pool, items, grain, mask_job, &job);
     if (ret < 0)
@@ -112,6 +150,12 @@ int iseg_frame_apply_mask(IsegFrame *frame, const IsegImage *mask, IsegThreshold
         *fg_count = total;
     }
     return 0;
+}
+
+int iseg_frame_apply_mask(IsegFrame *frame, const IsegImage *mask, IsegThresholdOutput output,
+                          IsegPool *pool, uint64_t *fg_count)
+{
+    return iseg_frame_apply_mask_to(frame, frame, mask, output, pool, fg_count);
 }
 
 int iseg_frame_apply_mask_ref(IsegFrame *f, const IsegImage *mask, IsegThresholdOutput output,

@@ -47,6 +47,25 @@ int iseg_force_reference(void);
 #define ISEG_ALWAYS_INLINE inline
 #endif
 
+/* 1 if the bytes image a spans (first pixel to last) and those of b meet. */
+int iseg_images_overlap(const IsegImage *a, const IsegImage *b);
+
+/* Checks a (src, dst) pair of frames for the out-of-place frame functions:
+ * both valid (iseg_frame_check), the same luma size and chroma layout
+ * (n_chroma, shifts, chroma_pixel_stride; strides may differ), and either
+ * the very same frame (in place: every plane at the same address with the
+ * same stride) or no plane of one overlapping a plane of the other.
+ * Returns 0, or -EINVAL. */
+int iseg_frame_pair_check(const IsegFrame *src, const IsegFrame *dst);
+
+/* 1 if dst describes exactly the planes of src (in place). */
+int iseg_frame_same(const IsegFrame *src, const IsegFrame *dst);
+
+/* Copies every luma pixel and chroma sample of src into dst (a pair that
+ * passed iseg_frame_pair_check; nothing when they are the same frame). For
+ * the reference fallbacks of the out-of-place functions. */
+void iseg_frame_copy(const IsegFrame *src, IsegFrame *dst);
+
 /* 1 if the AVX2 copies of the kernels should run (read once). */
 int iseg_use_avx2(void);
 

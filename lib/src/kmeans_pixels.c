@@ -356,6 +356,16 @@ static void write_row(const AssignJob *job, int y, const uint8_t *lab)
     if (dst->bytes_per_pixel == 1) {
         for (int x = 0; x < w; x++)
             o[x] = job->table[lab[x]][0];
+    } else if (dst->bytes_per_pixel == 4 && job->src->bytes_per_pixel == 4 &&
+               job->src->data != dst->data) {
+        /* out of place: the fourth byte (padding or alpha) comes from src */
+        const IsegPixels *src = job->src;
+        const uint8_t *s = src->data + (ptrdiff_t)y * src->stride + (6 - src->r - src->g - src->b);
+        const int dx = 6 - dst->r - dst->g - dst->b;
+        for (int x = 0; x < w; x++, o += 4) {
+            memcpy(o, &job->word[lab[x]], 4);
+            o[dx] = s[4 * x];
+        }
     } else if (dst->bytes_per_pixel == 4) {
         const uint32_t keep = job->keep;
         for (int x = 0; x < w; x++, o += 4) {

@@ -237,10 +237,16 @@ int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *settings,
                 sums.s[l][sp.cdims] += (uint64_t)x;
                 sums.s[l][sp.cdims + 1] += (uint64_t)y;
             }
-            if (dst)
-                km_write_pixel(dst->data + (ptrdiff_t)y * dst->stride +
-                                   (ptrdiff_t)x * dst->bytes_per_pixel,
-                               dst, table[l]);
+            if (dst) {
+                uint8_t *o =
+                    dst->data + (ptrdiff_t)y * dst->stride + (ptrdiff_t)x * dst->bytes_per_pixel;
+                km_write_pixel(o, dst, table[l]);
+                if (dst->bytes_per_pixel == 4 && src->bytes_per_pixel == 4 &&
+                    dst->data != src->data)
+                    o[6 - dst->r - dst->g - dst->b] =
+                        src->data[(ptrdiff_t)y * src->stride + (ptrdiff_t)x * 4 +
+                                  (6 - src->r - src->g - src->b)];
+            }
             if (labels)
                 labels->data[(ptrdiff_t)y * labels->stride + x] = (uint8_t)l;
         }

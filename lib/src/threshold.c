@@ -421,17 +421,17 @@ static inline int is_fg(unsigned v, const ApplyParams *p)
     return (v >= p->T) != (p->invert != 0);
 }
 
-/* Chroma row cy of every chroma plane, decided from the (still original)
- * luma rows it covers. Luma extremes per covered block tell whether any
- * pixel is foreground: not inverted, any v >= T iff max >= T; inverted, any
- * v < T iff min < T. */
-static void apply_chroma_row(IsegFrame *f, int cy, const ApplyParams *p)
+/* Chroma row cy of every chroma plane of dst, decided from the (still
+ * original) luma rows of src it covers. Luma extremes per covered block tell
+ * whether any pixel is foreground: not inverted, any v >= T iff max >= T;
+ * inverted, any v < T iff min < T. src may be dst (in place). */
+static void apply_chroma_row(const IsegFrame *src, IsegFrame *dst, int cy, const ApplyParams *p)
 {
-    const int cw = f->chroma[0].width;
-    const int ps = f->chroma_pixel_stride;
+    const int cw = dst->chroma[0].width;
+    const int ps = dst->chroma_pixel_stride;
     if (p->output == ISEG_OUTPUT_MASK) {
-        for (int c = 0; c < f->n_chroma; c++) {
-            uint8_t *row = f->chroma[c].data + (ptrdiff_t)cy * f->chroma[c].stride;
+        for (int c = 0; c < dst->n_chroma; c++) {
+            uint8_t *row = dst->chroma[c].data + (ptrdiff_t)cy * dst->chroma[c].stride;
             if (ps == 1)
                 memset(row, 128, (size_t)cw);
             else
@@ -440,49 +440,55 @@ static void apply_chroma_row(IsegFrame *f, int cy, const ApplyParams *p)
         }
         return;
     }
-    const int sx = f->chroma_shift_x, sy = f->chroma_shift_y;
+    const int in_place = iseg_frame_same(src, dst);
+    const int sx = src->chroma_shift_x, sy = src->chroma_shift_y;
     const int y0 = cy << sy;
-    const int y1 = ISEG_MIN(f->luma.height, (cy + 1) << sy);
-    const int w = f->luma.width;
+    const int y1 = ISEG_MIN(src->luma.height, (cy + 1) << sy);
+    const int w = src->luma.width;
     for (int cx = 0; cx < cw; cx++) {
         const int x0 = cx << sx, x1 = ISEG_MIN(w, (cx + 1) << sx);
         unsigned lo = 255, hi = 0;
         for (int y = y0; y < y1; y++) {
-            const uint8_t *l = f->luma.data + (ptrdiff_t)y * f->luma.stride;
+            const uint8_t *l = src->luma.data + (ptrdiff_t)y * src->luma.stride;
             for (int x = x0; x < x1; x++) {
                 lo = ISEG_MIN(lo, l[x]);
                 hi = ISEG_MAX(hi, l[x]);
             }
         }
         const int keep = p->invert ? is_fg(lo, p) : is_fg(hi, p);
-        if (!keep)
-            for (int c = 0; c < f->n_chroma; c++)
-                f->chroma[c].data[(ptrdiff_t)cy * f->chroma[c].stride + cx * ps] = 128;
+        if (keep && in_place)
+            continue;
+        for (int c = 0; c < dst->n_chroma; c++) {
+            const ptrdiff_t at_d = (ptrdiff_t)cy * dst->chroma[c].stride + cx * ps;
+            const ptrdiff_t at_s = (ptrdiff_t)cy * src->chroma[c].stride + cx * ps;
+            dst->chroma[c].data[at_d] = keep ? src->chroma[c].data[at_s] : 128;
+        }
     }
 }
 
 typedef struct FrameJob {
-    IsegFrame *f;
+    const IsegFrame *src;
+    IsegFrame *dst;
     ApplyParams p;
 } FrameJob;
 
 /* Work item = one chroma row and the luma rows it covers (one luma row when
- * there is no chroma), so chroma always sees the original luma and items
- * never share a row. */
+ * there is no chroma), so chroma always sees the original luma (in place
+ * too) and items never share a row. */
 static void frame_job(void *arg, int begin, int end, unsigned slot)
 {
     (void)slot;
     FrameJob *job = arg;
-    IsegFrame *f = job->f;
-    const int sy = f->n_chroma ? f->chroma_shift_y : 0;
+    const IsegFrame *s = job->src;
+    IsegFrame *d = job->dst;
+    const int sy = s->n_chroma ? s->chroma_shift_y : 0;
     for (int item = begin; item < end; item++) {
-        if (f->n_chroma)
-            apply_chroma_row(f, item, &job->p);
-        const int y0 = item << sy, y1 = ISEG_MIN(f->luma.height, (item + 1) << sy);
-        for (int y = y0; y < y1; y++) {
-            uint8_t *row = f->luma.data + (ptrdiff_t)y * f->luma.stride;
-            apply_luma_row(row, row, f->luma.width, &job->p);
-        }
+        if (s->n_chroma)
+            apply_chroma_row(s, d, item, &job->p);
+        const int y0 = item << sy, y1 = ISEG_MIN(s->luma.height, (item + 1) << sy);
+        for (int y = y0; y < y1; y++)
+            apply_luma_row(d->luma.data + (ptrdiff_t)y * d->luma.stride,
+                           s->luma.data + (ptrdiff_t)y * s->luma.stride, s->luma.width, &job->p);
     }
 }
 
@@ -493,17 +499,25 @@ static int check_apply_args(unsigned T, IsegThresholdOutput output)
     return 0;
 }
 
+int iseg_threshold_frame_to(const IsegFrame *src, IsegFrame *dst, unsigned T, int invert,
+                            IsegThresholdOutput output, IsegPool *pool)
+{
+    if (iseg_frame_pair_check(src, dst) < 0 || check_apply_args(T, output) < 0)
+        return -EINVAL;
+    if (iseg_force_reference()) {
+        iseg_frame_copy(src, dst);
+        return iseg_threshold_frame_ref(dst, T, invert, output);
+    }
+    FrameJob job = { src, dst, { T, invert, output } };
+    const int items = src->n_chroma ? src->chroma[0].height : src->luma.height;
+    const int grain = src->n_chroma && src->chroma_shift_y ? 8 : 16;
+    return iseg_pool_run(pool, items, grain, frame_job, &job);
+}
+
 int iseg_threshold_frame(IsegFrame *frame, unsigned T, int invert, IsegThresholdOutput output,
                          IsegPool *pool)
 {
-    if (iseg_frame_check(frame) < 0 || check_apply_args(T, output) < 0)
-        return -EINVAL;
-    if (iseg_force_reference())
-        return iseg_threshold_frame_ref(frame, T, invert, output);
-    FrameJob job = { frame, { T, invert, output } };
-    const int items = frame->n_chroma ? frame->chroma[0].height : frame->luma.height;
-    const int grain = frame->n_chroma && frame->chroma_shift_y ? 8 : 16;
-    return iseg_pool_run(pool, items, grain, frame_job, &job);
+    return iseg_threshold_frame_to(frame, frame, T, invert, output, pool);
 }
 
 int iseg_threshold_frame_ref(IsegFrame *f, unsigned T, int invert, IsegThresholdOutput output)
@@ -579,7 +593,7 @@ static void neutral_job(void *arg, int begin, int end, unsigned slot)
     IsegFrame *f = arg;
     const ApplyParams p = { 0, 0, ISEG_OUTPUT_MASK };
     for (int cy = begin; cy < end; cy++)
-        apply_chroma_row(f, cy, &p);
+        apply_chroma_row(f, f, cy, &p);
 }
 
 int iseg_frame_neutral_chroma(IsegFrame *frame, IsegPool *pool)

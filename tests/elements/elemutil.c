@@ -21,6 +21,88 @@ gboolean eu_quick(void)
     return quick;
 }
 
+EuInputMode eu_input_mode(void)
+{
+    static gint mode = -1;
+    if (mode < 0) {
+        const gchar *v = g_getenv("ISEG_TEST_INPUT");
+        mode = EU_INPUT_WRITABLE;
+        if (v && g_str_equal(v, "held"))
+            mode = EU_INPUT_HELD;
+        else if (v && g_str_equal(v, "shared"))
+            mode = EU_INPUT_SHARED;
+        else if (v && *v && !g_str_equal(v, "writable"))
+            g_error("ISEG_TEST_INPUT=%s: expected writable, held or shared", v);
+    }
+    return (EuInputMode)mode;
+}
+
+/* Pushes `in` (consumed) the way eu_input_mode() says; in the held and
+ * shared modes, fails unless the element left every byte of the input as
+ * it was. *pushed receives the buffer handed to the element. */
+static GstFlowReturn push_in_mode(GstHarness *h, GstBuffer *in, GstBuffer **pushed)
+{
+    GstBuffer *snapshot, *handed;
+    GstFlowReturn ret;
+
+    if (eu_input_mode() == EU_INPUT_WRITABLE) {
+        *pushed = in;
+        return gst_harness_push(h, in);
+    }
+    snapshot = gst_buffer_copy_deep(in);
+    /* held: a second reference, as a tee or an application keeps; shared: a
+     * new buffer sharing the memory, as imagefreeze hands out */
+    handed = eu_input_mode() == EU_INPUT_HELD ? gst_buffer_ref(in) : gst_buffer_copy(in);
+    *pushed = handed;
+    ret = gst_harness_push(h, handed);
+    fail_unless(eu_same_bytes(in, snapshot),
+                "the element wrote into an input buffer it does not own (ISEG_TEST_INPUT=%s)",
+                eu_input_mode() == EU_INPUT_HELD ? "held" : "shared");
+    gst_buffer_unref(snapshot);
+    gst_buffer_unref(in);
+    return ret;
+}
+
+GstFlowReturn eu_push(GstHarness *h, GstBuffer *in)
+{
+    GstBuffer *pushed;
+    return push_in_mode(h, in, &pushed);
+}
+
+/* Whether the element may write buf in place: nobody else holds the buffer
+ * or its memory. */
+static gboolean may_write(GstBuffer *buf)
+{
+    if (!gst_buffer_is_writable(buf))
+        return FALSE;
+    for (guint i = 0; i < gst_buffer_n_memory(buf); i++)
+        if (!gst_memory_is_writable(gst_buffer_peek_memory(buf, i)))
+            return FALSE;
+    return TRUE;
+}
+
+GstBuffer *eu_push_and_pull(GstHarness *h, GstBuffer *in)
+{
+    GstMemory *in_mem = gst_buffer_n_memory(in) ? gst_buffer_peek_memory(in, 0) : NULL;
+    const gboolean in_place = eu_input_mode() == EU_INPUT_WRITABLE && may_write(in);
+    GstBuffer *pushed, *out;
+
+    if (push_in_mode(h, in, &pushed) != GST_FLOW_OK)
+        return NULL;
+    out = gst_harness_pull(h);
+    if (out && in_mem) {
+        /* writable input is processed in place, in its own memory (no copy);
+         * any other input into a buffer of the element's own */
+        if (in_place)
+            fail_unless(out == pushed && gst_buffer_peek_memory(out, 0) == in_mem,
+                        "a writable input buffer was not processed in place");
+        else
+            fail_unless(gst_buffer_peek_memory(out, 0) != in_mem,
+                        "the output shares the memory of an input the element may not write");
+    }
+    return out;
+}
+
 guint eu_n_sizes_get(void)
 {
     return eu_quick() ? 2 : G_N_ELEMENTS(eu_sizes);
@@ -196,11 +278,57 @@ void eu_map_view(GstBuffer *buf, GstVideoFormat fmt, gint w, gint h, GstVideoFra
     }
 }
 
+/* Compares the pixels of two frames plane by plane, row by row, leaving the
+ * row padding out (an element working out of place writes into a buffer of
+ * its own layout). */
+static gboolean frames_equal(GstBuffer *a, GstBuffer *b, const GstVideoInfo *info,
+                             const gchar *what)
+{
+    GstVideoFrame fa, fb;
+    gboolean equal = TRUE;
+
+    fail_unless(gst_video_frame_map(&fa, info, a, GST_MAP_READ), "%s: map", what);
+    fail_unless(gst_video_frame_map(&fb, info, b, GST_MAP_READ), "%s: map", what);
+    for (guint p = 0; p < GST_VIDEO_FRAME_N_PLANES(&fa) && equal; p++) {
+        gint comp[GST_VIDEO_MAX_COMPONENTS];
+        gst_video_format_info_component(info->finfo, p, comp);
+        const gint rows = GST_VIDEO_FRAME_COMP_HEIGHT(&fa, comp[0]);
+        const gsize bytes = (gsize)GST_VIDEO_FRAME_COMP_WIDTH(&fa, comp[0]) *
+                            GST_VIDEO_FRAME_COMP_PSTRIDE(&fa, comp[0]);
+        for (gint y = 0; y < rows && equal; y++) {
+            const guint8 *ra = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&fa, p) +
+                               y * GST_VIDEO_FRAME_PLANE_STRIDE(&fa, p);
+            const guint8 *rb = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&fb, p) +
+                               y * GST_VIDEO_FRAME_PLANE_STRIDE(&fb, p);
+            if (memcmp(ra, rb, bytes) != 0) {
+                gsize i = 0;
+                while (ra[i] == rb[i])
+                    i++;
+                g_printerr("%s: frames differ, plane %u row %d byte %" G_GSIZE_FORMAT
+                           ": %d vs %d\n",
+                           what, p, y, i, ra[i], rb[i]);
+                equal = FALSE;
+            }
+        }
+    }
+    gst_video_frame_unmap(&fb);
+    gst_video_frame_unmap(&fa);
+    return equal;
+}
+
 gboolean eu_buffers_equal(GstBuffer *a, GstBuffer *b, const gchar *what)
 {
+    GstVideoMeta *meta = gst_buffer_get_video_meta(a);
     GstMapInfo ma, mb;
     gboolean equal;
 
+    if (!meta)
+        meta = gst_buffer_get_video_meta(b);
+    if (meta) {
+        GstVideoInfo info;
+        gst_video_info_set_format(&info, meta->format, meta->width, meta->height);
+        return frames_equal(a, b, &info, what);
+    }
     fail_unless(gst_buffer_map(a, &ma, GST_MAP_READ));
     fail_unless(gst_buffer_map(b, &mb, GST_MAP_READ));
     equal = ma.size == mb.size && memcmp(ma.data, mb.data, ma.size) == 0;
@@ -241,8 +369,8 @@ void eu_check_n_threads_identical(const gchar *factory, GstVideoFormat fmt, guin
             configure(h->element, data);
         g_object_set(h->element, "n-threads", threads[t], NULL);
         for (guint i = 0; i < n_frames; i++) {
-            GstBuffer *res = gst_harness_push_and_pull(
-                h, eu_make_frame(fmt, EU_BIG_W, EU_BIG_H, 5 + i, first_index + i));
+            GstBuffer *res =
+                eu_push_and_pull(h, eu_make_frame(fmt, EU_BIG_W, EU_BIG_H, 5 + i, first_index + i));
             if (!first[i])
                 first[i] = res;
             else {
@@ -376,7 +504,7 @@ static void check_frame(GstHarness *h, GstBuffer *in, GstVideoFormat fmt, gint w
                         const EuCase *c, gpointer data, const gchar *what)
 {
     GstBuffer *expected = c->expected(in, fmt, w, ht, data);
-    GstBuffer *out = gst_harness_push_and_pull(h, c->keep_input ? gst_buffer_ref(in) : in);
+    GstBuffer *out = eu_push_and_pull(h, c->keep_input ? gst_buffer_ref(in) : in);
 
     fail_unless(out != NULL, "%s: no output", what);
     fail_unless(eu_buffers_equal(out, expected, what), "%s", what);
@@ -456,11 +584,11 @@ GstMessage *eu_check_message(GstHarness *h, GstBuffer *buf, const gchar *name, G
     fail_unless(eu_pop_element_message(h) == NULL, "a message before any frame");
     GST_BUFFER_PTS(buf) = pts;
     GST_BUFFER_DURATION(buf) = GST_SECOND / 30;
-    gst_buffer_unref(gst_harness_push_and_pull(h, gst_buffer_ref(buf)));
+    gst_buffer_unref(eu_push_and_pull(h, gst_buffer_ref(buf)));
     fail_unless(eu_pop_element_message(h) == NULL, "posted without post-messages");
 
     g_object_set(h->element, "post-messages", TRUE, NULL);
-    gst_buffer_unref(gst_harness_push_and_pull(h, buf));
+    gst_buffer_unref(eu_push_and_pull(h, buf));
     msg = eu_pop_element_message(h);
     fail_unless(msg != NULL);
     fail_unless(eu_pop_element_message(h) == NULL, "one message per frame");
@@ -481,7 +609,7 @@ GstMessage *eu_check_message(GstHarness *h, GstBuffer *buf, const gchar *name, G
 void eu_push_expect_bytes(GstHarness *h, GstBuffer *in, const guint8 *expect, gsize n,
                           const gchar *what, ...)
 {
-    GstBuffer *out = gst_harness_push_and_pull(h, in);
+    GstBuffer *out = eu_push_and_pull(h, in);
     GstMapInfo map;
     gboolean equal;
     gchar *msg;
@@ -535,7 +663,7 @@ void eu_stress_properties(const gchar *factory, const EuStress *spec, gpointer d
         GstBuffer *out;
         if (spec->before_frame)
             spec->before_frame(h->element, i, data);
-        out = gst_harness_push_and_pull(h, in);
+        out = eu_push_and_pull(h, in);
         fail_unless(out != NULL, "frame %u: no output", i);
         spec->check(keep, out, i, data);
         gst_buffer_unref(out);

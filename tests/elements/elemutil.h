@@ -21,6 +21,22 @@ guint eu_n_sizes_get(void);
  * leaks and invalid accesses, not pixel coverage): fewer sizes, big frames
  * shrunk to 385x289, long loops cut to a tenth. */
 gboolean eu_quick(void);
+
+/* How frames reach the element, from ISEG_TEST_INPUT (each element test is
+ * run once per mode, see meson.build):
+ *   writable (default): the harness holds the only reference; the element
+ *     must work in place (the output is the input buffer and memory);
+ *   held: the test keeps a second reference, as a tee or an application
+ *     does; shared: the buffer is a new one sharing the input's memory, as
+ *     imagefreeze makes. In both the element must write a buffer of its own
+ *     and leave every input byte as it was (checked on every push). */
+typedef enum { EU_INPUT_WRITABLE, EU_INPUT_HELD, EU_INPUT_SHARED } EuInputMode;
+EuInputMode eu_input_mode(void);
+
+/* gst_harness_push / gst_harness_push_and_pull in the mode above (in
+ * consumed), with its checks. */
+GstFlowReturn eu_push(GstHarness *h, GstBuffer *in);
+GstBuffer *eu_push_and_pull(GstHarness *h, GstBuffer *in);
 #define EU_BIG_W (eu_quick() ? 385 : 1920)
 #define EU_BIG_H (eu_quick() ? 289 : 1080)
 guint eu_count(guint n);

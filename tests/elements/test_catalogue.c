@@ -38,7 +38,7 @@ static void push_one(GstHarness *h, GstVideoFormat fmt, gint w, gint ht, guint i
 {
     GstBuffer *in = eu_make_frame(fmt, w, ht, index + 1, index);
     gsize size = gst_buffer_get_size(in);
-    GstBuffer *out = gst_harness_push_and_pull(h, in);
+    GstBuffer *out = eu_push_and_pull(h, in);
 
     fail_unless(out != NULL, "no output for %s %dx%d", gst_video_format_to_string(fmt), w, ht);
     fail_unless_equals_uint64(gst_buffer_get_size(out), size);

@@ -149,7 +149,7 @@ GST_START_TEST(test_lecture_vertical_lines)
     gst_video_frame_unmap(&frame);
     g_object_set(h->element, "post-messages", TRUE, "structure",
                  "0 . 0; 0 . 0; 0 1 0; 0 1 0; 0 1 0; 0 . 0; 0 . 0", NULL);
-    out = gst_harness_push_and_pull(h, buf);
+    out = eu_push_and_pull(h, buf);
     eu_map_view(out, GST_VIDEO_FORMAT_GRAY8, 9, 5, &frame, &view);
     for (gint y = 0; y < 5; y++)
         for (gint x = 0; x < 9; x++)
@@ -191,7 +191,7 @@ GST_START_TEST(test_malformed_structure_refused)
         g_free(now);
         expected = expected_output(in, GST_VIDEO_FORMAT_GRAY8, 40, 30, ISEG_HITMISS_HMT, good,
                                    ISEG_HITMISS_ROTATE_NONE, 1, &st);
-        out = gst_harness_push_and_pull(h, in);
+        out = eu_push_and_pull(h, in);
         fail_unless(eu_buffers_equal(out, expected, bad[i]));
         gst_buffer_unref(out);
         gst_buffer_unref(expected);
@@ -215,7 +215,7 @@ GST_START_TEST(test_rotations_8_needs_3x3)
     g_object_set(h->element, "structure", five, "iterations", 0, NULL);
     expected = expected_output(in, GST_VIDEO_FORMAT_GRAY8, 64, 48, ISEG_HITMISS_THIN, five,
                                ISEG_HITMISS_ROTATE_4, 0, &st);
-    out = gst_harness_push_and_pull(h, in);
+    out = eu_push_and_pull(h, in);
     fail_unless(eu_buffers_equal(out, expected, "rotations=8 on 5x3"));
     gst_buffer_unref(out);
     gst_buffer_unref(expected);

@@ -196,7 +196,7 @@ GST_START_TEST(test_hand_checked_pixels)
     }
     /* palette, gray: label i of k drawn as 255 * i / (k - 1) */
     gst_util_set_object_arg(G_OBJECT(h->element), "output", "palette");
-    out = gst_harness_push_and_pull(h, six_pixel_frame());
+    out = eu_push_and_pull(h, six_pixel_frame());
     gst_buffer_map(out, &map, GST_MAP_READ);
     for (int i = 0; i < 6; i++)
         fail_unless_equals_int(map.data[i], i < 3 ? 0 : 255);
@@ -256,8 +256,7 @@ GST_START_TEST(test_messages)
     eu_harness_set_format(h, GST_VIDEO_FORMAT_RGBA, 16, 8);
     gst_util_set_object_arg(G_OBJECT(h->element), "features", "color-position");
     g_object_set(h->element, "k", 3, NULL);
-    gst_buffer_unref(
-        gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_RGBA, 16, 8, 3, 0)));
+    gst_buffer_unref(eu_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_RGBA, 16, 8, 3, 0)));
     msg = eu_pop_element_message(h);
     fail_unless(msg != NULL);
     fail_unless_equals_int(message_centers(gst_message_get_structure(msg), c, &dims), 3);
@@ -280,7 +279,7 @@ GST_START_TEST(test_messages)
             g_object_set(h->element, "features", feat, NULL);
             expected = expected_output(in, fmt, 33, 17, &ks, &res);
             gst_buffer_unref(expected);
-            gst_buffer_unref(gst_harness_push_and_pull(h, in));
+            gst_buffer_unref(eu_push_and_pull(h, in));
             msg = eu_pop_element_message(h);
             fail_unless(msg != NULL);
             fail_unless_equals_int(message_centers(gst_message_get_structure(msg), c, &dims), 3);
@@ -307,7 +306,7 @@ static void push_and_read(GstHarness *h, GstBuffer *in, GstBuffer **out, gdouble
     const GstStructure *s;
     gint dims;
 
-    *out = gst_harness_push_and_pull(h, in);
+    *out = eu_push_and_pull(h, in);
     fail_unless(*out != NULL);
     msg = eu_pop_element_message(h);
     fail_unless(msg != NULL);
@@ -363,7 +362,7 @@ GST_START_TEST(test_warm_start_and_reset)
     push_and_read(h, gst_buffer_ref(a), &out, c, &it);
     gst_buffer_unref(out);
     eu_harness_set_format(h, fmt, w + 1, ht);
-    gst_buffer_unref(gst_harness_push_and_pull(h, eu_make_frame(fmt, w + 1, ht, 1, 0)));
+    gst_buffer_unref(eu_push_and_pull(h, eu_make_frame(fmt, w + 1, ht, 1, 0)));
     gst_message_unref(eu_pop_element_message(h));
     eu_harness_set_format(h, fmt, w, ht);
     push_and_read(h, gst_buffer_ref(b), &out, c, &it);
@@ -425,13 +424,13 @@ GST_START_TEST(test_renegotiation)
         eu_harness_set_format(h, steps[i].fmt, steps[i].w, steps[i].h);
         /* the first frame after a caps change starts cold */
         expected = expected_output(in, steps[i].fmt, steps[i].w, steps[i].h, &s, NULL);
-        res = gst_harness_push_and_pull(h, in);
+        res = eu_push_and_pull(h, in);
         fail_unless(eu_buffers_equal(res, expected, "renegotiation"), "step %u", i);
         gst_buffer_unref(res);
         gst_buffer_unref(expected);
         /* and later frames come out too */
-        gst_buffer_unref(gst_harness_push_and_pull(
-            h, eu_make_frame(steps[i].fmt, steps[i].w, steps[i].h, i + 1, 1)));
+        gst_buffer_unref(
+            eu_push_and_pull(h, eu_make_frame(steps[i].fmt, steps[i].w, steps[i].h, i + 1, 1)));
     }
     eu_harness_teardown(h);
 }
@@ -439,7 +438,8 @@ GST_START_TEST(test_renegotiation)
 GST_END_TEST;
 
 /* The alpha (or padding) byte of every pixel of the 4-byte formats is the
- * input's; the output keeps the input's padded stride. */
+ * input's, in place and out of place (where the output has a layout of its
+ * own). */
 static void check_alpha_kept(GstElement *e, GstBuffer *in, GstBuffer *out, GstVideoFormat fmt,
                              gint w, gint h, gpointer data)
 {
@@ -451,8 +451,7 @@ static void check_alpha_kept(GstElement *e, GstBuffer *in, GstBuffer *out, GstVi
         return;
     map_pixels(in, fmt, w, h, &fi, &pi);
     map_pixels(out, fmt, w, h, &fo, &po);
-    fail_unless(po.stride >= pi.stride && pi.stride > w * 4, "strides %d, %d", (gint)pi.stride,
-                (gint)po.stride);
+    fail_unless(pi.stride > w * 4, "input stride %d", (gint)pi.stride);
     for (gint y = 0; y < h; y++)
         for (gint x = 0; x < w; x++) {
             const gint a = 6 - pi.r - pi.g - pi.b;
@@ -497,7 +496,7 @@ GST_START_TEST(test_more_clusters_than_colors)
     for (guint i = 0; i < 3; i++) {
         GstMessage *msg;
         gdouble inertia;
-        out = gst_harness_push_and_pull(h, gst_buffer_copy_deep(keep));
+        out = eu_push_and_pull(h, gst_buffer_copy_deep(keep));
         /* each pixel keeps its exact color */
         fail_unless(eu_buffers_equal(out, keep, "k > colors"));
         gst_buffer_unref(out);
@@ -675,7 +674,7 @@ GST_START_TEST(test_hysteresis)
             iseg_pixels_init(&px, ISEG_PIXEL_GRAY8, map.data, 40, 25, 40);
             fail_unless(iseg_kmeans_segment_ref(km, &s, &px, &px, NULL, NULL) == 0);
             gst_buffer_unmap(ref, &map);
-            out = gst_harness_push_and_pull(h, in);
+            out = eu_push_and_pull(h, in);
             fail_unless(out != NULL);
             fail_unless_equals_int(boundary_label(out), expect[run][t]);
             fail_unless(eu_buffers_equal(out, ref, "element vs library reference"));

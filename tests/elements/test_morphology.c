@@ -151,16 +151,16 @@ GST_START_TEST(test_lecture_example)
     GstHarness *h = eu_harness_new("morphology", GST_VIDEO_FORMAT_GRAY8, 8, 8);
     GstBuffer *out;
 
-    out = gst_harness_push_and_pull(h, rows_buffer(lecture_in));
+    out = eu_push_and_pull(h, rows_buffer(lecture_in));
     check_rows(out, lecture_eroded);
     gst_buffer_unref(out);
     gst_util_set_object_arg(G_OBJECT(h->element), "operation", "dilate");
-    out = gst_harness_push_and_pull(h, rows_buffer(lecture_in));
+    out = eu_push_and_pull(h, rows_buffer(lecture_in));
     check_rows(out, lecture_dilated);
     gst_buffer_unref(out);
     /* the same square written as a structure */
     g_object_set(h->element, "structure", "111\n111\n111", NULL);
-    out = gst_harness_push_and_pull(h, rows_buffer(lecture_in));
+    out = eu_push_and_pull(h, rows_buffer(lecture_in));
     check_rows(out, lecture_dilated);
     gst_buffer_unref(out);
     eu_harness_teardown(h);
@@ -284,7 +284,7 @@ GST_START_TEST(test_structure_property)
     /* frames still use the element last accepted */
     in = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 41, 23, 4, 0);
     expected = expected_output(in, GST_VIDEO_FORMAT_GRAY8, 41, 23, &custom);
-    out = gst_harness_push_and_pull(h, in);
+    out = eu_push_and_pull(h, in);
     fail_unless(eu_buffers_equal(out, expected, "after refused structures"));
     gst_buffer_unref(out);
     gst_buffer_unref(expected);
@@ -297,7 +297,7 @@ GST_START_TEST(test_structure_property)
         const Config rect = { "dilate", "rect", 2, 3, NULL, 1, "replicate" };
         in = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 41, 23, 5, 1);
         expected = expected_output(in, GST_VIDEO_FORMAT_GRAY8, 41, 23, &rect);
-        out = gst_harness_push_and_pull(h, in);
+        out = eu_push_and_pull(h, in);
         fail_unless(eu_buffers_equal(out, expected, "structure cleared"));
         gst_buffer_unref(out);
         gst_buffer_unref(expected);
@@ -490,19 +490,15 @@ GST_START_TEST(test_same_value_keeps_context)
     g_object_set(h->element, "operation", ISEG_MORPH_OPEN, "width", 5, "height", 3, NULL);
     for (gint i = 0; i < 10; i++) {
         g_object_set(h->element, "width", 5, "height", 3, "iterations", 1, "structure", "", NULL);
-        gst_buffer_unref(
-            gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, i)));
+        gst_buffer_unref(eu_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, i)));
     }
     fail_unless_equals_int(g_atomic_int_get(&n_compiles), 1);
     g_object_set(h->element, "width", 7, NULL);
-    gst_buffer_unref(
-        gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, 10)));
+    gst_buffer_unref(eu_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, 10)));
     g_object_set(h->element, "structure", "1 1 1", NULL);
-    gst_buffer_unref(
-        gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, 11)));
+    gst_buffer_unref(eu_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, 11)));
     g_object_set(h->element, "structure", "1 1 1", NULL);
-    gst_buffer_unref(
-        gst_harness_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, 12)));
+    gst_buffer_unref(eu_push_and_pull(h, eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 64, 48, 3, 12)));
     fail_unless_equals_int(g_atomic_int_get(&n_compiles), 3);
     gst_debug_remove_log_function(count_compiles);
     gst_debug_set_threshold_for_name("morphology", GST_LEVEL_NONE);

@@ -122,7 +122,7 @@ GST_START_TEST(test_constant_frames_are_background)
     GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_I420, 33, 17);
     for (gint v = 0; v < 256; v += 85) {
         GstBuffer *out =
-            gst_harness_push_and_pull(h, eu_make_constant_frame(GST_VIDEO_FORMAT_I420, 33, 17, v));
+            eu_push_and_pull(h, eu_make_constant_frame(GST_VIDEO_FORMAT_I420, 33, 17, v));
         GstVideoFrame frame;
         IsegFrame view;
         guint T;
@@ -152,7 +152,7 @@ static GstBuffer *two_level_frame(guint8 lo, guint8 hi)
 static guint push_and_get_threshold(GstHarness *h, GstBuffer *buf)
 {
     guint T;
-    gst_buffer_unref(gst_harness_push_and_pull(h, buf));
+    gst_buffer_unref(eu_push_and_pull(h, buf));
     g_object_get(h->element, "threshold", &T, NULL);
     return T;
 }

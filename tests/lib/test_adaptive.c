@@ -795,10 +795,22 @@ static void test_frames(void)
                 CHECK_EQ_INT(
                     iseg_frame_apply_mask_ref(&a.f, &mask.img, (IsegThresholdOutput)out, &fg_ref),
                     0);
+                /* out of place from a copy of the input into a frame of
+                 * random contents and other padding */
+                TuFrame src, orig, dst;
+                tu_frame_alloc(&src, &r, &tu_layouts[li], w, h);
+                tu_frame_alloc(&orig, &r, &tu_layouts[li], w, h);
+                tu_frame_alloc(&dst, &r, &tu_layouts[li], w, h);
+                tu_frame_copy(&src, &b);
+                tu_frame_copy(&orig, &b);
                 IsegAdaptive *ctx;
                 iseg_adaptive_create(&ctx, &s, w, h);
                 CHECK_EQ_INT(iseg_adaptive_frame(ctx, &b.f, (IsegThresholdOutput)out,
                                                  si % 2 ? pool : NULL, &fg),
+                             0);
+                uint64_t fg_to = 0;
+                CHECK_EQ_INT(iseg_adaptive_frame_to(ctx, &src.f, &dst.f, (IsegThresholdOutput)out,
+                                                    si % 2 ? NULL : pool, &fg_to),
                              0);
                 iseg_adaptive_destroy(ctx);
                 char what[80];
@@ -807,9 +819,16 @@ static void test_frames(void)
                       tu_frame_guard_ok(&b)) ||
                     fg != fg_ref)
                     bad++;
+                if (!(tu_frame_equal(&a, &dst, what) && tu_frame_equal(&src, &orig, what) &&
+                      tu_frame_guard_ok(&dst) && tu_frame_guard_ok(&src)) ||
+                    fg_to != fg_ref)
+                    bad++;
                 tu_img_free(&mask);
                 tu_frame_free(&a);
                 tu_frame_free(&b);
+                tu_frame_free(&src);
+                tu_frame_free(&orig);
+                tu_frame_free(&dst);
             }
     CHECK_EQ_INT(bad, 0);
     iseg_pool_destroy(pool);
@@ -844,6 +863,37 @@ static void test_apply_mask(void)
         if (!(tu_frame_equal(&a, &b, l->name) && tu_frame_guard_ok(&a) && tu_frame_guard_ok(&b)) ||
             c1 != c2 || !tu_img_guard_ok(&mask))
             bad++;
+        /* out of place: b holds the result now; from a copy of the input
+         * (c) into d (random contents), the mask apart or in d's luma */
+        TuFrame c, d;
+        tu_frame_alloc(&c, &r, l, w, h);
+        tu_frame_alloc(&d, &r, l, w, h);
+        uint64_t c3 = 1;
+        if (iter % 4 < 2) {
+            CHECK_EQ_INT(iseg_frame_apply_mask_to(&c.f, &d.f, &mask.img, out, pool, &c3), 0);
+            /* reference of the same input */
+            TuFrame e;
+            tu_frame_alloc(&e, &r, l, w, h);
+            tu_frame_copy(&e, &c);
+            iseg_frame_apply_mask_ref(&e.f, &mask.img, out, &c1);
+            if (!tu_frame_equal(&e, &d, l->name) || c1 != c3)
+                bad++;
+            tu_frame_free(&e);
+        } else {
+            TuFrame e;
+            tu_frame_alloc(&e, &r, l, w, h);
+            tu_frame_copy(&e, &c);
+            iseg_frame_apply_mask_ref(&e.f, &mask.img, out, &c1);
+            tu_img_copy_pixels(&d.f.luma, &mask.img);
+            CHECK_EQ_INT(iseg_frame_apply_mask_to(&c.f, &d.f, &d.f.luma, out, pool, &c3), 0);
+            if (!tu_frame_equal(&e, &d, l->name) || c1 != c3)
+                bad++;
+            tu_frame_free(&e);
+        }
+        if (!tu_frame_guard_ok(&c) || !tu_frame_guard_ok(&d))
+            bad++;
+        tu_frame_free(&c);
+        tu_frame_free(&d);
         tu_img_free(&mask);
         tu_frame_free(&a);
         tu_frame_free(&b);
@@ -856,6 +906,17 @@ static void test_apply_mask(void)
     CHECK_EQ_INT(iseg_frame_apply_mask(&f, &m, ISEG_OUTPUT_MASK, NULL, NULL), -EINVAL);
     m.height = 2;
     CHECK_EQ_INT(iseg_frame_apply_mask(&f, &m, (IsegThresholdOutput)5, NULL, NULL), -EINVAL);
+    /* a mask in the frame it composes is refused in place (it would be
+     * overwritten while read), out of place only dst's luma itself is allowed */
+    CHECK_EQ_INT(iseg_frame_apply_mask(&f, &m, ISEG_OUTPUT_MASK, NULL, NULL), -EINVAL);
+    uint8_t q[16] = { 0 };
+    IsegFrame src = { .luma = { q, 2, 2, 2 } }, dst = { .luma = { q + 8, 2, 2, 2 } };
+    IsegImage in_src = { q, 2, 2, 2 }, in_dst = { q + 8, 2, 2, 2 }, part = { q + 9, 2, 2, 2 };
+    CHECK_EQ_INT(iseg_frame_apply_mask_to(&src, &dst, &in_dst, ISEG_OUTPUT_MASK, NULL, NULL), 0);
+    CHECK_EQ_INT(iseg_frame_apply_mask_to(&src, &dst, &in_src, ISEG_OUTPUT_MASK, NULL, NULL),
+                 -EINVAL);
+    CHECK_EQ_INT(iseg_frame_apply_mask_to(&src, &dst, &part, ISEG_OUTPUT_MASK, NULL, NULL),
+                 -EINVAL);
     iseg_pool_destroy(pool);
 }
 

@@ -924,12 +924,36 @@ static void test_channel_orders(void)
                 for (int y = 0; y < h && other >= 0; y++)
                     for (int x = 0; x < w; x++)
                         px_at(&p.px, x, y)[other] = (uint8_t)(x * 7 + y);
+                /* out of place (fast and reference) from a copy, into
+                 * images of random contents: the same bytes as in place,
+                 * the fourth byte copied from the source */
+                TuPx src, q[2];
+                tu_px_alloc(&src, (IsegPixelFormat)fmt, w, h, 5);
+                tu_img_copy_pixels(&src.t.img, &p.t.img);
+                for (int i = 0; i < 2; i++) {
+                    tu_px_alloc(&q[i], (IsegPixelFormat)fmt, w, h, 2 + 9 * i);
+                    tu_img_fill_random(&q[i].t, &r);
+                    IsegKmeans *kq = NULL;
+                    iseg_kmeans_create(&kq, w, h);
+                    CHECK_EQ_INT(
+                        i ? iseg_kmeans_segment_ref(kq, &s, &src.px, &q[i].px, NULL, NULL)
+                          : iseg_kmeans_segment(kq, &s, &src.px, &q[i].px, NULL, NULL, NULL),
+                        0);
+                    iseg_kmeans_destroy(kq);
+                }
                 IsegKmeans *km = NULL;
                 iseg_kmeans_create(&km, w, h);
                 TuImg lab;
                 tu_img_alloc(&lab, w, h, 1);
                 IsegKmeansResult res;
                 CHECK_EQ_INT(iseg_kmeans_segment(km, &s, &p.px, &p.px, &lab.img, &res, NULL), 0);
+                for (int i = 0; i < 2; i++) {
+                    CHECK(tu_img_equal(&q[i].t.img, &p.t.img,
+                                       i ? "out of place, reference" : "out of place, fast"));
+                    CHECK(tu_img_guard_ok(&q[i].t));
+                    tu_px_free(&q[i]);
+                }
+                tu_px_free(&src);
                 int alpha_ok = 1;
                 for (int y = 0; y < h && other >= 0; y++)
                     for (int x = 0; x < w; x++)

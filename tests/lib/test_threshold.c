@@ -271,18 +271,30 @@ static void test_iterative_two_levels(void)
 static void check_frame_case(TuRng *r, const TuLayout *l, int w, int h, unsigned T, int invert,
                              IsegThresholdOutput out, IsegPool *pool, int *bad)
 {
-    TuFrame a, b;
+    TuFrame a, b, src, orig, dst;
     tu_frame_alloc(&a, r, l, w, h);
     tu_frame_alloc(&b, r, l, w, h); /* other padding */
+    tu_frame_alloc(&src, r, l, w, h);
+    tu_frame_alloc(&orig, r, l, w, h);
+    tu_frame_alloc(&dst, r, l, w, h); /* random contents: every sample must be written */
     tu_frame_copy(&b, &a);
+    tu_frame_copy(&src, &a);
+    tu_frame_copy(&orig, &a);
     iseg_threshold_frame_ref(&a.f, T, invert, out);
     iseg_threshold_frame(&b.f, T, invert, out, pool);
+    /* out of place: dst == the reference, src untouched */
+    const int ret = iseg_threshold_frame_to(&src.f, &dst.f, T, invert, out, pool);
     char what[128];
     snprintf(what, sizeof(what), "%s %dx%d T=%u inv=%d out=%d", l->name, w, h, T, invert, out);
-    if (!tu_frame_equal(&a, &b, what) || !tu_frame_guard_ok(&a) || !tu_frame_guard_ok(&b))
+    if (ret != 0 || !tu_frame_equal(&a, &b, what) || !tu_frame_equal(&a, &dst, what) ||
+        !tu_frame_equal(&src, &orig, what) || !tu_frame_guard_ok(&a) || !tu_frame_guard_ok(&b) ||
+        !tu_frame_guard_ok(&dst) || !tu_frame_guard_ok(&src))
         (*bad)++;
     tu_frame_free(&a);
     tu_frame_free(&b);
+    tu_frame_free(&src);
+    tu_frame_free(&orig);
+    tu_frame_free(&dst);
 }
 
 static void test_frames_random(void)
@@ -350,6 +362,20 @@ static void test_bad_arguments(void)
     CHECK_EQ_INT(iseg_threshold_frame(&f, 3, 0, (IsegThresholdOutput)7, NULL), -EINVAL);
     f.n_chroma = 2; /* chroma planes missing */
     CHECK_EQ_INT(iseg_threshold_frame(&f, 3, 0, ISEG_OUTPUT_MASK, NULL), -EINVAL);
+    /* out of place: sizes and layouts must match, planes must not overlap */
+    uint8_t big[64] = { 0 };
+    IsegFrame s1 = { .luma = { big, 4, 4, 4 } }, d1 = { .luma = { big + 16, 4, 4, 4 } };
+    CHECK_EQ_INT(iseg_threshold_frame_to(&s1, &d1, 3, 0, ISEG_OUTPUT_MASK, NULL), 0);
+    d1.luma.data = big + 12; /* shares s1's last row */
+    CHECK_EQ_INT(iseg_threshold_frame_to(&s1, &d1, 3, 0, ISEG_OUTPUT_MASK, NULL), -EINVAL);
+    d1.luma.data = big;
+    d1.luma.stride = 5; /* same start, other stride: overlapping, not in place */
+    CHECK_EQ_INT(iseg_threshold_frame_to(&s1, &d1, 3, 0, ISEG_OUTPUT_MASK, NULL), -EINVAL);
+    d1 = (IsegFrame){ .luma = { big + 16, 3, 4, 4 } };
+    CHECK_EQ_INT(iseg_threshold_frame_to(&s1, &d1, 3, 0, ISEG_OUTPUT_MASK, NULL), -EINVAL);
+    d1 = (IsegFrame){ .luma = { big + 32, 4, 4, 4 } };
+    CHECK_EQ_INT(iseg_threshold_frame_to(&s1, &d1, 3, 0, ISEG_OUTPUT_MASK, NULL), 0);
+    CHECK_EQ_INT(iseg_threshold_frame_to(NULL, &d1, 3, 0, ISEG_OUTPUT_MASK, NULL), -EINVAL);
     memset(hist, 0, sizeof(hist));
     IsegOtsuStats st;
     CHECK_EQ_INT(iseg_otsu_stats(hist, 3, &st), -EINVAL); /* no pixels */

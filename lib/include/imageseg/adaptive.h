@@ -135,6 +135,14 @@ ISEG_API int iseg_adaptive_mask_ref(const IsegAdaptiveSettings *s, const IsegIma
 ISEG_API int iseg_adaptive_frame(IsegAdaptive *ctx, IsegFrame *frame, IsegThresholdOutput output,
                                  IsegPool *pool, uint64_t *fg_count);
 
+/* The same, out of place: src is only read, every luma pixel and chroma
+ * sample of dst is written, with the result iseg_adaptive_frame() gives on a
+ * copy of src. dst as for iseg_threshold_frame_to() (same size and chroma
+ * layout, any strides, the same frame or no overlap). Out of place the mask
+ * is computed straight into dst's luma, without the scratch pass. */
+ISEG_API int iseg_adaptive_frame_to(IsegAdaptive *ctx, const IsegFrame *src, IsegFrame *dst,
+                                    IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count);
+
 ISEG_END_DECLS
 
 #endif

@@ -228,7 +228,10 @@ ISEG_API void iseg_kmeans_reset(IsegKmeans *km);
 ISEG_API int iseg_kmeans_set_centers(IsegKmeans *km, int k, int dims, const double *centers);
 
 /* Clusters the pixels of src and, if dst is not NULL, writes the output
- * chosen by settings->output into its R, G, B bytes (other bytes untouched).
+ * chosen by settings->output into its R, G, B bytes. The fourth byte of a
+ * 4-byte dst (padding or alpha) is copied from the fourth byte of a 4-byte
+ * src when they are different images (so an element working out of place
+ * keeps the alpha), and left untouched otherwise.
  * dst must have src's size and be gray if and only if src is; it may be the
  * very same view as src (in place) but must not otherwise overlap it. If
  * labels is not NULL it receives the label of every pixel (an 8-bit image of

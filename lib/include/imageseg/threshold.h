@@ -74,6 +74,16 @@ typedef enum IsegThresholdOutput {
 ISEG_API int iseg_threshold_frame(IsegFrame *frame, unsigned T, int invert,
                                   IsegThresholdOutput output, IsegPool *pool);
 
+/* The same, out of place: src is only read, every luma pixel and chroma
+ * sample of dst is written (dst = what iseg_threshold_frame() would make of
+ * a copy of src). dst must have src's luma size and chroma layout (n_chroma,
+ * shifts, chroma_pixel_stride); strides may differ. src and dst may be the
+ * very same frame (then this is iseg_threshold_frame()) but no plane of one
+ * may otherwise overlap a plane of the other (-EINVAL). This is how an
+ * element processes a buffer it may not write: no copy first. */
+ISEG_API int iseg_threshold_frame_to(const IsegFrame *src, IsegFrame *dst, unsigned T, int invert,
+                                     IsegThresholdOutput output, IsegPool *pool);
+
 /* Plain reference version of iseg_threshold_frame() (single thread). */
 ISEG_API int iseg_threshold_frame_ref(IsegFrame *frame, unsigned T, int invert,
                                       IsegThresholdOutput output);
@@ -102,6 +112,16 @@ ISEG_API uint64_t iseg_histogram_count_foreground(const uint64_t hist[ISEG_HIST_
  * be NULL; the output is identical for every pool size. */
 ISEG_API int iseg_frame_apply_mask(IsegFrame *frame, const IsegImage *mask,
                                    IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count);
+
+/* The same, out of place: the frame composed from src's pixels is written
+ * to dst (every luma pixel and chroma sample), src is only read. dst as for
+ * iseg_threshold_frame_to(). mask must not overlap src or dst, except that
+ * it may be dst->luma itself (same data and stride): each mask pixel is read
+ * before the luma pixel it decides is written, so a mask computed straight
+ * into the output's luma plane needs no scratch image. */
+ISEG_API int iseg_frame_apply_mask_to(const IsegFrame *src, IsegFrame *dst, const IsegImage *mask,
+                                      IsegThresholdOutput output, IsegPool *pool,
+                                      uint64_t *fg_count);
 
 /* Plain reference version of iseg_frame_apply_mask() (single thread). */
 ISEG_API int iseg_frame_apply_mask_ref(IsegFrame *frame, const IsegImage *mask,

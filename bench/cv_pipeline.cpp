@@ -6,6 +6,10 @@
 #include <opencv2/core.hpp>
 #include <opencv2/core/utility.hpp>
 #include <opencv2/imgproc.hpp>
+#if __has_include(<opencv2/ximgproc.hpp>)
+#include <opencv2/ximgproc.hpp>
+#define HAVE_XIMGPROC 1
+#endif
 
 #include <string>
 
@@ -44,6 +48,13 @@ extern "C" int pb_cv_run(PbJob job, int size, const PbFrame *src, PbFrame *dst)
     case PB_JOB_MEAN:
         cv::adaptiveThreshold(s, d, 255, cv::ADAPTIVE_THRESH_MEAN_C, cv::THRESH_BINARY, size, 0);
         return 0;
+    case PB_JOB_SKELETON:
+#ifdef HAVE_XIMGPROC
+        cv::ximgproc::thinning(s, d, cv::ximgproc::THINNING_ZHANGSUEN);
+        return 0;
+#else
+        return -1;
+#endif
     default: return -1;
     }
 }

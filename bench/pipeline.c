@@ -74,6 +74,9 @@ static const char *default_inputs[] = {
 
 /* ------------------------------------------------------------ cases */
 
+/* The binary frame of the hit-or-miss case: the photo thresholded at 128. */
+#define BINARY_PRE "otsuthreshold method=manual threshold=128 n-threads=1"
+
 typedef struct Case {
     const char *id;
     PbJob job;
@@ -82,23 +85,26 @@ typedef struct Case {
     const char *element; /* launch description; n-threads is appended */
     int threads_row;     /* also n-threads=2 (pipeline) and a pool of 2 (library) */
     const char *other;   /* what the reference column runs */
+    const char *pre;     /* NULL, or what makes the frame before imagefreeze */
 } Case;
 
 static const Case cases[] = {
-    { "otsu", PB_JOB_OTSU, 0, "GRAY8", "otsuthreshold", 0, "cv::threshold OTSU" },
+    { "otsu", PB_JOB_OTSU, 0, "GRAY8", "otsuthreshold", 0, "cv::threshold OTSU", NULL },
     { "erode-rect-31", PB_JOB_ERODE_RECT, 31, "GRAY8",
-      "morphology operation=erode shape=rect width=31 height=31", 0, "cv::erode" },
+      "morphology operation=erode shape=rect width=31 height=31", 0, "cv::erode", NULL },
     { "sauvola-31", PB_JOB_SAUVOLA, 31, "GRAY8", "adaptivethreshold method=sauvola block-size=31",
-      0, "skimage threshold_sauvola" },
+      0, "skimage threshold_sauvola", NULL },
     { "gaussian-31", PB_JOB_GAUSSIAN, 31, "GRAY8",
-      "adaptivethreshold method=gaussian block-size=31", 0, "cv::adaptiveThreshold" },
+      "adaptivethreshold method=gaussian block-size=31", 0, "cv::adaptiveThreshold", NULL },
     { "gaussian-101", PB_JOB_GAUSSIAN, 101, "GRAY8",
-      "adaptivethreshold method=gaussian block-size=101", 0, "cv::adaptiveThreshold" },
+      "adaptivethreshold method=gaussian block-size=101", 0, "cv::adaptiveThreshold", NULL },
     { "erode-ellipse-15", PB_JOB_ERODE_ELLIPSE, 15, "GRAY8",
-      "morphology operation=erode shape=ellipse width=15 height=15", 1, "cv::erode" },
+      "morphology operation=erode shape=ellipse width=15 height=15", 1, "cv::erode", NULL },
     { "mean-31", PB_JOB_MEAN, 31, "GRAY8", "adaptivethreshold method=mean block-size=31", 1,
-      "cv::adaptiveThreshold" },
-    { "kmeans-k8", PB_JOB_KMEANS, 8, "RGBx", "kmeansseg k=8", 1, NULL },
+      "cv::adaptiveThreshold", NULL },
+    { "kmeans-k8", PB_JOB_KMEANS, 8, "RGBx", "kmeansseg k=8", 1, NULL, NULL },
+    { "skeleton", PB_JOB_SKELETON, 0, "GRAY8", "hitmiss operation=skeleton", 0,
+      "ximgproc::thinning", BINARY_PRE },
 };
 #define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
 
@@ -123,17 +129,17 @@ static int alloc_frame(PbFrame *f, int w, int h, int bpp)
     return 0;
 }
 
-static char *source_description(const Options *o, const char *format)
+static char *source_description(const Options *o, const char *format, const char *pre)
 {
     return g_strdup_printf("filesrc location=\"%s\" ! decodebin ! videoconvert ! videoscale ! "
-                           "video/x-raw,format=%s,width=%d,height=%d,pixel-aspect-ratio=1/1",
-                           o->input, format, o->width, o->height);
+                           "video/x-raw,format=%s,width=%d,height=%d,pixel-aspect-ratio=1/1%s%s",
+                           o->input, format, o->width, o->height, pre ? " ! " : "", pre ? pre : "");
 }
 
 /* The frame as the pipelines see it, decoded by GStreamer into f. */
-static int decode_frame(const Options *o, const char *format, PbFrame *f)
+static int decode_frame(const Options *o, const char *format, const char *pre, PbFrame *f)
 {
-    char *src = source_description(o, format);
+    char *src = source_description(o, format, pre);
     char *desc = g_strdup_printf("%s ! appsink name=sink sync=false", src);
     GError *err = NULL;
     GstElement *p = gst_parse_launch(desc, &err);
@@ -180,6 +186,7 @@ typedef struct LibCtx {
     IsegAdaptive *adaptive;
     IsegKmeans *km;
     IsegKmeansSettings ks;
+    IsegHitmiss *hm;
 } LibCtx;
 
 static int lib_prepare(const Case *c, const PbFrame *f, LibCtx *l)
@@ -207,6 +214,9 @@ static int lib_prepare(const Case *c, const PbFrame *f, LibCtx *l)
         s.block_size = c->size;
         return iseg_adaptive_create(&l->adaptive, &s, f->width, f->height);
     }
+    if (c->job == PB_JOB_SKELETON)
+        return iseg_hitmiss_create_rotated(&l->hm, ISEG_HITMISS_SKELETON, NULL,
+                                           ISEG_HITMISS_ROTATE_AUTO, f->width, f->height);
     if (c->job == PB_JOB_KMEANS) {
         iseg_kmeans_default_settings(&l->ks);
         l->ks.k = c->size;
@@ -220,6 +230,7 @@ static void lib_free(LibCtx *l)
     iseg_morph_destroy(l->morph);
     iseg_adaptive_destroy(l->adaptive);
     iseg_kmeans_destroy(l->km);
+    iseg_hitmiss_destroy(l->hm);
 }
 
 static IsegFrame gray_frame(const PbFrame *f)
@@ -249,6 +260,10 @@ static int lib_run(const Case *c, LibCtx *l, const PbFrame *src, PbFrame *dst, I
     case PB_JOB_GAUSSIAN:
     case PB_JOB_MEAN:
         return iseg_adaptive_frame_to(l->adaptive, &s, &d, ISEG_OUTPUT_MASK, pool, &fg);
+    case PB_JOB_SKELETON: {
+        IsegHitmissStats st;
+        return iseg_hitmiss_run(l->hm, &s.luma, &d.luma, 0, pool, &st);
+    }
     case PB_JOB_KMEANS: {
         IsegPixels ps, pd;
         iseg_pixels_init(&ps, ISEG_PIXEL_RGBX, src->data, src->width, src->height, src->stride);
@@ -392,10 +407,10 @@ static GstPadProbeReturn probe_out(GstPad *pad, GstPadProbeInfo *info, gpointer 
 /* Runs one pipeline to its end; *element_ms: median time in the element
  * named el (the first 5 frames left out), *wall_ms: wall clock per frame
  * after the first. Returns 0, or -1 (the error printed). */
-static int run_pipeline(const Options *o, const char *format, const char *element, int tee,
-                        double *element_ms, double *wall_ms)
+static int run_pipeline(const Options *o, const char *format, const char *pre, const char *element,
+                        int tee, double *element_ms, double *wall_ms)
 {
-    char *src = source_description(o, format);
+    char *src = source_description(o, format, pre);
     char *desc =
         tee ? g_strdup_printf("%s ! imagefreeze num-buffers=%d ! tee name=t ! queue ! %s name=el ! "
                               "fakesink sync=false t. ! queue ! fakesink sync=false",
@@ -567,8 +582,10 @@ int main(int argc, char **argv)
 #endif
     printf("%sGStreamer %s\n\n", li, gst_version_string());
 
-    PbFrame gray, rgbx, gray_dst, rgbx_dst;
-    if (decode_frame(&o, "GRAY8", &gray) < 0 || decode_frame(&o, "RGBx", &rgbx) < 0 ||
+    PbFrame gray, binary, rgbx, gray_dst, rgbx_dst;
+    if (decode_frame(&o, "GRAY8", NULL, &gray) < 0 ||
+        decode_frame(&o, "GRAY8", BINARY_PRE, &binary) < 0 ||
+        decode_frame(&o, "RGBx", NULL, &rgbx) < 0 ||
         alloc_frame(&gray_dst, o.width, o.height, 1) < 0 ||
         alloc_frame(&rgbx_dst, o.width, o.height, 4) < 0) {
         fprintf(stderr, "could not decode %s\n", o.input);
@@ -587,8 +604,8 @@ int main(int argc, char **argv)
         memcpy_ms[r] = time_calls(memcpy_call, pair, o.lib_time);
         for (int fmt = 0; fmt < 2; fmt++) {
             const char *f = fmt ? "RGBx" : "GRAY8";
-            if (run_pipeline(&o, f, "identity", 0, &ident_freeze[fmt][r], &wall) < 0 ||
-                run_pipeline(&o, f, "identity", 1, &ident_tee[fmt][r], &wall) < 0)
+            if (run_pipeline(&o, f, NULL, "identity", 0, &ident_freeze[fmt][r], &wall) < 0 ||
+                run_pipeline(&o, f, NULL, "identity", 1, &ident_tee[fmt][r], &wall) < 0)
                 return 1;
         }
         for (int ci = 0; ci < N_CASES; ci++) {
@@ -597,7 +614,7 @@ int main(int argc, char **argv)
             if (o.filter && !strstr(c->id, o.filter))
                 continue;
             const int rgb = c->job == PB_JOB_KMEANS;
-            const PbFrame *src = rgb ? &rgbx : &gray;
+            const PbFrame *src = rgb ? &rgbx : c->pre ? &binary : &gray;
             PbFrame *dst = rgb ? &rgbx_dst : &gray_dst;
             const int fmt = rgb;
             LibCtx l;
@@ -624,15 +641,15 @@ int main(int argc, char **argv)
 
             char *e1 = g_strdup_printf("%s n-threads=1", c->element);
             double t;
-            if (run_pipeline(&o, c->format, e1, 0, &t, &wall) < 0)
+            if (run_pipeline(&o, c->format, c->pre, e1, 0, &t, &wall) < 0)
                 failed = 1;
             rs->freeze[r] = t - ident_freeze[fmt][r];
-            if (run_pipeline(&o, c->format, e1, 1, &t, &wall) < 0)
+            if (run_pipeline(&o, c->format, c->pre, e1, 1, &t, &wall) < 0)
                 failed = 1;
             rs->tee[r] = t - ident_tee[fmt][r];
             if (c->threads_row) {
                 char *e2 = g_strdup_printf("%s n-threads=2", c->element);
-                if (run_pipeline(&o, c->format, e2, 0, &t, &wall) < 0)
+                if (run_pipeline(&o, c->format, c->pre, e2, 0, &t, &wall) < 0)
                     failed = 1;
                 rs->freeze2[r] = t - ident_freeze[fmt][r];
                 g_free(e2);
@@ -687,6 +704,7 @@ int main(int argc, char **argv)
     printf("\n%sload average at end: %s\n", li, load1);
     iseg_pool_destroy(pool2);
     free(gray.data);
+    free(binary.data);
     free(rgbx.data);
     free(gray_dst.data);
     free(rgbx_dst.data);

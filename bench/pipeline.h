@@ -26,6 +26,7 @@ typedef enum PbJob {
     PB_JOB_GAUSSIAN,
     PB_JOB_MEAN,
     PB_JOB_KMEANS,
+    PB_JOB_SKELETON,
 } PbJob;
 
 const char *pb_cv_version(void);

@@ -17,8 +17,13 @@ if [[ "${1:-}" == "--test" ]]; then
   # real images of the agreement tests, and its Sauvola the speed reference;
   # opencv-doc: its sample clip vtest.avi (a static camera) is the real video
   # of the k-means stability test
+  # gstreamer1.0-plugins-bad, -opencv, -libav, python3-gst-1.0, gstreamer1.0-gtk3:
+  # the plugins a desktop or CI image often has besides; the element tests
+  # must pass (valgrind included) with them installed, so the suite always
+  # runs with them present
   packages+=(clang clang-format libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick python3-skimage
-    opencv-doc)
+    opencv-doc gstreamer1.0-plugins-bad gstreamer1.0-opencv gstreamer1.0-libav python3-gst-1.0
+    gstreamer1.0-gtk3)
 fi
 
 missing=()

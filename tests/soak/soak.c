@@ -26,7 +26,9 @@
  * memory is in RSS. --inject-leak BYTES: leak that much per frame, to show
  * that the test fails then.)
  * Prints one line per element and "N passed, N failed" last; exits non-zero
- * on any failure. The plugin is found through GST_PLUGIN_PATH (the meson
+ * on any failure (with a child's own exit code when that was not 1, so a
+ * checker's --error-exitcode reaches the caller). The plugin is found
+ * through GST_PLUGIN_PATH (the meson
  * test sets it). */
 #define _POSIX_C_SOURCE 200809L /* open_memstream */
 
@@ -704,6 +706,7 @@ int main(int argc, char **argv)
 {
     SoakOptions opt = { 10000, 0, 50, 0, SOAK_MAX_GROWTH_MIB, 0, NULL, FALSE };
     guint passed = 0, failed = 0, i;
+    int child_code = 0; /* an exit code not ours (a checker's, such as valgrind's) */
     gint a;
 
     /* later options win, so `meson test --test-args` can override */
@@ -772,6 +775,13 @@ int main(int argc, char **argv)
         } else {
             if (WIFSIGNALED(status))
                 g_print("%s: crashed (signal %d)\n", se->name, WTERMSIG(status));
+            if (WIFEXITED(status) && WEXITSTATUS(status) != 1) {
+                /* the child ran under a checker that reported errors at its
+                 * exit (valgrind's --error-exitcode): hand that code on */
+                g_print("%s: exit status %d\n", se->name, WEXITSTATUS(status));
+                if (!child_code)
+                    child_code = WEXITSTATUS(status);
+            }
             failed++;
         }
     }
@@ -780,5 +790,7 @@ int main(int argc, char **argv)
         return 2;
     }
     g_print("%u passed, %u failed\n", passed, failed);
+    if (child_code)
+        return child_code;
     return failed ? 1 : 0;
 }

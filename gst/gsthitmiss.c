@@ -118,8 +118,12 @@ static void set_structure(GstHitmiss *self, const gchar *text)
         return;
     }
     if (iseg_sel_parse(&sel, text, ISEG_SEL_SYNTAX_HITMISS, err, sizeof(err)) < 0) {
-        GST_WARNING_OBJECT(self, "structure \"%s\" refused: %s; keeping \"%s\"", text, err,
-                           self->structure);
+        /* escaped, so that a structure written over several lines still
+         * gives a one-line warning */
+        gchar *shown = g_strescape(text, NULL), *kept = g_strescape(self->structure, NULL);
+        GST_WARNING_OBJECT(self, "structure \"%s\" refused: %s; keeping \"%s\"", shown, err, kept);
+        g_free(shown);
+        g_free(kept);
         return;
     }
     iseg_sel_free(self->sel);

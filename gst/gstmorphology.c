@@ -157,15 +157,22 @@ static gboolean set_structure_locked(GstMorphology *self, const gchar *text)
         return TRUE;
     }
     if (iseg_sel_parse(&sel, text, ISEG_SEL_SYNTAX_BINARY, err, sizeof(err)) < 0) {
-        GST_WARNING_OBJECT(self, "structure \"%s\" refused: %s; keeping \"%s\"", text, err,
-                           self->structure);
+        /* escaped, so that a structure written over several lines still
+         * gives a one-line warning */
+        gchar *shown = g_strescape(text, NULL), *kept = g_strescape(self->structure, NULL);
+        GST_WARNING_OBJECT(self, "structure \"%s\" refused: %s; keeping \"%s\"", shown, err, kept);
+        g_free(shown);
+        g_free(kept);
         return FALSE;
     }
     if (iseg_sel_count(sel, ISEG_SEL_HIT) == 0) {
+        gchar *shown = g_strescape(text, NULL), *kept = g_strescape(self->structure, NULL);
         GST_WARNING_OBJECT(self,
                            "structure \"%s\" refused: no cell is 1, the "
                            "element would be empty; keeping \"%s\"",
-                           text, self->structure);
+                           shown, kept);
+        g_free(shown);
+        g_free(kept);
         iseg_sel_free(sel);
         return FALSE;
     }

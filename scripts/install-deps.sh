@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs what imageseg needs on Debian 12 (run as root). Asks apt only
 # when something is missing, so a second run costs nothing.
-#   scripts/install-deps.sh          build + demo packages
-#   scripts/install-deps.sh --test   also what the test suite uses
+#   scripts/install-deps.sh          build + demo packages (no OpenCV)
+#   scripts/install-deps.sh --test   also what the test suite and bench/ use
 set -euo pipefail
 
 packages=(
@@ -10,8 +10,10 @@ packages=(
   libgstreamer1.0-dev libgstreamer-plugins-base1.0-dev
   gstreamer1.0-tools gstreamer1.0-plugins-base gstreamer1.0-plugins-good
   gstreamer1.0-x fonts-dejavu-core
-  libopencv-dev
 )
+# The demo needs only GStreamer and the build tools. OpenCV (a large tree:
+# about two minutes of a first install) is for the tests and bench/ only;
+# meson finds it when present (-Dopencv=auto) and builds without it.
 if [[ "${1:-}" == "--test" ]]; then
   # python3-skimage: its sample photos (camera, coins, page, ...) are the
   # real images of the agreement tests, and its Sauvola the speed reference;
@@ -21,7 +23,7 @@ if [[ "${1:-}" == "--test" ]]; then
   # the plugins a desktop or CI image often has besides; the element tests
   # must pass (valgrind included) with them installed, so the suite always
   # runs with them present
-  packages+=(clang clang-format libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick python3-skimage
+  packages+=(g++ libopencv-dev clang clang-format libclang-rt-14-dev valgrind libopencv-contrib-dev imagemagick python3-skimage
     opencv-doc gstreamer1.0-plugins-bad gstreamer1.0-opencv gstreamer1.0-libav python3-gst-1.0
     gstreamer1.0-gtk3)
 fi

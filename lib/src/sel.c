@@ -240,17 +240,27 @@ int iseg_sel_parse(IsegSel **out, const char *text, IsegSelSyntax syntax, char *
 
     int width = 0, rows = 0;
     int cells_in_row = 0;
+    long row_start = 0;      /* offset of the current row's first cell */
     int pending_blank = 0;   /* blank rows seen after the last row with cells */
     int blank_row_index = 0; /* 1-based index of the first pending blank row */
+    long blank_offset = 0;   /* offset of the break that ends it */
+    char last_break = 0;     /* ';' or '\n' if the last row break has no cell after it */
     for (const char *p = text;; p++) {
         const char c = *p;
+        if (c != '\0' && is_row_sep(c) && last_break && last_break != c) {
+            /* "0 1 1;" at a line end (or a line starting with ";"): the ';'
+             * and the line break together end one row */
+            last_break = 0;
+            continue;
+        }
         if (c == '\0' || is_row_sep(c)) {
+            last_break = c;
             if (cells_in_row > 0) {
                 if (pending_blank > 0 && rows > 0) {
                     set_error(err, err_size,
                               "row %d is empty (offset %ld): rows must hold cells; only the ends "
                               "may be blank",
-                              blank_row_index, (long)(p - text));
+                              blank_row_index, blank_offset);
                     return -EINVAL;
                 }
                 pending_blank = 0;
@@ -262,13 +272,16 @@ int iseg_sel_parse(IsegSel **out, const char *text, IsegSelSyntax syntax, char *
                 if (rows == 1) {
                     width = cells_in_row;
                 } else if (cells_in_row != width) {
-                    set_error(err, err_size, "row %d has %d cell%s, expected %d as in row 1", rows,
-                              cells_in_row, cells_in_row == 1 ? "" : "s", width);
+                    set_error(err, err_size,
+                              "row %d (offset %ld) has %d cell%s, expected %d as in row 1", rows,
+                              row_start, cells_in_row, cells_in_row == 1 ? "" : "s", width);
                     return -EINVAL;
                 }
             } else if (rows > 0) {
-                if (pending_blank == 0)
+                if (pending_blank == 0) {
                     blank_row_index = rows + 1;
+                    blank_offset = (long)(p - text);
+                }
                 pending_blank++;
             }
             cells_in_row = 0;
@@ -278,6 +291,9 @@ int iseg_sel_parse(IsegSel **out, const char *text, IsegSelSyntax syntax, char *
         }
         if (is_cell_sep(c))
             continue;
+        last_break = 0;
+        if (cells_in_row == 0)
+            row_start = (long)(p - text);
         if (cell_of(c, syntax) < 0) {
             char what[16];
             describe_char(c, what, sizeof(what));

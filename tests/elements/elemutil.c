@@ -1,6 +1,9 @@
 #include "elemutil.h"
 
+#include <glib/gstdio.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 const GstVideoFormat eu_luma_formats[] = {
     GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_I420, GST_VIDEO_FORMAT_YV12, GST_VIDEO_FORMAT_NV12,
@@ -674,4 +677,64 @@ void eu_stress_properties(const gchar *factory, const EuStress *spec, gpointer d
         g_value_unset(&values[t]);
     }
     eu_harness_teardown(h);
+}
+
+/* Sets a string property and returns the GST_WARNINGs it logged (free with
+ * g_free). They are read from the default log function's output, stderr
+ * sent to a temporary file meanwhile, rather than through a log function
+ * added for the test: GStreamer's log-function list is copy-on-write and
+ * gst_debug_add_log_function / gst_debug_remove_log_function leak the list
+ * they replace, which valgrind reports as definitely lost. With
+ * GST_DEBUG_FILE set the default log function writes there instead, and
+ * NULL is returned (the text is not checked). */
+gchar *eu_set_string_capturing_warnings(GstElement *e, const gchar *prop, const gchar *value)
+{
+    GError *err = NULL;
+    gchar *path = NULL, *contents = NULL;
+    const gchar *debug_file = g_getenv("GST_DEBUG_FILE");
+    gint fd, saved;
+
+    if (debug_file && *debug_file) {
+        g_object_set(e, prop, value, NULL);
+        return NULL;
+    }
+    fd = g_file_open_tmp("iseg-warnings-XXXXXX", &path, &err);
+    fail_unless(fd >= 0, "temporary file: %s", err ? err->message : "?");
+    fflush(stderr);
+    saved = dup(STDERR_FILENO);
+    fail_unless(saved >= 0 && dup2(fd, STDERR_FILENO) >= 0);
+    g_object_set(e, prop, value, NULL);
+    fflush(stderr);
+    fail_unless(dup2(saved, STDERR_FILENO) >= 0);
+    close(saved);
+    close(fd);
+    fail_unless(g_file_get_contents(path, &contents, NULL, NULL));
+    g_unlink(path);
+    g_free(path);
+    return contents;
+}
+
+void eu_check_warning(const gchar *warnings, const gchar *category, const gchar *value,
+                      const gchar *fragment)
+{
+    const gchar *at, *line, *end;
+    gchar *escaped;
+
+    if (!warnings)
+        return;
+    at = strstr(warnings, fragment);
+    fail_unless(at != NULL, "warning for \"%s\" is \"%s\", lacks \"%s\"", value, warnings,
+                fragment);
+    line = at;
+    while (line > warnings && line[-1] != '\n')
+        line--;
+    fail_unless(g_strstr_len(line, at - line, "WARN") != NULL &&
+                    g_strstr_len(line, at - line, category) != NULL,
+                "\"%s\" is not in a %s WARNING: \"%s\"", fragment, category, warnings);
+    /* one warning is one line: the value is printed escaped in it */
+    end = strchr(at, '\n');
+    escaped = g_strescape(value, NULL);
+    fail_unless(g_strstr_len(line, end ? end - line : -1, escaped) != NULL,
+                "the WARNING line does not show \"%s\" escaped: \"%s\"", value, warnings);
+    g_free(escaped);
 }

@@ -208,4 +208,14 @@ typedef struct {
 /* Runs spec on a new `factory` harness. */
 void eu_stress_properties(const gchar *factory, const EuStress *spec, gpointer data);
 
+/* Sets string property prop to value and returns what GStreamer logged on
+ * stderr meanwhile (g_free it), or NULL when GST_DEBUG_FILE sends the log
+ * elsewhere. */
+gchar *eu_set_string_capturing_warnings(GstElement *e, const gchar *prop, const gchar *value);
+/* Fails unless warnings (from the above; NULL passes) hold fragment in a
+ * WARNING line of debug category category, the line showing value
+ * escaped (g_strescape: one warning is one line). */
+void eu_check_warning(const gchar *warnings, const gchar *category, const gchar *value,
+                      const gchar *fragment);
+
 #endif

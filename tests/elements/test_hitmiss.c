@@ -173,19 +173,37 @@ GST_END_TEST;
  * what reads back. */
 GST_START_TEST(test_malformed_structure_refused)
 {
-    static const gchar *const bad[] = {
-        "0 1 2", "1 1; 1", "", ";;", "1 1\n1", "abc", "0 0 0; . 1 .; 1 1 1; ; 1 1 1"
-    };
+    static const gchar *const bad[] = { "0 1 2",
+                                        "1 1; 1",
+                                        "",
+                                        ";;",
+                                        "1 1\n1",
+                                        "abc",
+                                        "0 0 0; . 1 .; 1 1 1; ; 1 1 1",
+                                        "1 . 0;\n\n1 1 0;\n1 . 0" };
+    /* what the warning says for each (the parser's message) */
+    static const gchar *const says[] = { "unexpected character '2'",
+                                         "row 2 (offset 5) has 1 cell",
+                                         "no cells",
+                                         "no cells",
+                                         "row 2 (offset 4) has 1 cell",
+                                         "unexpected character 'a'",
+                                         "row 4 is empty",
+                                         "row 2 is empty" };
     GstHarness *h = eu_harness_new("hitmiss", GST_VIDEO_FORMAT_GRAY8, 40, 30);
     const gchar *good = "1 . 0; 1 1 0; 1 . 0";
     gchar *now;
 
+    G_STATIC_ASSERT(G_N_ELEMENTS(bad) == G_N_ELEMENTS(says));
+    gst_debug_set_threshold_for_name("hitmiss", GST_LEVEL_WARNING);
     g_object_set(h->element, "structure", good, NULL);
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         GstBuffer *in = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 40, 30, 4, i);
         GstBuffer *expected, *out;
         IsegHitmissStats st;
-        g_object_set(h->element, "structure", bad[i], NULL);
+        gchar *warnings = eu_set_string_capturing_warnings(h->element, "structure", bad[i]);
+        eu_check_warning(warnings, "hitmiss", bad[i], says[i]);
+        g_free(warnings);
         g_object_get(h->element, "structure", &now, NULL);
         fail_unless_equals_string(now, good);
         g_free(now);
@@ -193,6 +211,42 @@ GST_START_TEST(test_malformed_structure_refused)
                                    ISEG_HITMISS_ROTATE_NONE, 1, &st);
         out = eu_push_and_pull(h, in);
         fail_unless(eu_buffers_equal(out, expected, bad[i]));
+        gst_buffer_unref(out);
+        gst_buffer_unref(expected);
+    }
+    eu_harness_teardown(h);
+}
+
+GST_END_TEST;
+
+/* A structure over several lines (';' at each line end, or not) is
+ * accepted and is the one-line element. */
+GST_START_TEST(test_multiline_structure)
+{
+    static const gchar *const forms[] = {
+        "1 . 0;\n1 1 0;\n1 . 0",
+        "1 . 0\n1 1 0\n1 . 0\n",
+        " 1,.,0 ;\n\t1 1 0 ;\n 1 . 0 ;\n",
+        "\n1 . 0;\r\n1 1 0;\r\n1 . 0\n\n",
+    };
+    const gchar *one_line = "1 . 0; 1 1 0; 1 . 0";
+    GstHarness *h = eu_harness_new("hitmiss", GST_VIDEO_FORMAT_GRAY8, 33, 19);
+
+    for (guint i = 0; i < G_N_ELEMENTS(forms); i++) {
+        GstBuffer *in = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 33, 19, 6, i);
+        GstBuffer *expected, *out;
+        IsegHitmissStats st;
+        gchar *now = NULL;
+
+        g_object_set(h->element, "structure", "1", NULL);
+        g_object_set(h->element, "structure", forms[i], NULL);
+        g_object_get(h->element, "structure", &now, NULL);
+        fail_unless_equals_string(now, forms[i]);
+        g_free(now);
+        expected = expected_output(in, GST_VIDEO_FORMAT_GRAY8, 33, 19, ISEG_HITMISS_HMT, one_line,
+                                   ISEG_HITMISS_ROTATE_NONE, 1, &st);
+        out = eu_push_and_pull(h, in);
+        fail_unless(eu_buffers_equal(out, expected, forms[i]));
         gst_buffer_unref(out);
         gst_buffer_unref(expected);
     }
@@ -360,6 +414,7 @@ static Suite *hitmiss_suite(void)
     tcase_add_test(tc, test_lecture_vertical_lines);
     tcase_add_test(tc, test_every_format_and_size);
     tcase_add_test(tc, test_malformed_structure_refused);
+    tcase_add_test(tc, test_multiline_structure);
     tcase_add_test(tc, test_rotations_8_needs_3x3);
     tcase_add_test(tc, test_messages);
     tcase_add_test(tc, test_n_threads_bit_identical);

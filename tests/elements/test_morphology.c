@@ -192,41 +192,6 @@ GST_END_TEST;
 /* the value of shape=custom */
 #define GST_MORPHOLOGY_SHAPE_CUSTOM 3
 
-/* Sets the structure and returns the GST_WARNINGs it logged (free with
- * g_free). They are read from the default log function's output, stderr
- * sent to a temporary file meanwhile, rather than through a log function
- * added for the test: GStreamer's log-function list is copy-on-write and
- * gst_debug_add_log_function / gst_debug_remove_log_function leak the list
- * they replace, which valgrind reports as definitely lost. With
- * GST_DEBUG_FILE set the default log function writes there instead, and
- * NULL is returned (the text is not checked). */
-static gchar *set_structure_capturing_warnings(GstElement *e, const gchar *text)
-{
-    GError *err = NULL;
-    gchar *path = NULL, *contents = NULL;
-    const gchar *debug_file = g_getenv("GST_DEBUG_FILE");
-    gint fd, saved;
-
-    if (debug_file && *debug_file) {
-        g_object_set(e, "structure", text, NULL);
-        return NULL;
-    }
-    fd = g_file_open_tmp("iseg-morphology-XXXXXX", &path, &err);
-    fail_unless(fd >= 0, "temporary file: %s", err ? err->message : "?");
-    fflush(stderr);
-    saved = dup(STDERR_FILENO);
-    fail_unless(saved >= 0 && dup2(fd, STDERR_FILENO) >= 0);
-    g_object_set(e, "structure", text, NULL);
-    fflush(stderr);
-    fail_unless(dup2(saved, STDERR_FILENO) >= 0);
-    close(saved);
-    close(fd);
-    fail_unless(g_file_get_contents(path, &contents, NULL, NULL));
-    g_unlink(path);
-    g_free(path);
-    return contents;
-}
-
 static void expect_refused(GstElement *e, const gchar *text, const gchar *fragment,
                            const gchar *kept)
 {
@@ -235,17 +200,8 @@ static void expect_refused(GstElement *e, const gchar *text, const gchar *fragme
     gint shape;
 
     g_object_get(e, "width", &w, "height", &h, NULL);
-    warnings = set_structure_capturing_warnings(e, text);
-    if (warnings) {
-        const gchar *at = strstr(warnings, fragment), *line = at;
-        fail_unless(at != NULL, "warning for \"%s\" is \"%s\", lacks \"%s\"", text, warnings,
-                    fragment);
-        while (line > warnings && line[-1] != '\n')
-            line--;
-        fail_unless(g_strstr_len(line, at - line, "WARN") != NULL &&
-                        g_strstr_len(line, at - line, "morphology") != NULL,
-                    "\"%s\" is not in a morphology WARNING: \"%s\"", fragment, warnings);
-    }
+    warnings = eu_set_string_capturing_warnings(e, "structure", text);
+    eu_check_warning(warnings, "morphology", text, fragment);
     g_free(warnings);
     g_object_get(e, "structure", &read_back, "shape", &shape, NULL);
     fail_unless_equals_string(read_back, kept);
@@ -273,7 +229,12 @@ GST_START_TEST(test_structure_property)
     fail_unless_equals_int(w, 2);
     fail_unless_equals_int(ht, 3);
 
-    expect_refused(e, "0 1; 1 1 1; 0 1", "row 2 has 3 cells, expected 2", "0 1; 1 1; 0 1");
+    expect_refused(e, "0 1; 1 1 1; 0 1", "row 2 (offset 5) has 3 cells, expected 2",
+                   "0 1; 1 1; 0 1");
+    /* over several lines: a blank line between rows is an empty row */
+    expect_refused(e, "0 1;\n\n1 1;\n0 1", "row 2 is empty", "0 1; 1 1; 0 1");
+    expect_refused(e, "0 1\n1 1 1\n0 1", "row 2 (offset 4) has 3 cells, expected 2",
+                   "0 1; 1 1; 0 1");
     expect_refused(e, "0 1; 1 q; 0 1", "row 2, column 2", "0 1; 1 1; 0 1");
     expect_refused(e, "0 0; 0 0", "no cell is 1", "0 1; 1 1; 0 1");
     expect_refused(e, "1 . 1", "unexpected character '.'", "0 1; 1 1; 0 1");
@@ -335,6 +296,45 @@ GST_START_TEST(test_n_threads_bit_identical)
         for (guint c = 0; c < G_N_ELEMENTS(cfgs); c++)
             eu_check_n_threads_identical("morphology", fmts[f], 1, 1, set_config, &cfgs[c],
                                          cfgs[c].operation);
+}
+
+GST_END_TEST;
+
+/* A structure written over several lines, ';' kept at the line ends (with
+ * spaces and commas around it), is the same element as the one-line form. */
+GST_START_TEST(test_multiline_structure)
+{
+    static const gchar *const forms[] = {
+        "0 1 1;\n1 0 1",       "0 1 1;\n1 0 1;\n", "0 1 1\n1 0 1",    "  0,1,1 ;\n 1 0 1 ",
+        "\n0 1 1 ,;, \n1 0 1", "0 1 1\n;1 0 1",    "0 1 1;\r\n1 0 1", "\n\n0 1 1;\n1 0 1\n\n",
+    };
+    const Config one_line = { "erode", NULL, 0, 0, "0 1 1; 1 0 1", 1, "replicate" };
+    GstHarness *h = eu_harness_new("morphology", GST_VIDEO_FORMAT_GRAY8, 37, 21);
+
+    for (guint i = 0; i < G_N_ELEMENTS(forms); i++) {
+        GstBuffer *in = eu_make_frame(GST_VIDEO_FORMAT_GRAY8, 37, 21, 11, i);
+        GstBuffer *expected = expected_output(in, GST_VIDEO_FORMAT_GRAY8, 37, 21, &one_line);
+        GstBuffer *out;
+        gchar *read_back = NULL;
+        gint shape;
+        guint w, ht;
+
+        g_object_set(h->element, "structure", "", NULL); /* back to rect */
+        gst_util_set_object_arg(G_OBJECT(h->element), "operation", "erode");
+        g_object_set(h->element, "structure", forms[i], NULL);
+        g_object_get(h->element, "structure", &read_back, "shape", &shape, "width", &w, "height",
+                     &ht, NULL);
+        fail_unless_equals_string(read_back, forms[i]);
+        fail_unless_equals_int(shape, GST_MORPHOLOGY_SHAPE_CUSTOM);
+        fail_unless_equals_int(w, 3);
+        fail_unless_equals_int(ht, 2);
+        g_free(read_back);
+        out = eu_push_and_pull(h, in);
+        fail_unless(eu_buffers_equal(out, expected, forms[i]));
+        gst_buffer_unref(out);
+        gst_buffer_unref(expected);
+    }
+    eu_harness_teardown(h);
 }
 
 GST_END_TEST;
@@ -519,6 +519,7 @@ static Suite *morphology_suite(void)
     tcase_add_test(tc, test_every_format_and_size);
     tcase_add_test(tc, test_narrow_frames);
     tcase_add_test(tc, test_structure_property);
+    tcase_add_test(tc, test_multiline_structure);
     tcase_add_test(tc, test_messages);
     tcase_add_test(tc, test_n_threads_bit_identical);
     tcase_add_test(tc, test_renegotiation);

@@ -134,6 +134,19 @@ static void test_parse_valid(void)
     expect_parse("0,1,0;1,1,1;0,1,0;", B, "0 1 0; 1 1 1; 0 1 0");
     expect_parse("\r\n  0\t1 , 0 \r\n 1 1 1\r\n0 1 0\r\n\r\n", B, "0 1 0; 1 1 1; 0 1 0");
     expect_parse(";;\n 1 1 0 ;\n;", B, "1 1 0");
+    /* a ';' at a line end and the line break after it end one row, with
+     * any cell separators around them, in either order, CRLF too */
+    expect_parse("0 1 1;\n1 0 1", B, "0 1 1; 1 0 1");
+    expect_parse("0 1 1;\n1 0 1;\n", B, "0 1 1; 1 0 1");
+    expect_parse("0 1 1 ;  \n  1 0 1", B, "0 1 1; 1 0 1");
+    expect_parse("0,1,1,;,\n,1,0,1", B, "0 1 1; 1 0 1");
+    expect_parse("0 1 1;\r\n1 0 1;\r\n", B, "0 1 1; 1 0 1");
+    expect_parse("0 1 1\n;1 0 1", B, "0 1 1; 1 0 1");
+    expect_parse("0 1 1 \n ; 1 0 1 \n ; 0 0 1", B, "0 1 1; 1 0 1; 0 0 1");
+    expect_parse("\t0\t1\t1\t;\t\n\t1\t0\t1\t", B, "0 1 1; 1 0 1");
+    expect_parse("\n\n0 1 1;\n1 0 1;\n\n\n", B, "0 1 1; 1 0 1");
+    expect_parse(";\n;\n0 1 1;\n1 0 1;\n;", B, "0 1 1; 1 0 1");
+    expect_parse("x 1 .;\n0 . 1;\n", HM, ". 1 .; 0 . 1");
     expect_parse("1", B, "1");
     expect_parse("0", B, "0");
     expect_parse("1;0;1", B, "1; 0; 1");
@@ -166,14 +179,24 @@ static void test_parse_errors(void)
     expect_error("", B, "empty", NULL);
     expect_error("  ; \n ;", B, "empty", NULL);
     expect_error(NULL, B, "no structuring element", NULL);
-    expect_error("1 1 1; 1 1; 1 1 1", B, "row 2 has 2 cells, expected 3", NULL);
-    expect_error("1 1\n1 1 1", B, "row 2 has 3 cells, expected 2", NULL);
+    expect_error("1 1 1; 1 1; 1 1 1", B, "row 2 (offset 7) has 2 cells, expected 3", NULL);
+    expect_error("1 1\n1 1 1", B, "row 2 (offset 4) has 3 cells, expected 2", NULL);
     expect_error("1 1 1; 1 a 1", B, "row 2, column 2", "'a'", "expected '1' or '0'", NULL);
     expect_error("0 1 .", B, "row 1, column 3", "'.'", NULL);
     expect_error("0 1 0; . 1 2", HM, "row 2, column 3", "'2'", "don't-care", NULL);
     expect_error("1 1;\x01", B, "row 2, column 1", "0x01", NULL);
     expect_error("1 1; ;1 1", B, "row 2 is empty", NULL);
     expect_error("1 1\n\n1 1", B, "row 2 is empty", NULL);
+    expect_error("1 1;;1 1", B, "row 2 is empty (offset 4)", NULL);
+    /* one ';' and one line break make one row break; more is an empty row */
+    expect_error("1 1;\n\n1 1", B, "row 2 is empty", NULL);
+    expect_error("1 1;\n;1 1", B, "row 2 is empty", NULL);
+    expect_error("1 1\n;\n1 1", B, "row 2 is empty", NULL);
+    expect_error("1 1;\r\n\r\n1 1", B, "row 2 is empty", NULL);
+    /* ragged rows say where the row starts */
+    expect_error("0 1 1;\n1 0", B, "row 2 (offset 7) has 2 cells, expected 3", NULL);
+    expect_error("0 1 1;\n1 0 1;\n1 1 1 1", B, "row 3 (offset 14) has 4 cells", NULL);
+    expect_error("0 1 1;\n1 a 1", B, "row 2, column 2 (offset 9)", "'a'", NULL);
     char big[600];
     memset(big, '1', 256);
     big[256] = '\0';

@@ -47,9 +47,13 @@ ISEG_API int iseg_sel_create(IsegSel **out, int width, int height, IsegSelCell f
  * for every size 1..255 (even sizes included): member cells HIT, others MISS. */
 ISEG_API int iseg_sel_create_shape(IsegSel **out, IsegSelShape shape, int width, int height);
 
-/* Parses text such as "0 1 0; 1 1 1; 0 1 0": rows separated by ';' or
- * newlines, cells separated by optional spaces, tabs or commas; a trailing
- * separator and blank rows at either end are ignored. Every row must have the
+/* Parses text such as "0 1 0; 1 1 1; 0 1 0" or "0 1 0;\n1 1 1;\n0 1 0":
+ *   text  = { row-break } row { row-break row } { row-break }
+ *   row   = cell { [ cell-sep ] cell }   (cell-sep: spaces, tabs, commas, \r)
+ *   row-break = ';' | '\n' | ';' '\n' | '\n' ';'   (cell-seps anywhere in it)
+ * so a ';' at the end of a line and the line break after it end one row,
+ * and breaks and blank lines at either end are ignored; an empty row between
+ * two rows (";;", a blank line, "; ;") is refused. Every row must have the
  * same number of cells. On failure returns -EINVAL and, if err is not NULL,
  * writes a NUL-terminated English message (at most err_size bytes) that says
  * what is wrong and where ("row 2, column 3: unexpected character 'a'"). */

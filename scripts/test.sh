@@ -14,12 +14,12 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 
+stage_start=$SECONDS
+stage_times=()
 "$root/scripts/install-deps.sh" --test
 
 status=0
 summary() { python3 "$root/scripts/test-summary.py" "$@"; }
-stage_start=$SECONDS
-stage_times=()
 stage_done() { stage_times+=("$1: $((SECONDS - stage_start)) s"); stage_start=$SECONDS; }
 stage_done "install"
 

@@ -9,7 +9,9 @@
  *     min_contrast) has no meaningful Otsu threshold; the others get Otsu's
  *     threshold of their histogram, bit for bit what iseg_otsu_threshold()
  *     returns for it. Each pixel is counted by about one node.
- *  3. Uniform nodes are filled from the non-uniform ones (iseg_lo_fill_nodes).
+ *  3. Uniform nodes are grouped into uniform areas, each classified light or
+ *     dark whole (by the edges around it) and given a threshold that follows
+ *     its own mean (iseg_lo_fill_nodes, adaptive_priv.h).
  *  4. Per pixel: the window sums (running sums, adaptive_box.c) say whether
  *     the pixel's own window is uniform; T(x, y) is the bilinear
  *     interpolation of the four surrounding nodes, an exact rational number
@@ -164,15 +166,18 @@ static void node_job(void *arg, int begin, int end, unsigned slot)
             while (!hist[hi])
                 hi--;
             const size_t k = (size_t)j * job->g.nx + i;
-            const int valid = !iseg_lo_is_uniform(n, (int64_t)S, (int64_t)S2, job->limit);
-            ctx->node_valid[k] = (uint8_t)valid;
+            int valid = !iseg_lo_is_uniform(n, (int64_t)S, (int64_t)S2, job->limit);
+            ctx->node_S[k] = (int64_t)S;
             /* a non-uniform window has two levels at least (limit >= 0 and a
              * single level gives n*S2 - S^2 = 0 < limit unless limit is 0) */
-            if (valid && lo < hi)
-                ctx->node_t2[k] =
-                    iseg_lo_node_t2(hist, NULL, iseg_lo_node_otsu(hist, lo, hi, n, (int64_t)S));
-            else if (valid)
+            if (valid && lo < hi) {
+                const unsigned T = iseg_lo_node_otsu(hist, lo, hi, n, (int64_t)S);
+                valid = iseg_lo_split_ok(hist, NULL, T, ctx->s.min_contrast);
+                ctx->node_t2[k] = iseg_lo_node_t2(hist, NULL, T);
+            } else if (valid) {
                 ctx->node_t2[k] = 2 * lo + 1; /* single level: T = lo + 1, as iseg_otsu_threshold */
+            }
+            ctx->node_valid[k] = (uint8_t)valid;
         }
 }
 
@@ -305,8 +310,10 @@ int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *
     ret = iseg_pool_run(pool, job.g.ny, 1, node_job, &job);
     if (ret < 0)
         return ret;
-    iseg_lo_fill_nodes(ctx->node_t2, ctx->node_valid, job.g.nx, job.g.ny,
-                       2 * (int32_t)job.T_global - 1, ctx->node_queue, ctx->node_state);
+    iseg_lo_fill_nodes(ctx->node_t2, ctx->node_valid, ctx->node_S, n, job.g.nx, job.g.ny,
+                       job.T_global, iseg_lo_margin2(ctx->s.min_contrast),
+                       ctx->s.uniform == ISEG_ADAPTIVE_UNIFORM_LOCAL, ctx->node_queue,
+                       ctx->node_state);
     IsegRangeFunc fn = pixel_job_c;
 #if ISEG_HAVE_AVX2
     if (iseg_use_avx2())

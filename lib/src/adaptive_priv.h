@@ -64,14 +64,31 @@ static inline int iseg_lo_is_uniform(int64_t n, int64_t S, int64_t S2, int64_t l
  * (wx = step - dx for the left nodes, dx for the right ones, dx = the
  * pixel's distance from the left node).
  *
- * Uniform nodes (valid[i] == 0) have no meaningful Otsu threshold; they are
- * filled ring by ring outwards from the non-uniform ones: every node of ring d
- * (first reached at 8-neighbour distance d) takes the rounded mean of its
- * already filled 8-neighbours (those of rings < d). The result does not
- * depend on the visiting order. If no node is valid, all get `fallback`.
- * queue holds nx * ny ints, state nx * ny bytes (scratch). */
-void iseg_lo_fill_nodes(int32_t *t2, const uint8_t *valid, int nx, int ny, int32_t fallback,
-                        int32_t *queue, uint8_t *state);
+ * Uniform nodes (valid[i] == 0) have no meaningful Otsu threshold. The
+ * lecture classifies a uniform *area* whole, by its mean; so uniform nodes
+ * are grouped into areas (4-connected on the grid, two neighbours joined
+ * only when their window means differ by less than margin2 / 2 levels, i.e.
+ * min_contrast: an edge that falls between two windows separates them), and
+ * each area is classified once:
+ *   local rule (by_vote): every uniform node of the area compares its mean
+ *     with the threshold of each non-uniform 8-neighbour node (+1 above, -1
+ *     below); the area is light when the sum is positive (it is the light
+ *     side of the edges around it), dark when negative. An area with no
+ *     non-uniform neighbour, or a tie, is light iff its mean >= T_global.
+ *   global rule: each node by its own mean, light iff S >= T_global n.
+ * A light node then gets t2 = its mean minus margin2 half levels, a dark one
+ * its mean plus margin2 (mean rounded to half levels, t2 clamped to -1..511):
+ * the threshold follows the area's own level, so a decision taken at one
+ * edge never spreads over an area that is lighter or darker than that edge
+ * (docs/adaptivethreshold.md, "Phantoms"). Integers throughout; the result
+ * does not depend on the visiting order. S holds each node's window sum (n
+ * samples); queue holds nx * ny ints, state nx * ny bytes (scratch). */
+void iseg_lo_fill_nodes(int32_t *t2, const uint8_t *valid, const int64_t *S, int64_t n, int nx,
+                        int ny, unsigned T_global, int32_t margin2, int by_vote, int32_t *queue,
+                        uint8_t *state);
+
+/* margin2 for iseg_lo_fill_nodes: 2 min_contrast rounded up, 1..512. */
+int32_t iseg_lo_margin2(double min_contrast);
 
 /* iseg_adaptive_mask_ref() that also writes, for every pixel, the margin of
  * its decision (compared value minus threshold, e.g. luma - T), width * height
@@ -92,6 +109,37 @@ static inline int32_t iseg_lo_node_t2(const uint32_t *hist32, const uint64_t *hi
         if (hist32 ? hist32[v] != 0 : hist64[v] != 0)
             return (int32_t)(T - 1 + v);
     return 2 * (int32_t)T - 1;
+}
+
+/* Whether Otsu's threshold T splits a node's histogram into two
+ * populations: the means of its two classes (levels < T and >= T) are at
+ * least 2 min_contrast apart (a balanced step edge of that contrast has a
+ * standard deviation of min_contrast). A window whose deviation passes
+ * min_contrast only because a few dark pixels sit in its corner has one
+ * population plus outliers, and Otsu then splits its noise; such a node is
+ * taken as uniform (docs/adaptivethreshold.md, "Phantoms"). Always true for
+ * min_contrast 0. The class sums are exact integers; the one comparison is
+ * in double, the same in every path. */
+static inline int iseg_lo_split_ok(const uint32_t *hist32, const uint64_t *hist64, unsigned T,
+                                   double min_contrast)
+{
+    if (min_contrast <= 0)
+        return 1;
+    int64_t c0 = 0, s0 = 0, c1 = 0, s1 = 0;
+    for (unsigned v = 0; v < ISEG_HIST_BINS; v++) {
+        const int64_t h = hist32 ? (int64_t)hist32[v] : (int64_t)hist64[v];
+        if (v < T) {
+            c0 += h;
+            s0 += h * (int64_t)v;
+        } else {
+            c1 += h;
+            s1 += h * (int64_t)v;
+        }
+    }
+    if (c0 == 0 || c1 == 0)
+        return 0;
+    /* mean1 - mean0 >= 2 mc  <=>  s1 c0 - s0 c1 >= 2 mc c0 c1 */
+    return (double)(s1 * c0 - s0 * c1) >= 2 * min_contrast * (double)c0 * (double)c1;
 }
 
 /* fg ^ invert as a 255/0 byte */
@@ -130,6 +178,7 @@ struct IsegAdaptive {
     /* local-otsu node grid, sized for the smallest block */
     size_t node_cap;
     int32_t *node_t2, *node_queue;
+    int64_t *node_S; /* window sums of the nodes */
     uint8_t *node_valid, *node_state;
     unsigned n_slots;
     AdaptiveSlot *slots;

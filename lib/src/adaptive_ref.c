@@ -105,9 +105,11 @@ static int local_otsu_ref(const IsegAdaptiveSettings *s, const IsegImage *src, I
     const size_t nodes = (size_t)g.nx * g.ny;
     int32_t *t2 = malloc(nodes * sizeof(*t2));
     int32_t *queue = malloc(nodes * sizeof(*queue));
+    int64_t *node_S = malloc(nodes * sizeof(*node_S));
     uint8_t *valid = malloc(nodes), *state = malloc(nodes);
-    if (!t2 || !queue || !valid || !state) {
+    if (!t2 || !node_S || !queue || !valid || !state) {
         free(t2);
+        free(node_S);
         free(queue);
         free(valid);
         free(state);
@@ -119,13 +121,16 @@ static int local_otsu_ref(const IsegAdaptiveSettings *s, const IsegImage *src, I
             window_sums(src, g.ox + i * g.step, g.oy + j * g.step, r, &S, &S2, hist);
             const size_t k = (size_t)j * g.nx + i;
             valid[k] = !iseg_lo_is_uniform(n, S, S2, limit);
+            node_S[k] = S;
             unsigned T = 0;
             if (valid[k]) {
                 iseg_otsu_threshold_ref(hist, &T, NULL);
+                valid[k] = (uint8_t)iseg_lo_split_ok(NULL, hist, T, s->min_contrast);
                 t2[k] = iseg_lo_node_t2(NULL, hist, T);
             }
         }
-    iseg_lo_fill_nodes(t2, valid, g.nx, g.ny, 2 * (int32_t)T_global - 1, queue, state);
+    iseg_lo_fill_nodes(t2, valid, node_S, n, g.nx, g.ny, T_global, iseg_lo_margin2(s->min_contrast),
+                       s->uniform == ISEG_ADAPTIVE_UNIFORM_LOCAL, queue, state);
 
     const int64_t two_step2 = 2 * (int64_t)g.step * g.step;
     for (int y = 0; y < h; y++) {
@@ -154,6 +159,7 @@ static int local_otsu_ref(const IsegAdaptiveSettings *s, const IsegImage *src, I
         }
     }
     free(t2);
+    free(node_S);
     free(queue);
     free(valid);
     free(state);

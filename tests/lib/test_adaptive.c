@@ -682,6 +682,65 @@ static void test_local_otsu_no_block_edges(void)
     tu_img_free(&out);
 }
 
+/* No phantoms (docs/adaptivethreshold.md, "Phantoms"): paper under a light
+ * that falls from 1 at the top left to 0.3 at the bottom right, with noise,
+ * and two dark objects, a disc in the bright part and a square at the bottom
+ * left, and nothing in the dark corner. Uniform paper far from an edge is classified with its own area,
+ * by the edges around it, and keeps a threshold below its own level: no
+ * paper pixel may turn dark, however much darker that paper is than the
+ * disc's edge, and the objects are found whole. The ring-by-ring fill of
+ * the edges' thresholds alone drew a dark region over the dark paper. Every
+ * block size of the issue, odd sizes, the reference and the fast path. */
+static void test_local_otsu_no_phantom(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(30));
+    const int w = 401, h = 243;
+    TuImg t, out, ref;
+    tu_img_alloc(&t, w, h, 7);
+    tu_img_alloc(&out, w, h, 3);
+    tu_img_alloc(&ref, w, h, 1);
+    uint8_t *obj = malloc((size_t)w * h);
+    for (int y = 0; y < h; y++)
+        for (int x = 0; x < w; x++) {
+            const double L = 1.0 - 0.7 * 0.5 * ((double)x / (w - 1) + (double)y / (h - 1));
+            const double dx = x - 0.3 * w, dy = y - 0.35 * h;
+            const int disc = dx * dx + dy * dy < 35.0 * 35.0;
+            const int square = x >= 40 && x < 90 && y >= h - 80 && y < h - 30;
+            obj[y * w + x] = (uint8_t)(disc || square);
+            const double v = (disc || square ? 70 : 210) * L + tu_rng_range(&r, -8, 8);
+            t.img.data[y * t.img.stride + x] = (uint8_t)(v < 0 ? 0 : v > 255 ? 255 : v);
+        }
+    for (int b = 15; b <= 51; b += b == 15 ? 16 : 20) {
+        IsegAdaptiveSettings s = settings_for(ISEG_ADAPTIVE_LOCAL_OTSU, b);
+        s.invert = 1;
+        IsegAdaptive *ctx;
+        CHECK_EQ_INT(iseg_adaptive_create(&ctx, &s, w, h), 0);
+        CHECK_EQ_INT(iseg_adaptive_mask(ctx, &t.img, &out.img, NULL), 0);
+        CHECK_EQ_INT(iseg_adaptive_mask_ref(&s, &t.img, &ref.img), 0);
+        long phantom = 0, missed = 0, differ = 0, objects = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const int fg = out.img.data[y * out.img.stride + x] == 255;
+                differ +=
+                    out.img.data[y * out.img.stride + x] != ref.img.data[y * ref.img.stride + x];
+                objects += obj[y * w + x];
+                phantom += fg && !obj[y * w + x];
+                missed += !fg && obj[y * w + x];
+            }
+        CHECK_MSG(differ == 0, "block %d: fast and reference differ on %ld pixels", b, differ);
+        CHECK_MSG(phantom == 0, "block %d: %ld paper pixels dark", b, phantom);
+        CHECK_MSG(missed * 100 <= objects, "block %d: %ld of %ld object pixels missed", b, missed,
+                  objects);
+        iseg_adaptive_destroy(ctx);
+    }
+    CHECK(tu_img_guard_ok(&out));
+    free(obj);
+    tu_img_free(&t);
+    tu_img_free(&out);
+    tu_img_free(&ref);
+}
+
 /* ------------------------------------------------ threads, frames */
 
 static void test_pool_sizes(void)
@@ -932,6 +991,7 @@ int main(void)
     RUN(test_node_otsu);
     RUN(test_local_otsu_page);
     RUN(test_local_otsu_no_block_edges);
+    RUN(test_local_otsu_no_phantom);
     RUN(test_pool_sizes);
     RUN(test_context_reuse);
     RUN(test_frames);

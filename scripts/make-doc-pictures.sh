@@ -15,10 +15,11 @@ H=360
 count=0
 
 # picture NAME FORMAT "CHAIN": one frame of the scene through CHAIN, as PNG.
-# FRAME (env) picks the scene frame (default 40).
+# FRAME (env) picks the scene frame (default 60: every shape apart from the
+# others, the ring and the line uncovered).
 picture() {
   local name="$1" format="$2" chain="$3"
-  "$scene" --size ${W}x${H} --frames $((${FRAME:-40} + 1)) | tail -c $((W * H * 3)) |
+  "$scene" --size ${W}x${H} --frames $((${FRAME:-60} + 1)) | tail -c $((W * H * 3)) |
     gst-launch-1.0 -q fdsrc fd=0 \
       ! rawvideoparse format=rgb width=$W height=$H framerate=30/1 \
       ! videoconvert ! video/x-raw,format="$format" ! $chain \

@@ -18,9 +18,11 @@
  *   LOCAL_OTSU  the lecture's locally adaptive thresholding: a window whose
  *               standard deviation is below min_contrast is uniform and classified
  *               whole by its mean; elsewhere T is Otsu's threshold of the local
- *               histogram. Local histograms are taken on a grid of windows half a
+ *               histogram. Local histograms are taken on a grid of windows one
  *               window apart and their thresholds interpolated bilinearly, so T
- *               varies smoothly (no block edges). docs/adaptivethreshold.md has the
+ *               varies smoothly (no block edges); uniform grid windows form areas,
+ *               each classified whole by the edges around it, with thresholds that
+ *               follow the area's own level. docs/adaptivethreshold.md has the
  *               exact definition.
  *
  * Exactness: window sums are exact integers. MEAN, SAUVOLA, NIBLACK and
@@ -62,10 +64,12 @@ typedef enum IsegAdaptiveMethod {
 /* How LOCAL_OTSU classifies a uniform window (standard deviation below
  * min_contrast) by its mean m. */
 typedef enum IsegAdaptiveUniform {
-    /* foreground iff m > T(x, y), the threshold interpolated from the nearby
-     * non-uniform windows (default: robust under uneven lighting, where a
-     * single frame-wide level cannot separate paper in the shadow from ink in
-     * the light) */
+    /* foreground iff m > T(x, y), the threshold interpolated from the grid:
+     * the nearby non-uniform windows' and, inside a uniform area, one kept
+     * on the area's side of its own mean, the area being classified by the
+     * edges around it (default: robust under uneven lighting, where a single
+     * frame-wide level cannot separate paper in the shadow from ink in the
+     * light) */
     ISEG_ADAPTIVE_UNIFORM_LOCAL = 0,
     /* foreground iff m >= the frame's global Otsu threshold (first foreground
      * level, as iseg_otsu_threshold() returns it) */

@@ -685,12 +685,11 @@ static void test_local_otsu_no_block_edges(void)
 /* No phantoms (docs/adaptivethreshold.md, "Phantoms"): paper under a light
  * that falls from 1 at the top left to 0.3 at the bottom right, with noise,
  * and two dark objects, a disc in the bright part and a square at the bottom
- * left, and nothing in the dark corner. Uniform paper far from an edge is classified with its own area,
- * by the edges around it, and keeps a threshold below its own level: no
- * paper pixel may turn dark, however much darker that paper is than the
- * disc's edge, and the objects are found whole. The ring-by-ring fill of
- * the edges' thresholds alone drew a dark region over the dark paper. Every
- * block size of the issue, odd sizes, the reference and the fast path. */
+ * left, and nothing in the dark corner. Uniform paper far from an edge is classified with its own
+ * area, by the edges around it, and keeps a threshold below its own level: no paper pixel may turn
+ * dark, however much darker that paper is than the disc's edge, and the objects are found whole.
+ * The ring-by-ring fill of the edges' thresholds alone drew a dark region over the dark paper.
+ * Every block size of the issue, odd sizes, the reference and the fast path. */
 static void test_local_otsu_no_phantom(void)
 {
     TuRng r;

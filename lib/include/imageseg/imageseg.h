@@ -10,6 +10,7 @@
 #include <imageseg/hitmiss.h>
 #include <imageseg/morph.h>
 #include <imageseg/parallel.h>
+#include <imageseg/regions.h>
 #include <imageseg/sel.h>
 #include <imageseg/threshold.h>
 

@@ -121,6 +121,11 @@ static void gst_iseg_filter_before_transform(GstBaseTransform *trans, GstBuffer 
  * writing would first copy every plane into new memory, on every frame. A
  * buffer of several memories without a video meta is mapped as one block,
  * which merges (copies) them: out of place too. */
+/* Frames are mapped without a reference of their own: the buffer stays
+ * writable while mapped, so an element can attach metas to it (regions);
+ * base transform holds the buffers until the frame is unmapped. */
+#define ISEG_NO_REF ((GstMapFlags)GST_VIDEO_FRAME_MAP_FLAG_NO_REF)
+
 static gboolean input_writable_in_place(GstBuffer *inbuf)
 {
     const guint n = gst_buffer_n_memory(inbuf);
@@ -140,6 +145,16 @@ static gboolean input_writable_in_place(GstBuffer *inbuf)
 static GstFlowReturn gst_iseg_filter_prepare_output_buffer(GstBaseTransform *trans,
                                                            GstBuffer *inbuf, GstBuffer **outbuf)
 {
+    GstIsegFilter *self = GST_ISEG_FILTER(trans);
+    GstIsegFilterClass *klass = GST_ISEG_FILTER_GET_CLASS(self);
+
+    self->frame_reads_only = klass->reads_only && klass->reads_only(self);
+    if (self->frame_reads_only) {
+        /* the pixels stay; only the buffer object must be ours to add metas:
+         * a copy of it shares the memory (no pixel is copied) */
+        *outbuf = gst_buffer_is_writable(inbuf) ? inbuf : gst_buffer_copy(inbuf);
+        return *outbuf ? GST_FLOW_OK : GST_FLOW_ERROR;
+    }
     if (input_writable_in_place(inbuf)) {
         *outbuf = inbuf;
         return GST_FLOW_OK;
@@ -163,8 +178,26 @@ static GstFlowReturn gst_iseg_filter_transform(GstBaseTransform *trans, GstBuffe
         GST_ELEMENT_ERROR(self, CORE, NEGOTIATION, (NULL), ("a buffer arrived before caps"));
         return GST_FLOW_NOT_NEGOTIATED;
     }
+    if (self->frame_reads_only) {
+        /* outbuf is inbuf or a buffer sharing its memory: read it there */
+        if (!gst_video_frame_map(&in, &vfilter->in_info, outbuf, GST_MAP_READ | ISEG_NO_REF)) {
+            GST_ELEMENT_ERROR(self, STREAM, FORMAT, (NULL),
+                              ("could not map the input buffer as a %s %dx%d frame",
+                               GST_VIDEO_INFO_NAME(&vfilter->in_info),
+                               GST_VIDEO_INFO_WIDTH(&vfilter->in_info),
+                               GST_VIDEO_INFO_HEIGHT(&vfilter->in_info)));
+            return GST_FLOW_ERROR;
+        }
+        GST_LOG_OBJECT(self, "reading only");
+        ret = klass->process(self, &in, &in);
+        gst_video_frame_unmap(&in);
+        GST_OBJECT_LOCK(self);
+        self->frames_in_place++;
+        GST_OBJECT_UNLOCK(self);
+        return ret;
+    }
     if (!gst_video_frame_map(&in, &vfilter->in_info, inbuf,
-                             in_place ? GST_MAP_READWRITE : GST_MAP_READ)) {
+                             (in_place ? GST_MAP_READWRITE : GST_MAP_READ) | ISEG_NO_REF)) {
         GST_ELEMENT_ERROR(self, STREAM, FORMAT, (NULL),
                           ("could not map the input buffer as a %s %dx%d frame (%" G_GSIZE_FORMAT
                            " bytes, smaller than the caps need?)",
@@ -173,7 +206,8 @@ static GstFlowReturn gst_iseg_filter_transform(GstBaseTransform *trans, GstBuffe
                            GST_VIDEO_INFO_HEIGHT(&vfilter->in_info), gst_buffer_get_size(inbuf)));
         return GST_FLOW_ERROR;
     }
-    if (!in_place && !gst_video_frame_map(&out, &vfilter->out_info, outbuf, GST_MAP_WRITE)) {
+    if (!in_place &&
+        !gst_video_frame_map(&out, &vfilter->out_info, outbuf, GST_MAP_WRITE | ISEG_NO_REF)) {
         gst_video_frame_unmap(&in);
         GST_ELEMENT_ERROR(self, STREAM, FAILED, (NULL), ("could not map the output buffer"));
         return GST_FLOW_ERROR;

@@ -55,6 +55,7 @@ struct _GstIsegFilter {
     guint pool_threads;          /* the n-threads value the pool was made for */
     guint64 frames_in_place;     /* frames processed in place / out of place, */
     guint64 frames_out_of_place; /* under the object lock (for tests, logs) */
+    gboolean frame_reads_only;   /* this frame: reads_only() said so (streaming thread) */
 };
 
 struct _GstIsegFilterClass {
@@ -67,6 +68,14 @@ struct _GstIsegFilterClass {
     /* Optional. Forget per-stream state (smoothing history, warm-start
      * centers): called on flush, caps change and stop. */
     void (*reset)(GstIsegFilter *filter);
+
+    /* Optional. Whether this frame will only be read (its pixels pass
+     * through unchanged, metas are added): then the buffer is made
+     * writable as an object only — a new buffer sharing the input's memory
+     * when someone else holds it, never a copy of the pixels — mapped for
+     * reading, and process() is called with in == out, which it must not
+     * write. Asked once per frame, on the streaming thread. */
+    gboolean (*reads_only)(GstIsegFilter *filter);
 
     /* Required. Processes one frame: reads `in`, writes every pixel of
      * `out`. in == out (one frame mapped read-write) when the buffer is

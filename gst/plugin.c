@@ -10,6 +10,7 @@
 #include "gstadaptivethreshold.h"
 #include "gstotsuthreshold.h"
 #include "gsthitmiss.h"
+#include "gstregions.h"
 
 static gboolean plugin_init(GstPlugin *plugin)
 {
@@ -20,9 +21,11 @@ static gboolean plugin_init(GstPlugin *plugin)
     ret |= GST_ELEMENT_REGISTER(morphology, plugin);
     ret |= GST_ELEMENT_REGISTER(adaptivethreshold, plugin);
     ret |= GST_ELEMENT_REGISTER(hitmiss, plugin);
+    ret |= GST_ELEMENT_REGISTER(regions, plugin);
     return ret;
 }
 
-GST_PLUGIN_DEFINE(GST_VERSION_MAJOR, GST_VERSION_MINOR, imageseg,
-                  "Classic image segmentation: thresholds, k-means, morphology, hit-or-miss",
-                  plugin_init, VERSION, "LGPL", PACKAGE, ORIGIN)
+GST_PLUGIN_DEFINE(
+    GST_VERSION_MAJOR, GST_VERSION_MINOR, imageseg,
+    "Classic image segmentation: thresholds, k-means, morphology, hit-or-miss, regions",
+    plugin_init, VERSION, "LGPL", PACKAGE, ORIGIN)

@@ -37,6 +37,13 @@ EuInputMode eu_input_mode(void);
  * consumed), with its checks. */
 GstFlowReturn eu_push(GstHarness *h, GstBuffer *in);
 GstBuffer *eu_push_and_pull(GstHarness *h, GstBuffer *in);
+/* From now on (TRUE) the element is expected only to read frames (regions
+ * output=passthrough): an input it may not write comes out in a buffer
+ * sharing the input's memory, never copied; FALSE restores the default;
+ * EU_READS_MAYBE: either (properties that switch it change while frames
+ * flow, as in the catalogue). */
+#define EU_READS_MAYBE (-1)
+void eu_set_reads_only(gint reads_only);
 #define EU_BIG_W (eu_quick() ? 385 : 1920)
 #define EU_BIG_H (eu_quick() ? 289 : 1080)
 guint eu_count(guint n);

@@ -225,9 +225,24 @@ static GstFlowReturn gst_adaptive_threshold_process(GstIsegFilter *filter, GstVi
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "settings");
 
-    gst_iseg_filter_frame_view(in, &view);
-    gst_iseg_filter_frame_view(out, &dst);
-    ret = iseg_adaptive_frame_to(self->ctx, &view, &dst, output, pool, &fg);
+    if (gst_iseg_filter_is_packed_alpha(in)) {
+        /* AYUV and the RGB orders with alpha: luma computed, mask to scratch */
+        IsegImage mask;
+        gst_iseg_filter_packed_luma(filter, in, &view.luma, &mask);
+        ret = iseg_adaptive_mask(self->ctx, &view.luma, &mask, pool);
+        if (ret == 0) {
+            gst_iseg_filter_packed_output(in, out, &mask, (int)output);
+            for (gint y = 0; y < mask.height; y++)
+                for (gint x = 0; x < mask.width; x++)
+                    fg += mask.data[(gsize)y * mask.stride + x] != 0;
+        }
+    } else {
+        gst_iseg_filter_frame_view(in, &view);
+        gst_iseg_filter_frame_view(out, &dst);
+        if ((int)output == GST_ISEG_OUTPUT_ALPHA)
+            output = gst_iseg_filter_no_alpha(filter);
+        ret = iseg_adaptive_frame_to(self->ctx, &view, &dst, output, pool, &fg);
+    }
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "adaptive threshold");
 
@@ -309,7 +324,9 @@ static void gst_adaptive_threshold_class_init(GstAdaptiveThresholdClass *klass)
     g_object_class_install_property(
         gobject_class, PROP_OUTPUT,
         g_param_spec_enum(
-            "output", "Output", "A 255/0 mask, or the original pixels where foreground",
+            "output", "Output",
+            "A 255/0 mask, the original pixels where foreground, or the picture with alpha = the "
+            "mask (formats with alpha)",
             GST_TYPE_ISEG_OUTPUT, DEFAULT_PROP_OUTPUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
 
     gst_element_class_set_static_metadata(
@@ -317,7 +334,7 @@ static void gst_adaptive_threshold_class_init(GstAdaptiveThresholdClass *klass)
         "Segments frames with a threshold computed from a window around each "
         "pixel: local Otsu, local mean, Gaussian mean, Sauvola or Niblack",
         "imageseg developers");
-    gst_iseg_filter_class_add_pad_templates(element_class, GST_ISEG_LUMA_CAPS);
+    gst_iseg_filter_class_add_pad_templates(element_class, GST_ISEG_LUMA_ALPHA_CAPS);
 
     iseg_class->process = GST_DEBUG_FUNCPTR(gst_adaptive_threshold_process);
     iseg_class->prepare = gst_adaptive_threshold_prepare;

@@ -27,6 +27,10 @@ GType gst_iseg_output_get_type(void)
         { ISEG_OUTPUT_MASK, "Binary mask: foreground 255, background 0, chroma neutral", "mask" },
         { ISEG_OUTPUT_MASKED, "The original pixels where foreground, black elsewhere (f x m)",
           "masked" },
+        { GST_ISEG_OUTPUT_ALPHA,
+          "The picture kept, alpha 255 on foreground and 0 on background (AYUV, RGBA, BGRA, "
+          "ARGB, ABGR; other formats get the mask)",
+          "alpha" },
         { 0, NULL, NULL },
     };
     if (g_once_init_enter(&type)) {
@@ -77,6 +81,8 @@ static void gst_iseg_filter_finalize(GObject *object)
 
     iseg_pool_destroy(self->pool);
     self->pool = NULL;
+    g_clear_pointer(&self->packed_luma, g_free);
+    g_clear_pointer(&self->packed_mask, g_free);
     G_OBJECT_CLASS(gst_iseg_filter_parent_class)->finalize(object);
 }
 
@@ -97,9 +103,104 @@ static gboolean gst_iseg_filter_set_info(GstVideoFilter *vfilter, GstCaps *incap
         return FALSE;
     }
     gst_iseg_filter_reset(self);
+    g_clear_pointer(&self->packed_luma, g_free);
+    g_clear_pointer(&self->packed_mask, g_free);
+    if (GST_VIDEO_INFO_HAS_ALPHA(in_info)) {
+        const gsize n = (gsize)GST_VIDEO_INFO_WIDTH(in_info) * GST_VIDEO_INFO_HEIGHT(in_info);
+        self->packed_luma = g_malloc(n);
+        self->packed_mask = g_malloc(n);
+    }
     if (klass->prepare && !klass->prepare(self, in_info))
         return FALSE;
     return TRUE;
+}
+
+gboolean gst_iseg_filter_is_packed_alpha(const GstVideoFrame *frame)
+{
+    return GST_VIDEO_INFO_HAS_ALPHA(&frame->info);
+}
+
+/* byte offsets of R, G, B, A (AYUV: -, Y, -, A) within a pixel */
+static void packed_offsets(GstVideoFormat fmt, int *r, int *g, int *b, int *a)
+{
+    switch (fmt) {
+    case GST_VIDEO_FORMAT_RGBA: *r = 0, *g = 1, *b = 2, *a = 3; break;
+    case GST_VIDEO_FORMAT_BGRA: *r = 2, *g = 1, *b = 0, *a = 3; break;
+    case GST_VIDEO_FORMAT_ARGB: *r = 1, *g = 2, *b = 3, *a = 0; break;
+    case GST_VIDEO_FORMAT_ABGR: *r = 3, *g = 2, *b = 1, *a = 0; break;
+    default: /* AYUV: A Y U V */ *r = -1, *g = 1, *b = -1, *a = 0; break;
+    }
+}
+
+void gst_iseg_filter_packed_luma(GstIsegFilter *self, const GstVideoFrame *frame, IsegImage *luma,
+                                 IsegImage *mask)
+{
+    const gint w = GST_VIDEO_FRAME_WIDTH(frame), h = GST_VIDEO_FRAME_HEIGHT(frame);
+    const guint8 *base = GST_VIDEO_FRAME_PLANE_DATA(frame, 0);
+    const gint stride = GST_VIDEO_FRAME_PLANE_STRIDE(frame, 0);
+    int r, g, b, a;
+
+    packed_offsets(GST_VIDEO_FRAME_FORMAT(frame), &r, &g, &b, &a);
+    for (gint y = 0; y < h; y++) {
+        const guint8 *row = base + (gsize)y * stride;
+        guint8 *d = self->packed_luma + (gsize)y * w;
+        if (r < 0) {
+            for (gint x = 0; x < w; x++)
+                d[x] = row[4 * x + g];
+        } else {
+            for (gint x = 0; x < w; x++) {
+                const guint8 *p = row + 4 * x;
+                d[x] = (guint8)((66 * p[r] + 129 * p[g] + 25 * p[b] + 128) / 256 + 16);
+            }
+        }
+    }
+    *luma = (IsegImage){ self->packed_luma, w, h, w };
+    *mask = (IsegImage){ self->packed_mask, w, h, w };
+}
+
+void gst_iseg_filter_packed_output(const GstVideoFrame *in, GstVideoFrame *out,
+                                   const IsegImage *mask, int output)
+{
+    const gint w = GST_VIDEO_FRAME_WIDTH(in), h = GST_VIDEO_FRAME_HEIGHT(in);
+    const gint is = GST_VIDEO_FRAME_PLANE_STRIDE(in, 0), os = GST_VIDEO_FRAME_PLANE_STRIDE(out, 0);
+    const gboolean yuv = GST_VIDEO_FRAME_FORMAT(in) == GST_VIDEO_FORMAT_AYUV;
+    int r, g, b, a;
+
+    packed_offsets(GST_VIDEO_FRAME_FORMAT(in), &r, &g, &b, &a);
+    for (gint y = 0; y < h; y++) {
+        const guint8 *src = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA(in, 0) + (gsize)y * is;
+        guint8 *dst = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA(out, 0) + (gsize)y * os;
+        const guint8 *m = mask->data + (gsize)y * mask->stride;
+        for (gint x = 0; x < w; x++) {
+            const guint8 *p = src + 4 * x;
+            guint8 *q = dst + 4 * x;
+            guint8 px[4];
+            memcpy(px, p, 4);
+            if (output == GST_ISEG_OUTPUT_ALPHA) {
+                px[a] = m[x];
+            } else if (output == ISEG_OUTPUT_MASK) {
+                for (int c = 0; c < 4; c++)
+                    px[c] = c == a ? 255 : yuv && c != 1 ? 128 : m[x];
+            } else if (!m[x]) { /* masked, background */
+                for (int c = 0; c < 4; c++)
+                    if (c != a)
+                        px[c] = yuv && c != 1 ? 128 : 0;
+            }
+            memcpy(q, px, 4);
+        }
+    }
+}
+
+int gst_iseg_filter_no_alpha(GstIsegFilter *self)
+{
+    if (!self->warned_no_alpha) {
+        GST_WARNING_OBJECT(self,
+                           "output=alpha needs a format with alpha (%s); this one has "
+                           "none: writing the mask instead",
+                           GST_ISEG_ALPHA_FORMATS);
+        self->warned_no_alpha = TRUE;
+    }
+    return ISEG_OUTPUT_MASK;
 }
 
 static void gst_iseg_filter_before_transform(GstBaseTransform *trans, GstBuffer *buf)

@@ -32,6 +32,18 @@ G_BEGIN_DECLS
 /* The formats of the four luma elements: they work on the Y plane. */
 #define GST_ISEG_LUMA_FORMATS "{ GRAY8, I420, YV12, NV12, NV21, Y42B, Y444 }"
 #define GST_ISEG_LUMA_CAPS    GST_VIDEO_CAPS_MAKE(GST_ISEG_LUMA_FORMATS)
+/* otsuthreshold and adaptivethreshold also take the packed formats with
+ * alpha, for output=alpha (a cut-out: the picture kept, alpha the mask);
+ * their luma is computed per pixel (gst_iseg_filter_packed_luma). */
+#define GST_ISEG_ALPHA_FORMATS "AYUV, RGBA, BGRA, ARGB, ABGR"
+#define GST_ISEG_LUMA_ALPHA_CAPS                                                                   \
+    GST_VIDEO_CAPS_MAKE("{ GRAY8, I420, YV12, NV12, NV21, Y42B, Y444, " GST_ISEG_ALPHA_FORMATS " " \
+                                                                                               "}")
+
+/* The third value of the shared `output` enum (GST_TYPE_ISEG_OUTPUT),
+ * handled by the elements, not the library: alpha = 255 on foreground, 0
+ * on background, the picture kept. */
+#define GST_ISEG_OUTPUT_ALPHA 2
 
 #define GST_TYPE_ISEG_FILTER (gst_iseg_filter_get_type())
 #define GST_ISEG_FILTER(obj)                                                                       \
@@ -56,6 +68,9 @@ struct _GstIsegFilter {
     guint64 frames_in_place;     /* frames processed in place / out of place, */
     guint64 frames_out_of_place; /* under the object lock (for tests, logs) */
     gboolean frame_reads_only;   /* this frame: reads_only() said so (streaming thread) */
+    guint8 *packed_luma;         /* packed alpha formats: luma and mask of a frame, */
+    guint8 *packed_mask;         /* width * height each (streaming thread) */
+    gboolean warned_no_alpha;    /* output=alpha on a format without alpha, said once */
 };
 
 struct _GstIsegFilterClass {
@@ -113,6 +128,29 @@ GstStructure *gst_iseg_filter_new_message(GstIsegFilter *filter, GstBuffer *buf,
 
 /* Posts s (taking ownership) as an element message. */
 void gst_iseg_filter_post_message(GstIsegFilter *filter, GstStructure *s);
+
+/* Whether the negotiated format is one of GST_ISEG_ALPHA_FORMATS. */
+gboolean gst_iseg_filter_is_packed_alpha(const GstVideoFrame *frame);
+
+/* For a packed alpha frame: its luma computed into the filter's scratch
+ * (AYUV: the Y bytes; RGB: BT.601 studio range, (66 R + 129 G + 25 B + 128)
+ * / 256 + 16, what videoconvert gives for GRAY8), viewed as `luma`, and a
+ * scratch plane of the same size for the mask, viewed as `mask`. */
+void gst_iseg_filter_packed_luma(GstIsegFilter *filter, const GstVideoFrame *frame, IsegImage *luma,
+                                 IsegImage *mask);
+
+/* Writes out (a packed alpha frame; may be in) from in and a 255/0 mask:
+ *   GST_ISEG_OUTPUT_ALPHA: the picture kept, alpha = the mask;
+ *   ISEG_OUTPUT_MASK: the mask as the picture (R = G = B = mask; AYUV:
+ *     Y = mask, U = V = 128), alpha 255;
+ *   ISEG_OUTPUT_MASKED: the picture where foreground, black (RGB 0; AYUV
+ *     Y 0, U = V = 128) elsewhere, alpha kept. */
+void gst_iseg_filter_packed_output(const GstVideoFrame *in, GstVideoFrame *out,
+                                   const IsegImage *mask, int output);
+
+/* For output=alpha on a format without alpha: logs once that the mask is
+ * given instead, and returns the output to use (ISEG_OUTPUT_MASK). */
+int gst_iseg_filter_no_alpha(GstIsegFilter *filter);
 
 /* Reports a failed library call as an element error (never expected). */
 GstFlowReturn gst_iseg_filter_check(GstIsegFilter *filter, int code, const gchar *what);

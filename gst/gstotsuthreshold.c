@@ -163,8 +163,17 @@ static GstFlowReturn gst_otsu_threshold_process(GstIsegFilter *filter, GstVideoF
     s = self->settings;
     GST_OBJECT_UNLOCK(self);
 
-    gst_iseg_filter_frame_view(in, &view);
-    gst_iseg_filter_frame_view(out, &dst);
+    const gboolean packed = gst_iseg_filter_is_packed_alpha(in);
+    IsegImage mask;
+    if (packed) {
+        /* AYUV and the RGB orders with alpha: luma computed, mask to scratch */
+        gst_iseg_filter_packed_luma(filter, in, &view.luma, &mask);
+    } else {
+        gst_iseg_filter_frame_view(in, &view);
+        gst_iseg_filter_frame_view(out, &dst);
+        if ((int)s.output == GST_ISEG_OUTPUT_ALPHA)
+            s.output = gst_iseg_filter_no_alpha(filter);
+    }
 
     if (s.method != GST_OTSU_THRESHOLD_METHOD_MANUAL || post) {
         ret = iseg_histogram(&view.luma, hist, pool);
@@ -178,7 +187,13 @@ static GstFlowReturn gst_otsu_threshold_process(GstIsegFilter *filter, GstVideoF
     self->previous_threshold = T;
     self->have_previous = TRUE;
 
-    ret = iseg_threshold_frame_to(&view, &dst, T, s.invert, s.output, pool);
+    if (packed) {
+        ret = iseg_threshold_image(&view.luma, &mask, T, s.invert, ISEG_OUTPUT_MASK, pool);
+        if (ret == 0)
+            gst_iseg_filter_packed_output(in, out, &mask, (int)s.output);
+    } else {
+        ret = iseg_threshold_frame_to(&view, &dst, T, s.invert, s.output, pool);
+    }
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "threshold");
 
@@ -239,7 +254,9 @@ static void gst_otsu_threshold_class_init(GstOtsuThresholdClass *klass)
     g_object_class_install_property(
         gobject_class, PROP_OUTPUT,
         g_param_spec_enum(
-            "output", "Output", "A 255/0 mask, or the original pixels where foreground",
+            "output", "Output",
+            "A 255/0 mask, the original pixels where foreground, or the picture with alpha = the "
+            "mask (formats with alpha)",
             GST_TYPE_ISEG_OUTPUT, DEFAULT_PROP_OUTPUT, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
     g_object_class_install_property(
         gobject_class, PROP_TEMPORAL_SMOOTHING,
@@ -253,7 +270,7 @@ static void gst_otsu_threshold_class_init(GstOtsuThresholdClass *klass)
         "Segments frames with a global threshold: Otsu's method, iterative "
         "basic global thresholding or a fixed level",
         "imageseg developers");
-    gst_iseg_filter_class_add_pad_templates(element_class, GST_ISEG_LUMA_CAPS);
+    gst_iseg_filter_class_add_pad_templates(element_class, GST_ISEG_LUMA_ALPHA_CAPS);
 
     iseg_class->process = GST_DEBUG_FUNCPTR(gst_otsu_threshold_process);
     iseg_class->reset = gst_otsu_threshold_reset;

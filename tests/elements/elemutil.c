@@ -752,3 +752,69 @@ void eu_check_warning(const gchar *warnings, const gchar *category, const gchar 
                 "the WARNING line does not show \"%s\" escaped: \"%s\"", value, warnings);
     g_free(escaped);
 }
+
+const GstVideoFormat eu_alpha_formats[] = { GST_VIDEO_FORMAT_AYUV, GST_VIDEO_FORMAT_RGBA,
+                                            GST_VIDEO_FORMAT_BGRA, GST_VIDEO_FORMAT_ARGB,
+                                            GST_VIDEO_FORMAT_ABGR };
+const guint eu_n_alpha_formats = G_N_ELEMENTS(eu_alpha_formats);
+
+guint8 *eu_packed_luma(GstBuffer *in, GstVideoFormat fmt, gint w, gint h)
+{
+    const GstVideoFormatInfo *fi = gst_video_format_get_info(fmt);
+    const gboolean yuv = GST_VIDEO_FORMAT_INFO_IS_YUV(fi);
+    GstVideoInfo info;
+    GstVideoFrame f;
+    guint8 *luma = g_malloc((gsize)w * h);
+
+    gst_video_info_set_format(&info, fmt, w, h);
+    fail_unless(gst_video_frame_map(&f, &info, in, GST_MAP_READ));
+    for (gint y = 0; y < h; y++) {
+        const guint8 *row = (const guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&f, 0) +
+                            (gsize)y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
+        for (gint x = 0; x < w; x++) {
+            const guint8 *p = row + 4 * x;
+            luma[y * w + x] = yuv ? p[fi->poffset[GST_VIDEO_COMP_Y]]
+                                  : (guint8)((66 * p[fi->poffset[GST_VIDEO_COMP_R]] +
+                                              129 * p[fi->poffset[GST_VIDEO_COMP_G]] +
+                                              25 * p[fi->poffset[GST_VIDEO_COMP_B]] + 128) /
+                                                 256 +
+                                             16);
+        }
+    }
+    gst_video_frame_unmap(&f);
+    return luma;
+}
+
+GstBuffer *eu_packed_expected(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, const guint8 *mask,
+                              gint output)
+{
+    const GstVideoFormatInfo *fi = gst_video_format_get_info(fmt);
+    const gboolean yuv = GST_VIDEO_FORMAT_INFO_IS_YUV(fi);
+    const guint a = fi->poffset[GST_VIDEO_COMP_A];
+    GstBuffer *exp = gst_buffer_copy_deep(in);
+    GstVideoInfo info;
+    GstVideoFrame f;
+
+    gst_video_info_set_format(&info, fmt, w, h);
+    fail_unless(gst_video_frame_map(&f, &info, exp, GST_MAP_READWRITE));
+    for (gint y = 0; y < h; y++) {
+        guint8 *row = (guint8 *)GST_VIDEO_FRAME_PLANE_DATA(&f, 0) +
+                      (gsize)y * GST_VIDEO_FRAME_PLANE_STRIDE(&f, 0);
+        for (gint x = 0; x < w; x++) {
+            guint8 *p = row + 4 * x;
+            const guint8 m = mask[y * w + x];
+            if (output == 2) {
+                p[a] = m;
+            } else if (output == 0) {
+                for (guint c = 0; c < 3; c++)
+                    p[fi->poffset[c]] = yuv && c != GST_VIDEO_COMP_Y ? 128 : m;
+                p[a] = 255;
+            } else if (!m) {
+                for (guint c = 0; c < 3; c++)
+                    p[fi->poffset[c]] = yuv && c != GST_VIDEO_COMP_Y ? 128 : 0;
+            }
+        }
+    }
+    gst_video_frame_unmap(&f);
+    return exp;
+}

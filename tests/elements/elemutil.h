@@ -88,6 +88,22 @@ void eu_check_n_threads_identical(const gchar *factory, GstVideoFormat fmt, guin
                                   guint first_index, EuConfigure configure, gconstpointer data,
                                   const gchar *what);
 
+/* The packed formats with alpha that otsuthreshold and adaptivethreshold
+ * take for output=alpha. */
+extern const GstVideoFormat eu_alpha_formats[];
+extern const guint eu_n_alpha_formats;
+
+/* The luma of a packed alpha frame `in` as a w x h plane (g_free it): AYUV
+ * its Y, RGB (66 R + 129 G + 25 B + 128) / 256 + 16. Written from the
+ * format's component offsets (GstVideoFormatInfo), not the element's. */
+guint8 *eu_packed_luma(GstBuffer *in, GstVideoFormat fmt, gint w, gint h);
+/* The output an element must give for packed alpha input `in` and its
+ * 255/0 mask (w x h): output 0 mask (the picture = the mask, alpha 255;
+ * AYUV chroma 128), 1 masked (the picture where foreground, black
+ * elsewhere, alpha kept), 2 alpha (the picture kept, alpha = the mask). */
+GstBuffer *eu_packed_expected(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, const guint8 *mask,
+                              gint output);
+
 /* Pops the next element message from the harness element's bus (NULL if
  * none is waiting). */
 GstMessage *eu_pop_element_message(GstHarness *h);

@@ -360,6 +360,77 @@ GST_START_TEST(test_video_meta_strides)
 
 GST_END_TEST;
 
+/* The packed formats with alpha: luma from the picture, the reference
+ * threshold of its histogram, and the picture kept with alpha = the mask
+ * (output=alpha), the mask as picture (mask), or the picture cut out
+ * (masked). */
+typedef struct {
+    gint output;
+    gboolean invert;
+} AlphaCase;
+
+static void alpha_configure(GstElement *e, gpointer data)
+{
+    const AlphaCase *c = data;
+    g_object_set(e, "output", c->output, "invert", c->invert, NULL);
+}
+
+static GstBuffer *alpha_expected(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, gpointer data)
+{
+    const AlphaCase *c = data;
+    guint8 *luma = eu_packed_luma(in, fmt, w, h), *mask = g_malloc((gsize)w * h);
+    IsegImage L = { luma, w, h, w }, M = { mask, w, h, w };
+    guint64 hist[256];
+    unsigned T;
+    fail_unless_equals_int(iseg_histogram_ref(&L, hist), 0);
+    iseg_otsu_threshold_ref(hist, &T, NULL);
+    for (gint i = 0; i < w * h; i++)
+        mask[i] = (luma[i] >= T) != (c->invert != 0) ? 255 : 0;
+    (void)M;
+    GstBuffer *exp = eu_packed_expected(in, fmt, w, h, mask, c->output);
+    g_free(luma);
+    g_free(mask);
+    return exp;
+}
+
+static const EuCase alpha_case = { alpha_configure, alpha_expected, NULL, FALSE };
+
+GST_START_TEST(test_alpha_formats)
+{
+    for (guint f = 0; f < eu_n_alpha_formats; f++)
+        for (guint s = 0; s < eu_n_sizes; s++)
+            for (gint out = 0; out < 3; out++)
+                for (gint inv = 0; inv < 2; inv++) {
+                    AlphaCase c = { out, inv };
+                    gchar *what = g_strdup_printf("%s %dx%d output=%d invert=%d",
+                                                  gst_video_format_to_string(eu_alpha_formats[f]),
+                                                  eu_sizes[s][0], eu_sizes[s][1], out, inv);
+                    eu_check_case("otsuthreshold", eu_alpha_formats[f], eu_sizes[s][0],
+                                  eu_sizes[s][1], 11 + s, 1, &alpha_case, &c, what);
+                    g_free(what);
+                }
+}
+
+GST_END_TEST;
+
+/* output=alpha on a format without alpha gives the mask. */
+GST_START_TEST(test_alpha_without_alpha_is_mask)
+{
+    OtsuCase c = { "otsu", FALSE, ISEG_OUTPUT_MASK, 0 };
+    static const EuCase alpha_on_i420 = { NULL, expected_case, NULL, FALSE };
+    GstHarness *h = eu_harness_new("otsuthreshold", GST_VIDEO_FORMAT_I420, 97, 45);
+    g_object_set(h->element, "output", 2, NULL);
+    GstBuffer *in = eu_make_frame(GST_VIDEO_FORMAT_I420, 97, 45, 3, 0);
+    GstBuffer *exp = alpha_on_i420.expected(in, GST_VIDEO_FORMAT_I420, 97, 45, &c);
+    GstBuffer *out = eu_push_and_pull(h, in);
+    fail_unless(eu_buffers_equal(out, exp, "output=alpha on I420"));
+    gst_buffer_unref(out);
+    gst_buffer_unref(exp);
+    eu_harness_teardown(h);
+}
+
+GST_END_TEST;
+
 static Suite *otsuthreshold_suite(void)
 {
     Suite *s = suite_create("otsuthreshold");
@@ -369,6 +440,8 @@ static Suite *otsuthreshold_suite(void)
     suite_add_tcase(s, tc);
     tcase_add_test(tc, test_defaults_and_controllable);
     tcase_add_test(tc, test_hand_checked_pixels);
+    tcase_add_test(tc, test_alpha_formats);
+    tcase_add_test(tc, test_alpha_without_alpha_is_mask);
     tcase_add_test(tc, test_every_format_and_size);
     tcase_add_test(tc, test_constant_frames_are_background);
     tcase_add_test(tc, test_temporal_smoothing_sequence);

@@ -38,7 +38,7 @@ G_BEGIN_DECLS
 #define GST_ISEG_ALPHA_FORMATS "AYUV, RGBA, BGRA, ARGB, ABGR"
 #define GST_ISEG_LUMA_ALPHA_CAPS                                                                   \
     GST_VIDEO_CAPS_MAKE("{ GRAY8, I420, YV12, NV12, NV21, Y42B, Y444, " GST_ISEG_ALPHA_FORMATS " " \
-                                                                                               "}")
+                        "}")
 
 /* The third value of the shared `output` enum (GST_TYPE_ISEG_OUTPUT),
  * handled by the elements, not the library: alpha = 255 on foreground, 0

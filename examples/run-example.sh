@@ -23,6 +23,22 @@ case "$name" in
     grep -q "^5 frames" "$tmp/log"
     [[ $(grep -c "kmeans: .* centers (.*) (.*) (.*)" "$tmp/log") == 5 ]]
     ;;
+  read-regions)
+    "$build/examples/read-regions" "videotestsrc num-buffers=5 pattern=ball" >"$tmp/log"
+    grep -q "^5 frames" "$tmp/log"
+    # the ball is one object on every frame
+    [[ $(grep -c -- "-> 1 objects" "$tmp/log") == 5 ]]
+    ;;
+  object-counter.sh)
+    EXAMPLE_FRAMES=20 EXAMPLE_OUT="$tmp" IMAGESEG_SCENE="$build/tools/imageseg-scene" \
+      bash "$here/$name" >/dev/null
+    [[ $(ls "$tmp"/objects-*.png | wc -l) == 20 ]]
+    # one count per frame; the opening removes the ink, so the objects are
+    # the shapes: the ball, and the square with the triangle (they overlap
+    # in the first frames of the scene)
+    [[ $(wc -l <"$tmp/counts.txt") == 20 ]]
+    awk '$1 != 2 { exit 1 }' "$tmp/counts.txt"
+    ;;
   *.sh)
     EXAMPLE_FRAMES=20 EXAMPLE_OUT="$tmp" IMAGESEG_SCENE="$build/tools/imageseg-scene" \
       bash "$here/$name"

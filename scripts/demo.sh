@@ -41,6 +41,7 @@ stages=(
   "hitmiss skeleton of the dark ink|adaptivethreshold invert=true ! hitmiss operation=skeleton"
   "kmeansseg k=6 (colour)|videoconvert ! video/x-raw,format=RGBx ! kmeansseg k=6 ! videoconvert ! video/x-raw,format=I420"
   "kmeansseg k=6 palette|videoconvert ! video/x-raw,format=RGBx ! kmeansseg k=6 output=palette ! videoconvert ! video/x-raw,format=I420"
+  "regions: boxes of the dark objects|adaptivethreshold invert=true ! morphology operation=open shape=ellipse width=9 height=9 ! regions output=boxes min-area=200"
 )
 
 label_opts='valignment=top halignment=left font-desc="Sans 14" shaded-background=true'
@@ -76,7 +77,7 @@ run_one() {
   rm -f "$dir"/still-*.png "$dir/demo.webm"
   local pipeline="$src ! tee name=t
     $branches
-    compositor name=comp $pads ! tee name=o
+    compositor name=comp background=black $pads ! tee name=o
     o. ! queue ! videoconvert ! vp8enc deadline=1 cpu-used=8 target-bitrate=4000000 ! webmmux ! filesink location=$dir/demo.webm
     o. ! queue ! videorate drop-only=true ! video/x-raw,framerate=1/1 ! videoconvert ! pngenc ! multifilesink location=$dir/still-%02d.png"
   [[ -n "${DEMO_DEBUG:-}" ]] && echo "$pipeline"

@@ -61,12 +61,23 @@ picture hitmiss-vertical-line GRAY8 "otsuthreshold invert=true ! hitmiss structu
 picture hitmiss-thin GRAY8 "otsuthreshold invert=true ! hitmiss operation=thin iterations=2"
 picture hitmiss-skeleton GRAY8 "otsuthreshold invert=true ! hitmiss operation=skeleton"
 
+# output=alpha: the dark objects cut out (RGBA, transparent elsewhere)
+picture otsuthreshold-alpha RGBA "otsuthreshold invert=true output=alpha"
+picture adaptivethreshold-alpha RGBA "adaptivethreshold invert=true output=alpha"
+
+# regions: the objects of the local-Otsu mask after an opening
+objects="adaptivethreshold invert=true ! morphology operation=open"
+picture regions-mask GRAY8 "$objects"
+picture regions-labels I420 "$objects ! regions output=labels min-area=20"
+picture regions-boxes I420 "$objects ! regions output=boxes min-area=200"
+picture regions-largest I420 "$objects ! regions output=mask max-regions=3"
+
 # The demo's contact sheet (input beside every stage), at half size.
 demo_out="$(mktemp -d)"
 SKIP_INSTALL=1 SKIP_BUILD=1 BUILD_DIR="$build" FRAMES=45 OUT="$demo_out" \
   bash "$root/scripts/demo.sh" >/dev/null
 gst-launch-1.0 -q filesrc location="$demo_out/still-01.png" ! pngdec ! videoconvert ! videoscale \
-  ! video/x-raw,width=960,height=540 ! videoconvert ! pngenc ! filesink location="$out/demo-contact-sheet.png"
+  ! video/x-raw,width=960,height=720 ! videoconvert ! pngenc ! filesink location="$out/demo-contact-sheet.png"
 rm -rf "$demo_out"
 [[ -s "$out/demo-contact-sheet.png" ]] || { echo "no demo contact sheet" >&2; exit 1; }
 count=$((count + 1))

@@ -55,6 +55,11 @@ extern "C" int pb_cv_run(PbJob job, int size, const PbFrame *src, PbFrame *dst)
 #else
         return -1;
 #endif
+    case PB_JOB_REGIONS: {
+        static thread_local cv::Mat labels, stats, centroids;
+        cv::connectedComponentsWithStats(s, labels, stats, centroids, 8, CV_32S);
+        return 0;
+    }
     default: return -1;
     }
 }

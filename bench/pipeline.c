@@ -105,6 +105,11 @@ static const Case cases[] = {
     { "kmeans-k8", PB_JOB_KMEANS, 8, "RGBx", "kmeansseg k=8", 1, NULL, NULL },
     { "skeleton", PB_JOB_SKELETON, 0, "GRAY8", "hitmiss operation=skeleton", 0,
       "ximgproc::thinning", BINARY_PRE },
+    /* regions passes the frame through and attaches one ROI meta per
+     * component; the library column labels with statistics (no label
+     * image: the element needs none), OpenCV writes its label image too */
+    { "regions", PB_JOB_REGIONS, 0, "GRAY8", "regions", 0, "cv::connectedComponentsWithStats",
+      BINARY_PRE },
 };
 #define N_CASES ((int)(sizeof(cases) / sizeof(cases[0])))
 
@@ -187,6 +192,7 @@ typedef struct LibCtx {
     IsegKmeans *km;
     IsegKmeansSettings ks;
     IsegHitmiss *hm;
+    IsegRegions *regions;
 } LibCtx;
 
 static int lib_prepare(const Case *c, const PbFrame *f, LibCtx *l)
@@ -222,6 +228,8 @@ static int lib_prepare(const Case *c, const PbFrame *f, LibCtx *l)
         l->ks.k = c->size;
         return iseg_kmeans_create(&l->km, f->width, f->height);
     }
+    if (c->job == PB_JOB_REGIONS)
+        return iseg_regions_create(&l->regions, f->width, f->height);
     return 0;
 }
 
@@ -231,6 +239,7 @@ static void lib_free(LibCtx *l)
     iseg_adaptive_destroy(l->adaptive);
     iseg_kmeans_destroy(l->km);
     iseg_hitmiss_destroy(l->hm);
+    iseg_regions_destroy(l->regions);
 }
 
 static IsegFrame gray_frame(const PbFrame *f)
@@ -263,6 +272,11 @@ static int lib_run(const Case *c, LibCtx *l, const PbFrame *src, PbFrame *dst, I
     case PB_JOB_SKELETON: {
         IsegHitmissStats st;
         return iseg_hitmiss_run(l->hm, &s.luma, &d.luma, 0, pool, &st);
+    }
+    case PB_JOB_REGIONS: {
+        const IsegRegion *r;
+        (void)d;
+        return iseg_regions_label(l->regions, &s.luma, 128, 8, NULL, 0, &r, pool);
     }
     case PB_JOB_KMEANS: {
         IsegPixels ps, pd;

@@ -27,6 +27,7 @@ typedef enum PbJob {
     PB_JOB_MEAN,
     PB_JOB_KMEANS,
     PB_JOB_SKELETON,
+    PB_JOB_REGIONS, /* components + stats of a 255/0 mask (8-connected) */
 } PbJob;
 
 const char *pb_cv_version(void);

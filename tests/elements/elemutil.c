@@ -818,3 +818,46 @@ GstBuffer *eu_packed_expected(GstBuffer *in, GstVideoFormat fmt, gint w, gint h,
     gst_video_frame_unmap(&f);
     return exp;
 }
+
+typedef struct {
+    EuConfigure configure;
+    EuLumaMask mask_fn;
+    gint output;
+    gboolean invert;
+} AlphaRun;
+
+static void alpha_configure(GstElement *e, gpointer data)
+{
+    const AlphaRun *a = data;
+    if (a->configure)
+        a->configure(e, NULL);
+    g_object_set(e, "output", a->output, "invert", a->invert, NULL);
+}
+
+static GstBuffer *alpha_expected(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, gpointer data)
+{
+    const AlphaRun *a = data;
+    guint8 *luma = eu_packed_luma(in, fmt, w, h), *mask = g_malloc((gsize)w * h);
+    a->mask_fn(luma, w, h, a->invert, mask);
+    GstBuffer *exp = eu_packed_expected(in, fmt, w, h, mask, a->output);
+    g_free(luma);
+    g_free(mask);
+    return exp;
+}
+
+void eu_check_alpha_formats(const gchar *factory, EuConfigure configure, EuLumaMask mask_fn)
+{
+    static const EuCase alpha_case = { alpha_configure, alpha_expected, NULL, FALSE };
+    for (guint f = 0; f < eu_n_alpha_formats; f++)
+        for (guint s = 0; s < eu_n_sizes; s++)
+            for (gint out = 0; out < 3; out++)
+                for (gint inv = 0; inv < 2; inv++) {
+                    AlphaRun a = { configure, mask_fn, out, inv };
+                    gchar *what = g_strdup_printf("%s %s %dx%d output=%d invert=%d", factory,
+                                                  gst_video_format_to_string(eu_alpha_formats[f]),
+                                                  eu_sizes[s][0], eu_sizes[s][1], out, inv);
+                    eu_check_case(factory, eu_alpha_formats[f], eu_sizes[s][0], eu_sizes[s][1],
+                                  11 + s, 1, &alpha_case, &a, what);
+                    g_free(what);
+                }
+}

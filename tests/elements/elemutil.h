@@ -104,6 +104,15 @@ guint8 *eu_packed_luma(GstBuffer *in, GstVideoFormat fmt, gint w, gint h);
 GstBuffer *eu_packed_expected(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, const guint8 *mask,
                               gint output);
 
+/* The element's 255/0 mask of a w x h luma plane, by the library's
+ * reference (invert as the property). */
+typedef void (*EuLumaMask)(const guint8 *luma, gint w, gint h, gboolean invert, guint8 *mask);
+/* Every alpha format, size, output (mask, masked, alpha) and invert
+ * through a new `factory` (configure(element, NULL) first, may be NULL):
+ * the output must be eu_packed_expected() of mask_fn's mask of the
+ * picture's luma. */
+void eu_check_alpha_formats(const gchar *factory, EuConfigure configure, EuLumaMask mask_fn);
+
 /* Pops the next element message from the harness element's bus (NULL if
  * none is waiting). */
 GstMessage *eu_pop_element_message(GstHarness *h);

@@ -191,15 +191,26 @@ void gst_iseg_filter_packed_output(const GstVideoFrame *in, GstVideoFrame *out,
     }
 }
 
-int gst_iseg_filter_no_alpha(GstIsegFilter *self)
+void gst_iseg_filter_alpha_scratch(GstIsegFilter *self, const GstVideoFrame *frame, IsegImage *img)
+{
+    const gint w = GST_VIDEO_FRAME_WIDTH(frame), h = GST_VIDEO_FRAME_HEIGHT(frame);
+    *img = (IsegImage){ self->packed_mask, w, h, w };
+}
+
+void gst_iseg_filter_warn_no_alpha(GstIsegFilter *self, const gchar *instead)
 {
     if (!self->warned_no_alpha) {
         GST_WARNING_OBJECT(self,
                            "output=alpha needs a format with alpha (%s); this one has "
-                           "none: writing the mask instead",
-                           GST_ISEG_ALPHA_FORMATS);
+                           "none: writing %s instead",
+                           GST_ISEG_ALPHA_FORMATS, instead);
         self->warned_no_alpha = TRUE;
     }
+}
+
+int gst_iseg_filter_no_alpha(GstIsegFilter *self)
+{
+    gst_iseg_filter_warn_no_alpha(self, "the mask");
     return ISEG_OUTPUT_MASK;
 }
 

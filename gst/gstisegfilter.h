@@ -151,6 +151,13 @@ void gst_iseg_filter_packed_output(const GstVideoFrame *in, GstVideoFrame *out,
 /* For output=alpha on a format without alpha: logs once that the mask is
  * given instead, and returns the output to use (ISEG_OUTPUT_MASK). */
 int gst_iseg_filter_no_alpha(GstIsegFilter *filter);
+/* The same warning (once) for an element whose fallback is not the mask:
+ * `instead` names what it writes. */
+void gst_iseg_filter_warn_no_alpha(GstIsegFilter *filter, const gchar *instead);
+/* For a packed alpha frame: the filter's w x h mask scratch as an image (an
+ * element may fill it with anything, e.g. labels, and make its mask there). */
+void gst_iseg_filter_alpha_scratch(GstIsegFilter *filter, const GstVideoFrame *frame,
+                                   IsegImage *img);
 
 /* Reports a failed library call as an element error (never expected). */
 GstFlowReturn gst_iseg_filter_check(GstIsegFilter *filter, int code, const gchar *what);

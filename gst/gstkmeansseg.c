@@ -42,6 +42,10 @@ GST_DEBUG_CATEGORY_STATIC(gst_kmeans_seg_debug);
 #define DEFAULT_PROP_WARM_START     TRUE
 #define DEFAULT_PROP_OUTPUT         ISEG_KMEANS_OUTPUT_CENTERS
 #define DEFAULT_PROP_HYSTERESIS     ISEG_KMEANS_DEFAULT_HYSTERESIS
+#define DEFAULT_PROP_ALPHA_LABELS   (G_MAXUINT64 - 1) /* every label but 0 */
+
+/* output=alpha: the element's own value beside the library's outputs */
+#define GST_KMEANS_SEG_OUTPUT_ALPHA 3
 
 enum {
     PROP_0,
@@ -55,6 +59,7 @@ enum {
     PROP_WARM_START,
     PROP_OUTPUT,
     PROP_HYSTERESIS,
+    PROP_ALPHA_LABELS,
 };
 
 struct _GstKmeansSeg {
@@ -62,6 +67,8 @@ struct _GstKmeansSeg {
 
     /* properties, under the object lock; copied at the start of a frame */
     IsegKmeansSettings settings;
+    gint output;          /* the library's IsegKmeansOutput, or GST_KMEANS_SEG_OUTPUT_ALPHA */
+    guint64 alpha_labels; /* output=alpha: bit l set = label l is foreground (opaque) */
 
     /* streaming thread only */
     IsegKmeans *km; /* made in prepare for the negotiated size */
@@ -112,6 +119,10 @@ static GType gst_kmeans_seg_output_get_type(void)
         { ISEG_KMEANS_OUTPUT_PALETTE, "A fixed distinct color per label", "palette" },
         { ISEG_KMEANS_OUTPUT_LABELS, "Gray value = label index (R = G = B; YUV: U = V = 128)",
           "labels" },
+        { GST_KMEANS_SEG_OUTPUT_ALPHA,
+          "The picture kept, alpha 255 on the labels in alpha-labels and 0 elsewhere (RGBA, "
+          "BGRA, ARGB, ABGR; other formats get the centers)",
+          "alpha" },
         { 0, NULL, NULL },
     };
     if (g_once_init_enter(&type)) {
@@ -139,8 +150,9 @@ static void gst_kmeans_seg_set_property(GObject *object, guint prop_id, const GV
     case PROP_INIT: self->settings.init = g_value_get_enum(value); break;
     case PROP_SEED: self->settings.seed = g_value_get_uint(value); break;
     case PROP_WARM_START: self->settings.warm_start = g_value_get_boolean(value); break;
-    case PROP_OUTPUT: self->settings.output = g_value_get_enum(value); break;
+    case PROP_OUTPUT: self->output = g_value_get_enum(value); break;
     case PROP_HYSTERESIS: self->settings.hysteresis = g_value_get_double(value); break;
+    case PROP_ALPHA_LABELS: self->alpha_labels = g_value_get_uint64(value); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -161,8 +173,9 @@ static void gst_kmeans_seg_get_property(GObject *object, guint prop_id, GValue *
     case PROP_INIT: g_value_set_enum(value, self->settings.init); break;
     case PROP_SEED: g_value_set_uint(value, self->settings.seed); break;
     case PROP_WARM_START: g_value_set_boolean(value, self->settings.warm_start); break;
-    case PROP_OUTPUT: g_value_set_enum(value, self->settings.output); break;
+    case PROP_OUTPUT: g_value_set_enum(value, self->output); break;
     case PROP_HYSTERESIS: g_value_set_double(value, self->settings.hysteresis); break;
+    case PROP_ALPHA_LABELS: g_value_set_uint64(value, self->alpha_labels); break;
     default: G_OBJECT_WARN_INVALID_PROPERTY_ID(object, prop_id, pspec); break;
     }
     GST_OBJECT_UNLOCK(self);
@@ -252,11 +265,24 @@ static GstFlowReturn gst_kmeans_seg_process(GstIsegFilter *filter, GstVideoFrame
     IsegKmeansResult result;
     IsegPixels px, dst_px;
     IsegFrame view, dst;
+    gint output;
+    guint64 alpha_labels;
     int ret;
 
     GST_OBJECT_LOCK(self);
     s = self->settings;
+    output = self->output;
+    alpha_labels = self->alpha_labels;
     GST_OBJECT_UNLOCK(self);
+
+    gboolean alpha = FALSE;
+    if (output == GST_KMEANS_SEG_OUTPUT_ALPHA) {
+        alpha = gst_iseg_filter_is_packed_alpha(in);
+        if (!alpha)
+            gst_iseg_filter_warn_no_alpha(filter, "the cluster centers");
+        output = ISEG_KMEANS_OUTPUT_CENTERS;
+    }
+    s.output = (IsegKmeansOutput)output;
 
     /* the per-label sums behind the message cost a little: only when posted */
     if (self->yuv) {
@@ -274,7 +300,22 @@ static GstFlowReturn gst_kmeans_seg_process(GstIsegFilter *filter, GstVideoFrame
                                    GST_VIDEO_FRAME_PLANE_STRIDE(out, 0));
         if (ret < 0)
             return gst_iseg_filter_check(filter, ret, "pixel view");
-        ret = iseg_kmeans_segment(self->km, &s, &px, &dst_px, NULL, post ? &result : NULL, pool);
+        if (alpha) {
+            /* the labels into the filter's scratch, made a mask there: the
+             * picture kept, alpha = the mask */
+            IsegImage labels, mask;
+            gst_iseg_filter_alpha_scratch(filter, in, &labels);
+            mask = labels;
+            ret =
+                iseg_kmeans_segment(self->km, &s, &px, NULL, &labels, post ? &result : NULL, pool);
+            if (ret >= 0)
+                ret = iseg_kmeans_labels_mask(&labels, alpha_labels, &mask);
+            if (ret >= 0)
+                gst_iseg_filter_packed_output(in, out, &mask, GST_ISEG_OUTPUT_ALPHA);
+        } else {
+            ret =
+                iseg_kmeans_segment(self->km, &s, &px, &dst_px, NULL, post ? &result : NULL, pool);
+        }
     }
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "k-means");
@@ -362,7 +403,8 @@ static void gst_kmeans_seg_class_init(GstKmeansSegClass *klass)
         gobject_class, PROP_OUTPUT,
         g_param_spec_enum("output", "Output",
                           "What each pixel becomes: its cluster's mean color, a fixed color "
-                          "per label, or the label number",
+                          "per label, the label number, or the picture with alpha = the "
+                          "labels chosen by alpha-labels (formats with alpha)",
                           GST_TYPE_KMEANS_SEG_OUTPUT, DEFAULT_PROP_OUTPUT,
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS));
     g_object_class_install_property(
@@ -373,6 +415,14 @@ static void gst_kmeans_seg_class_init(GstKmeansSegClass *klass)
                             "noise does not flip pixels between clusters; 0 = always the "
                             "nearest center",
                             0.0, ISEG_KMEANS_MAX_HYSTERESIS, DEFAULT_PROP_HYSTERESIS, flags));
+    g_object_class_install_property(
+        gobject_class, PROP_ALPHA_LABELS,
+        g_param_spec_uint64("alpha-labels", "Alpha labels",
+                            "output=alpha: the labels that are foreground (alpha 255), bit l "
+                            "for label l (e.g. 0x6 = labels 1 and 2); the others get alpha 0. "
+                            "A cold start numbers labels by increasing luminance, so the "
+                            "default (every label but 0) makes the darkest cluster transparent",
+                            0, G_MAXUINT64, DEFAULT_PROP_ALPHA_LABELS, flags));
 
     gst_element_class_set_static_metadata(
         element_class, "k-means segmentation", "Filter/Effect/Video",
@@ -394,5 +444,7 @@ static void gst_kmeans_seg_class_init(GstKmeansSegClass *klass)
 static void gst_kmeans_seg_init(GstKmeansSeg *self)
 {
     iseg_kmeans_default_settings(&self->settings);
+    self->output = DEFAULT_PROP_OUTPUT;
+    self->alpha_labels = DEFAULT_PROP_ALPHA_LABELS;
     self->km = NULL;
 }

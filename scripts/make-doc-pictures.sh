@@ -64,6 +64,7 @@ picture hitmiss-skeleton GRAY8 "otsuthreshold invert=true ! hitmiss operation=sk
 # output=alpha: the dark objects cut out (RGBA, transparent elsewhere)
 picture otsuthreshold-alpha RGBA "otsuthreshold invert=true output=alpha"
 picture adaptivethreshold-alpha RGBA "adaptivethreshold invert=true output=alpha"
+picture kmeansseg-alpha RGBA "kmeansseg k=4 output=alpha alpha-labels=0x1"
 
 # regions: the objects of the local-Otsu mask after an opening
 objects="adaptivethreshold invert=true ! morphology operation=open"

@@ -476,6 +476,106 @@ GST_START_TEST(test_video_meta_strides_and_alpha)
 
 GST_END_TEST;
 
+/* output=alpha: the picture kept, alpha 255 where the pixel's label (by
+ * the library's plain reference on the input) is a bit of alpha-labels, 0
+ * elsewhere. labels: G_MAXUINT64 leaves the element's default. */
+typedef struct {
+    guint k;
+    const gchar *features;
+    guint64 labels;
+} AlphaCase;
+
+static void alpha_configure(GstElement *e, gpointer data)
+{
+    const AlphaCase *c = data;
+
+    gst_util_set_object_arg(G_OBJECT(e), "features", c->features);
+    gst_util_set_object_arg(G_OBJECT(e), "output", "alpha");
+    g_object_set(e, "k", c->k, NULL);
+    if (c->labels != G_MAXUINT64)
+        g_object_set(e, "alpha-labels", c->labels, NULL);
+}
+
+static GstBuffer *alpha_expected(GstBuffer *in, GstVideoFormat fmt, gint w, gint h, gpointer data)
+{
+    const AlphaCase *c = data;
+    const guint64 chosen = c->labels == G_MAXUINT64 ? ~(guint64)1 : c->labels;
+    IsegKmeansSettings s = settings_k(c->k);
+    guint8 *lab = g_malloc((gsize)w * h), *mask = g_malloc((gsize)w * h);
+    IsegImage labels = { lab, w, h, w };
+    GstBuffer *copy = gst_buffer_copy_deep(in), *out;
+    IsegKmeans *km = NULL;
+    GstVideoFrame frame;
+    IsegPixels px;
+
+    s.features = g_str_equal(c->features, "color") ? ISEG_KMEANS_COLOR : ISEG_KMEANS_COLOR_POSITION;
+    fail_unless_equals_int(iseg_kmeans_create(&km, w, h), 0);
+    map_pixels(copy, fmt, w, h, &frame, &px);
+    fail_unless_equals_int(iseg_kmeans_segment_ref(km, &s, &px, NULL, &labels, NULL), 0);
+    gst_video_frame_unmap(&frame);
+    iseg_kmeans_destroy(km);
+    for (gint i = 0; i < w * h; i++) {
+        fail_unless(lab[i] < c->k);
+        mask[i] = (chosen >> lab[i]) & 1 ? 255 : 0;
+    }
+    out = eu_packed_expected(in, fmt, w, h, mask, 2);
+    gst_buffer_unref(copy);
+    g_free(lab);
+    g_free(mask);
+    return out;
+}
+
+/* Every RGB order with alpha at every odd size, the default alpha-labels
+ * (every label but 0), one label, a set of labels, none and all, both
+ * feature sets. */
+GST_START_TEST(test_alpha_output)
+{
+    static const EuCase alpha_case = { alpha_configure, alpha_expected, NULL, FALSE };
+    static const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_BGRA,
+                                           GST_VIDEO_FORMAT_ARGB, GST_VIDEO_FORMAT_ABGR };
+    static const AlphaCase cases[] = {
+        { 4, "color", G_MAXUINT64 },   { 4, "color", 0x1 }, { 5, "color", 0x14 },
+        { 3, "color-position", 0x5 },  { 4, "color", 0 },   { 2, "color", G_MAXUINT64 - 3 },
+        { 6, "color-position", 0x2a },
+    };
+    for (guint f = 0; f < G_N_ELEMENTS(fmts); f++)
+        for (guint s = 0; s < eu_n_sizes; s++)
+            for (guint c = 0; c < G_N_ELEMENTS(cases); c++) {
+                if (eu_quick() && c > 1 && (s + c) % 3)
+                    continue;
+                gchar *what =
+                    g_strdup_printf("alpha %s %dx%d k=%u %s alpha-labels=0x%" G_GINT64_MODIFIER "x",
+                                    gst_video_format_to_string(fmts[f]), eu_sizes[s][0],
+                                    eu_sizes[s][1], cases[c].k, cases[c].features, cases[c].labels);
+                eu_check_case("kmeansseg", fmts[f], eu_sizes[s][0], eu_sizes[s][1], 17 + s * 5 + c,
+                              2, &alpha_case, (gpointer)&cases[c], what);
+                g_free(what);
+            }
+}
+
+GST_END_TEST;
+
+/* output=alpha on a format without alpha writes the centers. */
+GST_START_TEST(test_alpha_without_alpha_is_centers)
+{
+    static const GstVideoFormat fmts[] = { GST_VIDEO_FORMAT_RGB, GST_VIDEO_FORMAT_xRGB,
+                                           GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_I420 };
+    for (guint f = 0; f < G_N_ELEMENTS(fmts); f++) {
+        GstHarness *h = eu_harness_new("kmeansseg", fmts[f], 97, 45);
+        gst_util_set_object_arg(G_OBJECT(h->element), "output", "alpha");
+        GstBuffer *in = eu_make_frame(fmts[f], 97, 45, 3, 0);
+        IsegKmeansSettings s = settings_k(4);
+        GstBuffer *exp = expected_output(in, fmts[f], 97, 45, &s, NULL);
+        GstBuffer *out = eu_push_and_pull(h, in);
+        fail_unless(eu_buffers_equal(out, exp, gst_video_format_to_string(fmts[f])));
+        gst_buffer_unref(out);
+        gst_buffer_unref(exp);
+        eu_harness_teardown(h);
+    }
+}
+
+GST_END_TEST;
+
 GST_START_TEST(test_more_clusters_than_colors)
 {
     static const guint8 cols[3][3] = { { 10, 200, 30 }, { 250, 250, 250 }, { 90, 10, 120 } };
@@ -593,11 +693,12 @@ GST_START_TEST(test_defaults_and_controllable)
         { "n-threads", 0, NULL },
         { "post-messages", FALSE, NULL },
         { "hysteresis", ISEG_KMEANS_DEFAULT_HYSTERESIS, NULL },
+        { "alpha-labels", (gdouble)(G_MAXUINT64 - 1), NULL },
         { NULL, 0, NULL },
     };
-    static const gchar *const controllable[] = {
-        "k", "spatial-weight", "max-iterations", "epsilon", "seed", "warm-start", "hysteresis", NULL
-    };
+    static const gchar *const controllable[] = { "k",          "spatial-weight", "max-iterations",
+                                                 "epsilon",    "seed",           "warm-start",
+                                                 "hysteresis", "alpha-labels",   NULL };
     fail_unless(ISEG_KMEANS_DEFAULT_HYSTERESIS == 10.0);
     eu_check_defaults("kmeansseg", defaults, controllable);
 }
@@ -706,6 +807,8 @@ static Suite *kmeansseg_suite(void)
     tcase_add_test(tc, test_renegotiation);
     tcase_add_test(tc, test_video_meta_strides_and_alpha);
     tcase_add_test(tc, test_more_clusters_than_colors);
+    tcase_add_test(tc, test_alpha_output);
+    tcase_add_test(tc, test_alpha_without_alpha_is_centers);
     tcase_add_test(tc, test_properties_from_another_thread);
     tcase_add_test(tc, test_out_of_range_rejected);
     return s;

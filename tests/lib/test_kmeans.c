@@ -1411,6 +1411,59 @@ static void test_bad_arguments(void)
     CHECK(distinct);
 }
 
+/* iseg_kmeans_labels_mask: a hand-worked row, then random label images
+ * (any byte, labels 64 and up included) of random sizes and paddings
+ * against a per-pixel definition, out of place and in place, guards kept;
+ * bad arguments refused. */
+static void test_labels_mask(void)
+{
+    {
+        uint8_t lab[6] = { 0, 1, 2, 3, 63, 64 }, m[6];
+        IsegImage L = { lab, 6, 1, 6 }, M = { m, 6, 1, 6 };
+        CHECK_EQ_INT(iseg_kmeans_labels_mask(&L, 0x8000000000000005ull, &M), 0);
+        const uint8_t want[6] = { 255, 0, 255, 0, 255, 0 };
+        CHECK(memcmp(m, want, 6) == 0);
+        CHECK_EQ_INT(iseg_kmeans_labels_mask(&L, 0, &M), 0);
+        CHECK(memcmp(m, (uint8_t[6]){ 0 }, 6) == 0);
+    }
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(77));
+    for (int it = 0; it < 500; it++) {
+        const int w = tu_rng_range(&r, 1, 70), h = tu_rng_range(&r, 1, 40);
+        const uint64_t sel = tu_rng_next(&r) & (it % 3 ? ~0ull : 0xffull);
+        TuImg L, M;
+        tu_img_alloc_random_pad(&L, &r, w, h);
+        tu_img_alloc_random_pad(&M, &r, w, h);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+                L.img.data[(size_t)y * L.img.stride + x] =
+                    (uint8_t)(it % 2 ? tu_rng_range(&r, 0, 255) : tu_rng_range(&r, 0, 9));
+        CHECK_EQ_INT(iseg_kmeans_labels_mask(&L.img, sel, &M.img), 0);
+        int bad = 0;
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const int l = L.img.data[(size_t)y * L.img.stride + x];
+                const int want = l < 64 && (sel >> l & 1) ? 255 : 0;
+                bad += M.img.data[(size_t)y * M.img.stride + x] != want;
+            }
+        CHECK_EQ_INT(bad, 0);
+        /* in place gives the same */
+        CHECK_EQ_INT(iseg_kmeans_labels_mask(&L.img, sel, &L.img), 0);
+        CHECK(tu_img_equal(&L.img, &M.img, "in place"));
+        CHECK(tu_img_guard_ok(&L) && tu_img_guard_ok(&M));
+        tu_img_free(&L);
+        tu_img_free(&M);
+    }
+    uint8_t buf[64];
+    IsegImage a = { buf, 4, 4, 4 }, b = { buf + 2, 4, 4, 4 }, c = { buf, 3, 4, 4 },
+              d = { buf, 4, 4, 5 }, e = { NULL, 4, 4, 4 };
+    CHECK_EQ_INT(iseg_kmeans_labels_mask(&a, 1, &b), -EINVAL); /* overlapping */
+    CHECK_EQ_INT(iseg_kmeans_labels_mask(&a, 1, &c), -EINVAL); /* sizes differ */
+    CHECK_EQ_INT(iseg_kmeans_labels_mask(&a, 1, &d), -EINVAL); /* same data, other stride */
+    CHECK_EQ_INT(iseg_kmeans_labels_mask(&e, 1, &a), -EINVAL);
+    CHECK_EQ_INT(iseg_kmeans_labels_mask(&a, 1, &e), -EINVAL);
+}
+
 int main(void)
 {
     RUN(test_lecture_loop_gray);
@@ -1426,5 +1479,6 @@ int main(void)
     RUN(test_hysteresis_by_hand);
     RUN(test_hysteresis_rules);
     RUN(test_bad_arguments);
+    RUN(test_labels_mask);
     return tu_finish();
 }

@@ -81,7 +81,8 @@ static const GstVideoFormat luma_formats[] = { GST_VIDEO_FORMAT_GRAY8, GST_VIDEO
                                                GST_VIDEO_FORMAT_NV12, GST_VIDEO_FORMAT_UNKNOWN };
 
 static const GstVideoFormat rgb_formats[] = { GST_VIDEO_FORMAT_RGBx, GST_VIDEO_FORMAT_RGB,
-                                              GST_VIDEO_FORMAT_GRAY8, GST_VIDEO_FORMAT_UNKNOWN };
+                                              GST_VIDEO_FORMAT_RGBA, GST_VIDEO_FORMAT_GRAY8,
+                                              GST_VIDEO_FORMAT_UNKNOWN };
 
 /* Every element: threads and messages change too (the bus is drained by
  * the application, as a real one does). */
@@ -123,7 +124,11 @@ static const Knob kmeans_knobs[] = { { "k", V("4", "2", "16", "64", "8", "3") },
                                      { "init", V("kmeans++", "random") },
                                      { "seed", V("0", "1", "77", "4294967295", "12345") },
                                      { "warm-start", V("true", "true", "false") },
-                                     { "output", V("centers", "palette", "labels", "centers") },
+                                     /* alpha: a cut-out on RGBA, the centers (one
+                                      * warning) on the others */
+                                     { "output",
+                                       V("centers", "palette", "alpha", "labels", "centers") },
+                                     { "alpha-labels", V("18446744073709551614", "1", "0x6") },
                                      { "hysteresis", V("10", "0", "40", "2.5") },
                                      COMMON_KNOBS,
                                      { NULL, NULL } };

@@ -259,6 +259,14 @@ ISEG_API int iseg_kmeans_segment_ref(IsegKmeans *km, const IsegKmeansSettings *s
  * output label i of k is drawn as round(255 * i / (k - 1)). */
 ISEG_API void iseg_kmeans_palette_color(int label, uint8_t rgb[3]);
 
+/* A 255/0 mask of chosen labels (for a cut-out, the alpha output of the
+ * kmeansseg element): mask pixel = 255 where bit l of `selected` is set, l
+ * being the labels pixel (a label image as iseg_kmeans_segment() writes
+ * it; values of 64 and more are never selected), 0 elsewhere. mask must
+ * have the size of labels; it may be the very same image (in place) but
+ * must not otherwise overlap it. Returns 0, or -EINVAL. */
+ISEG_API int iseg_kmeans_labels_mask(const IsegImage *labels, uint64_t selected, IsegImage *mask);
+
 /* ------------------------------------------------------------ YUV 4:2:0 input */
 
 /* Clusters the pixels of a 4:2:0 frame: I420 and YV12 (planar chroma,

@@ -361,8 +361,8 @@ static size_t slot_layout(AdaptiveSlot *sl, uint8_t *base, int max_w)
     TAKE(S2w, max_w);
     TAKE(interp, max_w / 2 + 2);
     TAKE(val, max_w);
-    TAKE(gtmp, 2 * ((size_t)max_w + 2 * MAX_RADIUS + 16));
-    TAKE(gout, max_w + 64);
+    TAKE(gtmp, 8 * ((size_t)max_w + 2 * MAX_RADIUS + 64)); /* GAUSS_BLOCK rows */
+    TAKE(gtr, 8 * (((size_t)max_w + 2 * MAX_RADIUS + 40 + 15) / 16 * 16 + max_w + 8));
     TAKE(hist, 4);
 #undef TAKE
     return (off + 63) & ~(size_t)63;

@@ -162,7 +162,8 @@ typedef struct AdaptiveSlot {
     int32_t *interp;                  /* local-otsu: one row of vertically interpolated nodes */
     int32_t *val;                     /* local-otsu: 2 step^2 T(x, y) of the current row */
     float *gtmp;                      /* gaussian: vertical pass, width + 2 * radius + slack */
-    float *gout;                      /* gaussian: weighted means of the current row + slack */
+    float *gtr;                       /* gaussian: a block of 8 vertical rows transposed (8
+                                         floats a column) and its 8 rows of means */
     uint32_t (*hist)[ISEG_HIST_BINS]; /* local-otsu node histograms, 4 interleaved */
 } AdaptiveSlot;
 

@@ -361,7 +361,7 @@ static size_t slot_layout(AdaptiveSlot *sl, uint8_t *base, int max_w)
     TAKE(S2w, max_w);
     TAKE(interp, max_w / 2 + 2);
     TAKE(val, max_w);
-    TAKE(gtmp, 8 * ((size_t)max_w + 2 * MAX_RADIUS + 64)); /* GAUSS_BLOCK rows */
+    TAKE(gtmp, 16 * ((size_t)max_w + 2 * MAX_RADIUS + 64)); /* GAUSS_BLOCK rows */
     TAKE(gtr, 8 * (((size_t)max_w + 2 * MAX_RADIUS + 40 + 15) / 16 * 16 + max_w + 8));
     TAKE(hist, 4);
 #undef TAKE

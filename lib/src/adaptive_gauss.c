@@ -75,26 +75,73 @@ typedef float gauss_f8 __attribute__((vector_size(32)));
  * rows are split between threads. */
 static ISEG_ALWAYS_INLINE void vertical(float *restrict out0, float *restrict out1,
                                         const float *const *rows, int y, int r, int x0, int x1,
-                                        const float *wt)
+                                        const float *wt, int wide, ptrdiff_t off)
 {
     const float *const *src = rows + y + r; /* src[d] = source row y + d, d in [-r, r + 1] */
     const int w = x1;
     int x = x0;
 #if GAUSS_VECTORS
+    if (out1 && wide) {
+        /* 32 columns: 8 independent sums in flight, enough to hide the
+         * multiply-add latency, and 25 vector registers (AVX-512VL's 32) */
+        for (; x + 32 <= w; x += 32) {
+            gauss_f8 pl0, pl1, pl2, pl3, ph0, ph1, ph2, ph3;
+            memcpy(&pl0, src[0] + off + x, sizeof(pl0));
+            memcpy(&pl1, src[0] + off + x + 8, sizeof(pl1));
+            memcpy(&pl2, src[0] + off + x + 16, sizeof(pl2));
+            memcpy(&pl3, src[0] + off + x + 24, sizeof(pl3));
+            memcpy(&ph0, src[1] + off + x, sizeof(ph0));
+            memcpy(&ph1, src[1] + off + x + 8, sizeof(ph1));
+            memcpy(&ph2, src[1] + off + x + 16, sizeof(ph2));
+            memcpy(&ph3, src[1] + off + x + 24, sizeof(ph3));
+            gauss_f8 a0 = wt[r] * pl0, a1 = wt[r] * pl1, a2 = wt[r] * pl2, a3 = wt[r] * pl3;
+            gauss_f8 b0 = wt[r] * ph0, b1 = wt[r] * ph1, b2 = wt[r] * ph2, b3 = wt[r] * ph3;
+            for (int k = 1; k <= r; k++) {
+                const float wk = wt[r - k];
+                gauss_f8 lo0, lo1, lo2, lo3, hi0, hi1, hi2, hi3;
+                memcpy(&lo0, src[-k] + off + x, sizeof(lo0));
+                memcpy(&lo1, src[-k] + off + x + 8, sizeof(lo1));
+                memcpy(&lo2, src[-k] + off + x + 16, sizeof(lo2));
+                memcpy(&lo3, src[-k] + off + x + 24, sizeof(lo3));
+                memcpy(&hi0, src[1 + k] + off + x, sizeof(hi0));
+                memcpy(&hi1, src[1 + k] + off + x + 8, sizeof(hi1));
+                memcpy(&hi2, src[1 + k] + off + x + 16, sizeof(hi2));
+                memcpy(&hi3, src[1 + k] + off + x + 24, sizeof(hi3));
+                a0 += wk * (lo0 + ph0);
+                a1 += wk * (lo1 + ph1);
+                a2 += wk * (lo2 + ph2);
+                a3 += wk * (lo3 + ph3);
+                b0 += wk * (pl0 + hi0);
+                b1 += wk * (pl1 + hi1);
+                b2 += wk * (pl2 + hi2);
+                b3 += wk * (pl3 + hi3);
+                pl0 = lo0, pl1 = lo1, pl2 = lo2, pl3 = lo3;
+                ph0 = hi0, ph1 = hi1, ph2 = hi2, ph3 = hi3;
+            }
+            memcpy(out0 + x, &a0, sizeof(a0));
+            memcpy(out0 + x + 8, &a1, sizeof(a1));
+            memcpy(out0 + x + 16, &a2, sizeof(a2));
+            memcpy(out0 + x + 24, &a3, sizeof(a3));
+            memcpy(out1 + x, &b0, sizeof(b0));
+            memcpy(out1 + x + 8, &b1, sizeof(b1));
+            memcpy(out1 + x + 16, &b2, sizeof(b2));
+            memcpy(out1 + x + 24, &b3, sizeof(b3));
+        }
+    }
     if (out1) {
         for (; x + 16 <= w; x += 16) {
             gauss_f8 lo0, lo1, hi0, hi1, pl0, pl1, ph0, ph1;
-            memcpy(&pl0, src[0] + x, sizeof(pl0));
-            memcpy(&pl1, src[0] + x + 8, sizeof(pl1));
-            memcpy(&ph0, src[1] + x, sizeof(ph0));
-            memcpy(&ph1, src[1] + x + 8, sizeof(ph1));
+            memcpy(&pl0, src[0] + off + x, sizeof(pl0));
+            memcpy(&pl1, src[0] + off + x + 8, sizeof(pl1));
+            memcpy(&ph0, src[1] + off + x, sizeof(ph0));
+            memcpy(&ph1, src[1] + off + x + 8, sizeof(ph1));
             gauss_f8 a0 = wt[r] * pl0, a1 = wt[r] * pl1, b0 = wt[r] * ph0, b1 = wt[r] * ph1;
             for (int k = 1; k <= r; k++) {
                 const float wk = wt[r - k];
-                memcpy(&lo0, src[-k] + x, sizeof(lo0));
-                memcpy(&lo1, src[-k] + x + 8, sizeof(lo1));
-                memcpy(&hi0, src[1 + k] + x, sizeof(hi0));
-                memcpy(&hi1, src[1 + k] + x + 8, sizeof(hi1));
+                memcpy(&lo0, src[-k] + off + x, sizeof(lo0));
+                memcpy(&lo1, src[-k] + off + x + 8, sizeof(lo1));
+                memcpy(&hi0, src[1 + k] + off + x, sizeof(hi0));
+                memcpy(&hi1, src[1 + k] + off + x + 8, sizeof(hi1));
                 a0 += wk * (lo0 + ph0);
                 a1 += wk * (lo1 + ph1);
                 b0 += wk * (pl0 + hi0);
@@ -109,15 +156,15 @@ static ISEG_ALWAYS_INLINE void vertical(float *restrict out0, float *restrict ou
     } else {
         for (; x + 16 <= w; x += 16) {
             gauss_f8 c0, c1, l0, l1, h0, h1;
-            memcpy(&c0, src[0] + x, sizeof(c0));
-            memcpy(&c1, src[0] + x + 8, sizeof(c1));
+            memcpy(&c0, src[0] + off + x, sizeof(c0));
+            memcpy(&c1, src[0] + off + x + 8, sizeof(c1));
             gauss_f8 a0 = wt[r] * c0, a1 = wt[r] * c1;
             for (int k = 1; k <= r; k++) {
                 const float wk = wt[r - k];
-                memcpy(&l0, src[-k] + x, sizeof(l0));
-                memcpy(&l1, src[-k] + x + 8, sizeof(l1));
-                memcpy(&h0, src[k] + x, sizeof(h0));
-                memcpy(&h1, src[k] + x + 8, sizeof(h1));
+                memcpy(&l0, src[-k] + off + x, sizeof(l0));
+                memcpy(&l1, src[-k] + off + x + 8, sizeof(l1));
+                memcpy(&h0, src[k] + off + x, sizeof(h0));
+                memcpy(&h1, src[k] + off + x + 8, sizeof(h1));
                 a0 += wk * (l0 + h0);
                 a1 += wk * (l1 + h1);
             }
@@ -127,14 +174,14 @@ static ISEG_ALWAYS_INLINE void vertical(float *restrict out0, float *restrict ou
     }
 #endif
     for (; x < w; x++) {
-        float acc = wt[r] * src[0][x];
+        float acc = wt[r] * src[0][off + x];
         for (int k = 1; k <= r; k++)
-            acc += wt[r - k] * (src[-k][x] + src[k][x]);
+            acc += wt[r - k] * (src[-k][off + x] + src[k][off + x]);
         out0[x] = acc;
         if (out1) {
-            acc = wt[r] * src[1][x];
+            acc = wt[r] * src[1][off + x];
             for (int k = 1; k <= r; k++)
-                acc += wt[r - k] * (src[1 - k][x] + src[1 + k][x]);
+                acc += wt[r - k] * (src[1 - k][off + x] + src[1 + k][off + x]);
             out1[x] = acc;
         }
     }
@@ -224,9 +271,59 @@ static ISEG_ALWAYS_INLINE void transpose8(const float *in, size_t in_stride, flo
  * are step k-1's loads. Four outputs a step (two such pairs); writes up to
  * 3 outputs past w. */
 static ISEG_ALWAYS_INLINE void horizontal_t(float *restrict G, const float *restrict T, int r,
-                                            int w, const float *wt)
+                                            int w, const float *wt, int wide)
 {
-    for (int x = 0; x < w; x += 4) {
+    int x = 0;
+    if (wide) {
+        /* eight outputs a step (8 sums in flight, 25 registers), writes up
+         * to 7 past w */
+        for (; x < w; x += 8) {
+            const float *c = T + 8 * (size_t)(x + r);
+            gauss_f8 pl0, ph0, pl1, ph1, pl2, ph2, pl3, ph3;
+            memcpy(&pl0, c, sizeof(pl0));
+            memcpy(&ph0, c + 8, sizeof(ph0));
+            memcpy(&pl1, c + 16, sizeof(pl1));
+            memcpy(&ph1, c + 24, sizeof(ph1));
+            memcpy(&pl2, c + 32, sizeof(pl2));
+            memcpy(&ph2, c + 40, sizeof(ph2));
+            memcpy(&pl3, c + 48, sizeof(pl3));
+            memcpy(&ph3, c + 56, sizeof(ph3));
+            gauss_f8 a0 = wt[r] * pl0, b0 = wt[r] * ph0, a1 = wt[r] * pl1, b1 = wt[r] * ph1;
+            gauss_f8 a2 = wt[r] * pl2, b2 = wt[r] * ph2, a3 = wt[r] * pl3, b3 = wt[r] * ph3;
+            for (int k = 1; k <= r; k++) {
+                const float wk = wt[r - k];
+                gauss_f8 lo0, hi0, lo1, hi1, lo2, hi2, lo3, hi3;
+                memcpy(&lo0, c - 8 * k, sizeof(lo0));
+                memcpy(&hi0, c + 8 * (1 + k), sizeof(hi0));
+                memcpy(&lo1, c + 8 * (2 - k), sizeof(lo1));
+                memcpy(&hi1, c + 8 * (3 + k), sizeof(hi1));
+                memcpy(&lo2, c + 8 * (4 - k), sizeof(lo2));
+                memcpy(&hi2, c + 8 * (5 + k), sizeof(hi2));
+                memcpy(&lo3, c + 8 * (6 - k), sizeof(lo3));
+                memcpy(&hi3, c + 8 * (7 + k), sizeof(hi3));
+                a0 += wk * (lo0 + ph0);
+                b0 += wk * (pl0 + hi0);
+                a1 += wk * (lo1 + ph1);
+                b1 += wk * (pl1 + hi1);
+                a2 += wk * (lo2 + ph2);
+                b2 += wk * (pl2 + hi2);
+                a3 += wk * (lo3 + ph3);
+                b3 += wk * (pl3 + hi3);
+                pl0 = lo0, ph0 = hi0, pl1 = lo1, ph1 = hi1;
+                pl2 = lo2, ph2 = hi2, pl3 = lo3, ph3 = hi3;
+            }
+            float *g = G + 8 * (size_t)x;
+            memcpy(g, &a0, sizeof(a0));
+            memcpy(g + 8, &b0, sizeof(b0));
+            memcpy(g + 16, &a1, sizeof(a1));
+            memcpy(g + 24, &b1, sizeof(b1));
+            memcpy(g + 32, &a2, sizeof(a2));
+            memcpy(g + 40, &b2, sizeof(b2));
+            memcpy(g + 48, &a3, sizeof(a3));
+            memcpy(g + 56, &b3, sizeof(b3));
+        }
+    }
+    for (; x < w; x += 4) {
         const float *c = T + 8 * (size_t)(x + r);
         gauss_f8 pl0, ph0, pl1, ph1, lo0, hi0, lo1, hi1;
         memcpy(&pl0, c, sizeof(pl0));
@@ -268,19 +365,22 @@ static void horizontal(float *restrict g, const float *t, int r, int w, const fl
 #endif
 
 /* Rows are done in blocks of GAUSS_BLOCK: the vertical pass of a block
- * runs strip by strip (GAUSS_STRIP columns), so the 2r + GAUSS_BLOCK source
- * rows of a strip stay in the first-level cache while the block's row pairs
- * reuse them (done over whole rows, every pair streamed its 2r + 2 rows from
- * the second level). The block's 8 rows are then transposed, 8 x 8 floats at
- * a time, so that the horizontal pass runs down columns with whole aligned
- * vectors (along a row every tap is an unaligned load, half of them split
- * across cache lines: that pass was load-bound), and the means transposed
- * back for the decision. The order of every pixel's sums is the same as
- * without blocking or transposing. */
-#define GAUSS_BLOCK 8
+ * runs strip by strip (GAUSS_STRIP columns, one strip of the float copy), so
+ * the 2r + GAUSS_BLOCK source rows of a strip, one contiguous piece, stay in
+ * the first-level cache while the block's row pairs reuse them; only the
+ * first pair of a strip reads them from the second level (blocks of 8 rows
+ * made that a quarter of the pass and cost 20-35 %). Each 8 rows of the
+ * block are then transposed, 8 x 8 floats at a time, so that the horizontal
+ * pass runs down columns with whole aligned vectors (along a row every tap
+ * is an unaligned load, half of them split across cache lines: that pass
+ * was load-bound), and the means transposed back for the decision. The
+ * order of every pixel's sums is the same as without blocking or
+ * transposing. */
+#define GAUSS_BLOCK 16
 #define GAUSS_STRIP 128
 
-static ISEG_ALWAYS_INLINE void gauss_rows(GaussJob *job, int begin, int end, unsigned slot)
+static ISEG_ALWAYS_INLINE void gauss_rows(GaussJob *job, int begin, int end, unsigned slot,
+                                          int wide)
 {
     IsegAdaptive *ctx = job->ctx;
     const int r = ctx->s.block_size / 2, w = job->src->width;
@@ -298,29 +398,35 @@ static ISEG_ALWAYS_INLINE void gauss_rows(GaussJob *job, int begin, int end, uns
         for (int x0 = 0; x0 < w; x0 += GAUSS_STRIP) {
             const int x1 = ISEG_MIN(w, x0 + GAUSS_STRIP);
             int i = 0;
+            /* this strip's rows in the float copy, from column x0 on */
+            const ptrdiff_t off =
+                (ptrdiff_t)(x0 / GAUSS_STRIP) * (job->src->height - 1) * GAUSS_STRIP;
             for (; i + 2 <= n; i += 2)
                 vertical(t + i * tw + r, t + (i + 1) * tw + r, job->rows, yb + i, r, x0, x1,
-                         ctx->gw);
+                         ctx->gw, wide, off);
             if (i < n)
-                vertical(t + i * tw + r, NULL, job->rows, yb + i, r, x0, x1, ctx->gw);
+                vertical(t + i * tw + r, NULL, job->rows, yb + i, r, x0, x1, ctx->gw, wide, off);
         }
         for (int i = 0; i < n; i++)
             edge_copies(t + i * tw, r, w);
 #if GAUSS_VECTORS
         /* the rows of a short last block that hold nothing: zeros, so that
          * their lanes compute on defined values */
-        for (int i = n; i < GAUSS_BLOCK; i++)
+        for (int i = n; i < (n + 7) / 8 * 8; i++)
             memset(t + i * tw, 0, (size_t)(w + 2 * r + 32) * sizeof(float));
         float *T = ctx->slots[slot].gtr;                               /* 8 (w + 2r + 40) */
         float *G = T + 8 * (size_t)gauss_float_stride(w + 2 * r + 40); /* 8 (w + 8) */
-        /* T[j] for j < w + 2r + 4 (the horizontal pass reads that far) */
-        for (int j = 0; j < w + 2 * r + 4; j += 8)
-            transpose8(t + j, tw, T + 8 * (size_t)j, 8);
-        horizontal_t(G, T, r, w, ctx->gw);
-        /* the means back into the rows (t + r on: the vertical values are
-         * no longer needed) */
-        for (int x = 0; x < w; x += 8)
-            transpose8(G + 8 * (size_t)x, 8, t + r + x, tw);
+        for (int i0 = 0; i0 < n; i0 += 8) {
+            float *t8 = t + i0 * tw;
+            /* T[j] for j < w + 2r + 8 (the horizontal pass reads that far) */
+            for (int j = 0; j < w + 2 * r + 8; j += 8)
+                transpose8(t8 + j, tw, T + 8 * (size_t)j, 8);
+            horizontal_t(G, T, r, w, ctx->gw, wide);
+            /* the means back into the rows (t + r on: the vertical values
+             * are no longer needed) */
+            for (int x = 0; x < w; x += 8)
+                transpose8(G + 8 * (size_t)x, 8, t8 + r + x, tw);
+        }
         for (int i = 0; i < n; i++)
             decide_row(job, t + i * tw + r, yb + i, w, cut, inv);
 #else
@@ -350,55 +456,74 @@ float iseg_adaptive_gauss_cut(double offset, int r)
 
 static void gauss_job_c(void *arg, int begin, int end, unsigned slot)
 {
-    gauss_rows(arg, begin, end, slot);
+    gauss_rows(arg, begin, end, slot, 0);
 }
 
 #if ISEG_HAVE_AVX2
 static ISEG_TARGET_AVX2_FMA void gauss_job_avx2(void *arg, int begin, int end, unsigned slot)
 {
-    gauss_rows(arg, begin, end, slot);
+    gauss_rows(arg, begin, end, slot, 0);
+}
+
+/* The AVX2 code with AVX-512VL's 32 vector registers: wide enough steps to
+ * keep both multiply-add units busy (the same sums in the same order, so the
+ * same results as the AVX2 copy). */
+static ISEG_TARGET_AVX512VL_FMA void gauss_job_avx512(void *arg, int begin, int end, unsigned slot)
+{
+    gauss_rows(arg, begin, end, slot, 1);
 }
 #endif
 
 typedef struct ConvertJob {
     const IsegImage *src;
     float *dst;
-    size_t stride; /* floats */
 } ConvertJob;
 
+/* The float copy of the source in strips of GAUSS_STRIP columns, each strip
+ * its h rows one after the other (row y of strip s at dst + (s h + y) *
+ * GAUSS_STRIP): the 2r + GAUSS_BLOCK rows the vertical pass reads in a
+ * strip are one contiguous piece of memory, a few pages, instead of 2r + 8
+ * rows a whole frame row apart (as many pages: at block 101 more than the
+ * first-level TLB holds, and rows 8 apart sharing a cache set at 1920
+ * floats a row). */
 static void convert_job(void *arg, int begin, int end, unsigned slot)
 {
     (void)slot;
     ConvertJob *job = arg;
-    const int w = job->src->width;
+    const int w = job->src->width, h = job->src->height;
     for (int y = begin; y < end; y++) {
         const uint8_t *restrict s = job->src->data + (ptrdiff_t)y * job->src->stride;
-        float *restrict d = job->dst + (size_t)y * job->stride;
-        for (int x = 0; x < w; x++)
-            d[x] = (float)s[x];
+        for (int x0 = 0; x0 < w; x0 += GAUSS_STRIP) {
+            float *restrict d = job->dst + ((size_t)(x0 / GAUSS_STRIP) * h + y) * GAUSS_STRIP;
+            const int n = ISEG_MIN(GAUSS_STRIP, w - x0);
+            for (int x = 0; x < n; x++)
+                d[x] = (float)s[x0 + x];
+        }
     }
 }
 
 int iseg_adaptive_gauss_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool)
 {
     const int r = ctx->s.block_size / 2, h = src->height;
-    /* rows of whole cache lines: the vertical pass's loads never split */
-    const size_t fs = gauss_float_stride(ctx->max_w);
+    /* strips of whole cache lines: the vertical pass's loads never split */
     if (!ctx->fsrc) {
-        ctx->fsrc = aligned_alloc(64, fs * ctx->max_h * sizeof(float));
+        const size_t strips = ((size_t)ctx->max_w + GAUSS_STRIP - 1) / GAUSS_STRIP;
+        ctx->fsrc = aligned_alloc(64, strips * ctx->max_h * GAUSS_STRIP * sizeof(float));
         if (!ctx->fsrc)
             return -ENOMEM;
     }
-    ConvertJob cj = { src, ctx->fsrc, fs };
+    ConvertJob cj = { src, ctx->fsrc };
     int ret = iseg_pool_run(pool, h, 32, convert_job, &cj);
     if (ret < 0)
         return ret;
     for (int i = 0; i < h + 2 * r; i++)
-        ctx->frows[i] = ctx->fsrc + (size_t)ISEG_CLAMP(i - r, 0, h - 1) * fs;
+        ctx->frows[i] = ctx->fsrc + (size_t)ISEG_CLAMP(i - r, 0, h - 1) * GAUSS_STRIP; /* strip 0 */
     GaussJob job = { ctx, src, dst, ctx->frows };
     IsegRangeFunc fn = gauss_job_c;
 #if ISEG_HAVE_AVX2
-    if (iseg_use_avx2())
+    if (iseg_use_avx512())
+        fn = gauss_job_avx512;
+    else if (iseg_use_avx2())
         fn = gauss_job_avx2;
 #endif
     return iseg_pool_run(pool, h, 16, fn, &job);

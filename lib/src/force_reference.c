@@ -30,3 +30,21 @@ int iseg_use_avx2(void)
     return 0;
 #endif
 }
+
+int iseg_use_avx512(void)
+{
+#if ISEG_HAVE_AVX2
+    static volatile int cached = -1;
+    if (cached < 0) {
+        const char *v = getenv("ISEG_NO_AVX512");
+        const int off = v && *v && strcmp(v, "0") != 0;
+        cached = !off && iseg_use_avx2() && __builtin_cpu_supports("avx512f") &&
+                         __builtin_cpu_supports("avx512vl")
+                     ? 1
+                     : 0;
+    }
+    return cached;
+#else
+    return 0;
+#endif
+}

@@ -27,19 +27,25 @@ int iseg_force_reference(void);
  * is only specified to within rounding. The morphology kernels take the
  * other road to the same switch: their source files are compiled a second
  * time with -mavx2 (lib/meson.build) and iseg_morph_kernels() picks the
- * table by iseg_use_avx2() too. */
+ * table by iseg_use_avx2() too. ISEG_TARGET_AVX512VL_FMA is the AVX2 +
+ * FMA target with AVX-512VL added (32 vector registers for the same 256-bit
+ * code; the Gaussian's wide copy), used when iseg_use_avx512() holds. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
 #define ISEG_HAVE_AVX2   1
 #define ISEG_TARGET_AVX2 __attribute__((target("avx2")))
 #ifdef __clang__
-#define ISEG_TARGET_AVX2_FMA __attribute__((target("avx2,fma")))
+#define ISEG_TARGET_AVX2_FMA     __attribute__((target("avx2,fma")))
+#define ISEG_TARGET_AVX512VL_FMA __attribute__((target("avx2,fma,avx512f,avx512vl")))
 #else
 #define ISEG_TARGET_AVX2_FMA __attribute__((target("avx2,fma"), optimize("fp-contract=fast")))
+#define ISEG_TARGET_AVX512VL_FMA                                                                   \
+    __attribute__((target("avx2,fma,avx512f,avx512vl"), optimize("fp-contract=fast")))
 #endif
 #else
 #define ISEG_HAVE_AVX2 0
 #define ISEG_TARGET_AVX2
 #define ISEG_TARGET_AVX2_FMA
+#define ISEG_TARGET_AVX512VL_FMA
 #endif
 #if defined(__GNUC__) || defined(__clang__)
 #define ISEG_ALWAYS_INLINE inline __attribute__((always_inline))
@@ -68,5 +74,9 @@ void iseg_frame_copy(const IsegFrame *src, IsegFrame *dst);
 
 /* 1 if the AVX2 copies of the kernels should run (read once). */
 int iseg_use_avx2(void);
+/* 1 if the AVX2 kernels may also use AVX-512VL (32 vector registers): the
+ * CPU has AVX-512F and VL, iseg_use_avx2() holds and ISEG_NO_AVX512 is not
+ * set (read once). */
+int iseg_use_avx512(void);
 
 #endif

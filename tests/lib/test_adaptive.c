@@ -442,8 +442,12 @@ static void test_against_reference(void)
                 s.dynamic_range = pow(10, tu_rng_double(&r) * 12 - 6);
                 s.min_contrast = tu_rng_double(&r) * 60;
             }
-            const int w = tu_rng_range(&r, 1, iter < 120 ? 40 : 90);
-            const int h = tu_rng_range(&r, 1, iter < 120 ? 40 : 70);
+            /* the last ones wider than the Gaussian's strips of 128
+             * columns (adaptive_gauss.c) */
+            const int w = iter < 120   ? tu_rng_range(&r, 1, 40)
+                          : iter < 150 ? tu_rng_range(&r, 1, 90)
+                                       : tu_rng_range(&r, 120, 400);
+            const int h = tu_rng_range(&r, 1, iter < 120 ? 40 : iter < 150 ? 70 : 24);
             TuImg src;
             tu_img_alloc_random_pad(&src, &r, w, h);
             fill_any(&src, &r, iter);

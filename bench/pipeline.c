@@ -526,10 +526,29 @@ static void fmt_ratio(char *buf, size_t n, double num, double den)
         snprintf(buf, n, "%.2fx", num / den);
 }
 
+/* filter: NULL (everything) or substrings separated by commas, one of
+ * which the id contains */
+static int filter_matches(const char *filter, const char *id)
+{
+    if (!filter)
+        return 1;
+    for (const char *p = filter; *p;) {
+        const char *e = strchr(p, ',');
+        const size_t n = e ? (size_t)(e - p) : strlen(p);
+        for (const char *q = id; n > 0 && strlen(q) >= n; q++)
+            if (!strncmp(q, p, n))
+                return 1;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return 0;
+}
+
 static void usage(void)
 {
     printf("usage: imageseg-pipeline-bench [--input IMAGE] [--size WxH] [--frames N]\n"
-           "                               [--rounds N] [--filter S] [--no-skimage]\n"
+           "                               [--rounds N] [--filter S[,S...]] [--no-skimage]\n"
            "                               [--markdown] [--quick]\n");
 }
 
@@ -625,7 +644,7 @@ int main(int argc, char **argv)
         for (int ci = 0; ci < N_CASES; ci++) {
             const Case *c = &cases[ci];
             Results *rs = &res[ci];
-            if (o.filter && !strstr(c->id, o.filter))
+            if (!filter_matches(o.filter, c->id))
                 continue;
             const int rgb = c->job == PB_JOB_KMEANS;
             const PbFrame *src = rgb ? &rgbx : c->pre ? &binary : &gray;

@@ -118,6 +118,10 @@ static GType gst_regions_connectivity_get_type(void)
 }
 
 G_DEFINE_TYPE(GstRegions, gst_regions, GST_TYPE_ISEG_FILTER);
+
+/* The names of the ROI parameter structure and its fields, interned once
+ * (a structure per component per frame: no string lookups for them). */
+static GQuark q_region, q_label, q_area, q_centroid_x, q_centroid_y;
 GST_ELEMENT_REGISTER_DEFINE(regions, "regions", GST_RANK_NONE, GST_TYPE_REGIONS);
 
 static void gst_regions_set_property(GObject *object, guint prop_id, const GValue *value,
@@ -324,10 +328,10 @@ static GstFlowReturn gst_regions_process(GstIsegFilter *filter, GstVideoFrame *i
         meta->id = i + 1;
         meta->parent_id = -1;
         gst_video_region_of_interest_meta_add_param(
-            meta,
-            gst_structure_new("region", "label", G_TYPE_UINT, (guint)(i + 1), "area", G_TYPE_UINT64,
-                              (guint64)r->area, "centroid-x", G_TYPE_DOUBLE, iseg_region_cx(r),
-                              "centroid-y", G_TYPE_DOUBLE, iseg_region_cy(r), NULL));
+            meta, gst_structure_new_id(q_region, q_label, G_TYPE_UINT, (guint)(i + 1), q_area,
+                                       G_TYPE_UINT64, (guint64)r->area, q_centroid_x, G_TYPE_DOUBLE,
+                                       iseg_region_cx(r), q_centroid_y, G_TYPE_DOUBLE,
+                                       iseg_region_cy(r), NULL));
     }
 
     GST_OBJECT_LOCK(self);
@@ -394,6 +398,11 @@ static void gst_regions_finalize(GObject *object)
 
 static void gst_regions_class_init(GstRegionsClass *klass)
 {
+    q_region = g_quark_from_static_string("region");
+    q_label = g_quark_from_static_string("label");
+    q_area = g_quark_from_static_string("area");
+    q_centroid_x = g_quark_from_static_string("centroid-x");
+    q_centroid_y = g_quark_from_static_string("centroid-y");
     GObjectClass *gobject_class = G_OBJECT_CLASS(klass);
     GstElementClass *element_class = GST_ELEMENT_CLASS(klass);
     GstIsegFilterClass *iseg_class = GST_ISEG_FILTER_CLASS(klass);

@@ -47,6 +47,45 @@ static ISEG_ALWAYS_INLINE void row_sauvola(uint8_t *restrict d, const uint8_t *r
     }
 }
 
+/* The AVX-512 copy's rows: D as the exact 64-bit integer n S2 - S^2 (both
+ * products below 2^49) rounded once to float, which is the value of
+ * sums_var_n2() rounded to float, so the decisions are bit for bit those of
+ * row_sauvola() / row_niblack(); AVX-512DQ converts 64-bit integers to
+ * float directly, without the trip through double. */
+static ISEG_ALWAYS_INLINE float box_d_q(uint32_t n, uint32_t S, uint32_t S2)
+{
+    return (float)(int64_t)((uint64_t)n * S2 - (uint64_t)S * S);
+}
+
+static ISEG_ALWAYS_INLINE void row_sauvola_q(uint8_t *restrict d, const uint8_t *restrict v,
+                                             const uint32_t *restrict P,
+                                             const uint32_t *restrict P2, int b, int w, uint32_t n,
+                                             float nf, float one_kf, float qf, int c_neg,
+                                             uint8_t inv)
+{
+    for (int x = 0; x < w; x++) {
+        const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
+        const float sf = (float)(int32_t)S;
+        const float D = box_d_q(n, S, S2);
+        const float a = nf * (float)(int32_t)v[x] - one_kf * sf;
+        const float c = qf * sf, cc = c * c;
+        const float c2D = (cc < 1e36f ? cc : 1e36f) * D; /* as in iseg_sauvola_fg() */
+        d[x] = (uint8_t)((iseg_above_f(a, c2D, c_neg) ? 255 : 0) ^ inv);
+    }
+}
+
+static ISEG_ALWAYS_INLINE void row_niblack_q(uint8_t *restrict d, const uint8_t *restrict v,
+                                             const uint32_t *restrict P,
+                                             const uint32_t *restrict P2, int b, int w, uint32_t n,
+                                             float k2f, int c_neg, uint8_t inv)
+{
+    for (int x = 0; x < w; x++) {
+        const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
+        const float a = (float)(int32_t)(n * v[x] - S);
+        d[x] = (uint8_t)((iseg_above_f(a, k2f * box_d_q(n, S, S2), c_neg) ? 255 : 0) ^ inv);
+    }
+}
+
 /* Wider windows: the same decisions in double from uint64 sums of squares. */
 static void row_wide(uint8_t *d, const uint8_t *v, const uint32_t *S, const uint64_t *S2, int w,
                      const IsegAdaptiveSettings *s, const IsegBoxCoef *cf)
@@ -81,6 +120,11 @@ static ISEG_ALWAYS_INLINE void box_rows(BoxJob *job, int begin, int end, unsigne
             row_mean(d, v, sl->P, b, w, n, job->mean_thr, inv);
         else if (wide)
             row_wide(d, v, sl->S, sl->S2w, w, s, &cf);
+        else if (fused == 2 && s->method == ISEG_ADAPTIVE_SAUVOLA)
+            row_sauvola_q(d, v, sl->P, sl->P2, b, w, (uint32_t)n, cf.nf, cf.one_kf, cf.qf, cf.c_neg,
+                          inv);
+        else if (fused == 2)
+            row_niblack_q(d, v, sl->P, sl->P2, b, w, (uint32_t)n, cf.k2f, cf.c_neg, inv);
         else if (s->method == ISEG_ADAPTIVE_SAUVOLA)
             row_sauvola(d, v, sl->P, sl->P2, b, w, (uint32_t)n, cf.nf, cf.one_kf, cf.qf, cf.c_neg,
                         inv);
@@ -99,6 +143,11 @@ static ISEG_TARGET_AVX2 void box_job_avx2(void *arg, int begin, int end, unsigne
 {
     box_rows(arg, begin, end, slot, 1);
 }
+
+static ISEG_TARGET_AVX512 void box_job_avx512(void *arg, int begin, int end, unsigned slot)
+{
+    box_rows(arg, begin, end, slot, 2);
+}
 #endif
 
 int iseg_adaptive_box_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst, IsegPool *pool)
@@ -108,7 +157,9 @@ int iseg_adaptive_box_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *ds
         iseg_adaptive_mean_cut(ctx->s.offset, (int64_t)ctx->s.block_size * ctx->s.block_size);
     IsegRangeFunc fn = box_job_c;
 #if ISEG_HAVE_AVX2
-    if (iseg_use_avx2())
+    if (iseg_use_avx512())
+        fn = box_job_avx512;
+    else if (iseg_use_avx2())
         fn = box_job_avx2;
 #endif
     return iseg_pool_run(pool, src->height, 16, fn, &job);

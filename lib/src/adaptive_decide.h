@@ -36,6 +36,13 @@
 
 #include <math.h>
 
+/* Every decision is the same float arithmetic in every copy of a kernel:
+ * no fused multiply-adds where the target has them (GCC does not contract
+ * in ISO C mode; Clang would, within an expression). */
+#if defined(__clang__)
+#pragma STDC FP_CONTRACT OFF
+#endif
+
 /* Windows up to this side keep every sum in 32 bits (adaptive_sums.h) and
  * decide Sauvola and Niblack in single precision. */
 #define SUMS_PACKED_MAX_BLOCK 257

@@ -36,16 +36,19 @@ int iseg_force_reference(void);
 #ifdef __clang__
 #define ISEG_TARGET_AVX2_FMA     __attribute__((target("avx2,fma")))
 #define ISEG_TARGET_AVX512VL_FMA __attribute__((target("avx2,fma,avx512f,avx512vl")))
+#define ISEG_TARGET_AVX512       __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512dq")))
 #else
 #define ISEG_TARGET_AVX2_FMA __attribute__((target("avx2,fma"), optimize("fp-contract=fast")))
 #define ISEG_TARGET_AVX512VL_FMA                                                                   \
     __attribute__((target("avx2,fma,avx512f,avx512vl"), optimize("fp-contract=fast")))
+#define ISEG_TARGET_AVX512 __attribute__((target("avx2,avx512f,avx512vl,avx512bw,avx512dq")))
 #endif
 #else
 #define ISEG_HAVE_AVX2 0
 #define ISEG_TARGET_AVX2
 #define ISEG_TARGET_AVX2_FMA
 #define ISEG_TARGET_AVX512VL_FMA
+#define ISEG_TARGET_AVX512
 #endif
 #if defined(__GNUC__) || defined(__clang__)
 #define ISEG_ALWAYS_INLINE inline __attribute__((always_inline))

@@ -469,6 +469,57 @@ static void test_against_reference(void)
     iseg_pool_destroy(pool);
 }
 
+/* Sauvola and Niblack on larger photo-like frames, where many pixels lie
+ * within rounding of their T: the fast decisions (each instruction-set copy
+ * has its own: the AVX-512 one computes D in 64-bit integers) must equal
+ * the reference's bit for bit there too. The small random frames above
+ * rarely come that close; this test counts the near ties it met, so that
+ * it cannot pass without exercising them (a kernel whose c^2 D is off by
+ * one part in 10^3 fails it; smaller errors, such as one rounding more or
+ * less, are the business of test_decision_bound and of the kernels using
+ * the very operations of iseg_sauvola_fg() / iseg_niblack_fg()). */
+static void test_box_near_ties(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(37));
+    const double ks[] = { 0.5, 0.2, -0.2, 0.34 };
+    long near = 0, differ = 0, pixels = 0;
+    for (int iter = 0; iter < 12; iter++) {
+        const IsegAdaptiveMethod m = iter % 2 ? ISEG_ADAPTIVE_NIBLACK : ISEG_ADAPTIVE_SAUVOLA;
+        IsegAdaptiveSettings s = settings_for(m, iter % 4 < 1 ? 31 : 15);
+        s.k = ks[(iter / 4) % 4];
+        s.dynamic_range = iter % 3 ? 128 : 90;
+        const int w = tu_rng_range(&r, 260, 400), h = tu_rng_range(&r, 150, 230);
+        TuImg src, ref, fast;
+        tu_img_alloc_random_pad(&src, &r, w, h);
+        tu_img_fill_photo(&src, &r);
+        tu_img_alloc_random_pad(&ref, &r, w, h);
+        double *margin = malloc((size_t)w * h * sizeof(double));
+        CHECK(margin != NULL);
+        CHECK_EQ_INT(iseg_adaptive_ref_margins(&s, &src.img, &ref.img, margin), 0);
+        CHECK_EQ_INT(run_fast(&s, &src.img, &fast, &r, NULL), 0);
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++) {
+                const double mg = margin[(size_t)y * w + x];
+                near += fabs(mg) < 1e-2 && mg != 0;
+                if (ref.img.data[y * ref.img.stride + x] !=
+                    fast.img.data[y * fast.img.stride + x]) {
+                    if (differ++ == 0)
+                        fprintf(stderr, "%s k %g %dx%d: (%d,%d) differs, margin %g\n",
+                                method_name(m), s.k, w, h, x, y, mg);
+                }
+            }
+        pixels += (long)w * h;
+        free(margin);
+        tu_img_free(&src);
+        tu_img_free(&ref);
+        tu_img_free(&fast);
+    }
+    printf("  %ld pixels, %ld within 1e-2 of T, %ld differ\n", pixels, near, differ);
+    CHECK_EQ_INT(differ, 0);
+    CHECK_MSG(near >= 100, "only %ld near ties met", near);
+}
+
 /* Windows (much) larger than the frame, and the degenerate shapes. */
 static void test_edge_shapes(void)
 {
@@ -988,6 +1039,7 @@ int main(void)
     RUN(test_gaussian_weights);
     RUN(test_settings);
     RUN(test_against_reference);
+    RUN(test_box_near_ties);
     RUN(test_decision_bound);
     RUN(test_edge_shapes);
     RUN(test_huge_window);

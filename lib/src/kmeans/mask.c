@@ -1,7 +1,7 @@
 /* The mask of chosen k-means labels: a 256-entry table (255 for the
  * selected labels, 0 for the others and for values that are no label) read
  * once per pixel. Short enough to be its own plain definition. */
-#include "internal.h"
+#include "kmeans_priv.h"
 
 #include <errno.h>
 

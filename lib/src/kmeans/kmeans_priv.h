@@ -1,5 +1,6 @@
-/* Private parts of the k-means implementation shared by the fast path
- * (kmeans.c, kmeans_pixels.c) and the reference (kmeans_ref.c).
+/* Private to lib/src/kmeans, the base every file of the folder includes:
+ * the parts shared by the fast path (kmeans.c, coreset.c, assign.c) and the
+ * reference (kmeans_ref.c).
  *
  * What is shared is what *defines* the result: the feature space, the
  * coreset's layout, the initialisation, the center update with its
@@ -7,14 +8,15 @@
  * not shared is how points are assigned to centers (bounds and lookup tables
  * in the fast path, every distance in the reference) and how the coreset is
  * built (per-thread, run-length-merged histograms vs. one pixel at a time). */
-#ifndef IMAGESEG_KMEANS_INTERNAL_H
-#define IMAGESEG_KMEANS_INTERNAL_H
+#ifndef IMAGESEG_KMEANS_PRIV_H
+#define IMAGESEG_KMEANS_PRIV_H
 
-#include "internal.h"
+#include "core/internal.h"
 
 #include <imageseg/kmeans.h>
 
 #include <math.h>
+#include <string.h>
 
 /* Color histogram coreset: 5 bits per channel. */
 #define KM_BIN_BITS  5
@@ -159,7 +161,7 @@ struct IsegKmeans {
      * hysteresis: valid when prev_valid (same k, dims, width, height) */
     uint8_t *prev;
     int prev_valid, prev_k, prev_dims, prev_width, prev_height;
-    /* YUV entry point (kmeans_yuv.c): the frame packed as Y, U, V bytes
+    /* YUV entry point (yuv.c): the frame packed as Y, U, V bytes
      * (3 * max_width * max_height, allocated on the first YUV call), and a
      * flag set for the duration of a YUV call: cold starts then number the
      * centers by Y (then U, V, X, Y), not by luminance */
@@ -214,12 +216,27 @@ static inline int km_keeps_previous(double d_prev, double d_near, double h)
     return e < 0 || e * e < 4 * h * h * d_near;
 }
 
-/* canon -> feat for center j */
+/* update.c: canon -> feat for center j */
 void km_center_set_canon(KmCenters *c, const KmSpace *sp, int j, const double *canon);
 
-/* canon/feat of the mean of n pixels whose integer sums are s[] (n > 0) */
+/* update.c: canon/feat of the mean of n pixels whose integer sums are s[]
+ * (n > 0) */
 void km_mean_from_sums(const KmSpace *sp, uint64_t n, const uint64_t *s, double *canon,
                        double *feat);
+
+/* center j = coreset point i */
+static inline void km_center_from_point(const KmCoreset *cs, const KmSpace *sp, int i, KmCenters *c,
+                                        int j)
+{
+    km_mean_from_sums(sp, cs->w[i], cs->sum + (size_t)i * cs->dims, c->canon[j], c->feat[j]);
+}
+
+/* center `to` = center `from` */
+static inline void km_center_copy(KmCenters *c, int to, int from)
+{
+    memcpy(c->canon[to], c->canon[from], sizeof(c->canon[0]));
+    memcpy(c->feat[to], c->feat[from], sizeof(c->feat[0]));
+}
 
 /* A cold start runs the initialisation and up to KM_ATTEMPT_ITERATIONS
  * iterations of the loop km_cold_attempts() times (the random draws of
@@ -353,10 +370,10 @@ int km_reserve_slots(IsegKmeans *km, unsigned n);
  *    km_sample_step(W, H, ISEG_KMEANS_SAMPLE_TARGET), one point per pixel.
  * Points are in bin order (histograms) or row-major order (samples). */
 
-/* Fast pass 1 (kmeans_pixels.c): fills km->cs from the frame. */
+/* Fast pass 1 (coreset.c): fills km->cs from the frame. */
 void km_build_coreset(IsegKmeans *km, const KmSpace *sp, const IsegPixels *src, IsegPool *pool);
 
-/* Fast pass 2 (kmeans_pixels.c): labels every pixel with its nearest center
+/* Fast pass 2 (assign.c): labels every pixel with its nearest center
  * (or its previous label, by the hysteresis rule when hy->apply; stored to
  * km->prev when hy->store), writes dst and labels (either may be NULL),
  * and returns the exact

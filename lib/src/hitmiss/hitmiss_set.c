@@ -1,5 +1,5 @@
 /* Sets of hit-or-miss elements made from one element and its rotations. */
-#include "internal.h"
+#include "hitmiss_priv.h"
 
 #include <errno.h>
 #include <stdlib.h>

@@ -13,7 +13,7 @@
  * chroma row covers), so every item writes its own rows and the result does
  * not depend on the pool size. The reference packs and writes one pixel at
  * a time and takes the output values from the reported centers. */
-#include "kmeans_internal.h"
+#include "kmeans_priv.h"
 
 #include <errno.h>
 #include <math.h>

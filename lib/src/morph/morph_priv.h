@@ -1,9 +1,11 @@
-/* Private to morph*.c: the compiled element (a list of rectangles) and the
- * row kernels chosen at run time (plain C or AVX2 builds of one source). */
-#ifndef IMAGESEG_MORPH_INTERNAL_H
-#define IMAGESEG_MORPH_INTERNAL_H
+/* Private to lib/src/morph, the base every file of the folder includes: the
+ * compiled element (a list of rectangles), the row kernels chosen at run
+ * time (baseline and AVX2 copies of one source, kernels.c), the per-band
+ * scratch and the context. */
+#ifndef IMAGESEG_MORPH_PRIV_H
+#define IMAGESEG_MORPH_PRIV_H
 
-#include "internal.h"
+#include "core/internal.h"
 
 #include <imageseg/morph.h>
 
@@ -74,13 +76,9 @@ typedef struct MorphKernels {
     void (*subsat)(uint8_t *d, const uint8_t *a, const uint8_t *b, int n);
 } MorphKernels;
 
-void iseg_morph_kernels_c(MorphKernels *k);
-#if defined(ISEG_HAVE_AVX2_KERNELS)
-void iseg_morph_kernels_avx2(MorphKernels *k);
-#endif
-
-/* The kernels for this CPU: the AVX2 build when the CPU has AVX2 (and
- * ISEG_NO_AVX2 is not set in the environment), else the baseline. */
+/* The kernels for this CPU (kernels.c): the AVX2 copy when iseg_use_avx2()
+ * holds (the CPU has AVX2 and ISEG_NO_AVX2 is not set in the environment),
+ * else the baseline. */
 void iseg_morph_kernels(MorphKernels *k);
 
 /* Stored run rows and the vertical van Herk / Gil-Werman state of one
@@ -126,16 +124,41 @@ struct IsegMorph {
     size_t tmp_cap;
 };
 
+/* settings.c: 1 if the settings (the element) may make a context */
+int iseg_morph_settings_ok(const IsegMorphSettings *s);
+int iseg_morph_sel_ok(const IsegSel *sel);
 /* erosion / dilation passes of one chain of the operation (gradient: each
  * of its two chains) */
 int iseg_morph_passes(const IsegMorphSettings *s);
-/* rows per band at least for a pipeline of `stages` passes (keeps the
+
+/* plan.c: compiles sel into pl; may fold the iterations of a rectangle into
+ * one larger rectangle (*iterations becomes 1). 0 or -ENOMEM. */
+int iseg_morph_plan_compile(MorphPlan *pl, const IsegSel *sel, int *iterations);
+
+/* v mod n in [0, n) */
+static inline int morph_mod(int v, int n)
+{
+    const int r = v % n;
+    return r < 0 ? r + n : r;
+}
+
+/* rows of the output ring of a stage: the next stage's window, plus
+ * MORPH_BATCH - 1 (a 3x3 consumer reads the window of MORPH_BATCH output
+ * rows at once), plus MORPH_BATCH - 1 (the producing stage may make that
+ * many rows beyond the one asked for) */
+static inline int morph_ring_rows(const MorphPlan *pl)
+{
+    return pl->maxr_eff - pl->minr + 1 + 2 * (MORPH_BATCH - 1);
+}
+
+/* scratch.c: rows per band at least for a pipeline of `stages` passes (keeps the
  * halo recomputation small) */
 int iseg_morph_grain(const IsegMorph *m, int stages);
 /* grows scratch for frames of width W, height H, split into `chunks` bands */
 int iseg_morph_reserve(IsegMorph *m, int W, int H, unsigned chunks);
 void iseg_morph_release(IsegMorph *m);
-/* n_stages (1..MORPH_PIPE_MAX) passes in one sweep, kinds[i] 0 for erosion,
+
+/* pass.c: n_stages (1..MORPH_PIPE_MAX) passes in one sweep, kinds[i] 0 for erosion,
  * 1 for dilation; src may be dst (in place) */
 void iseg_morph_pipe(IsegMorph *m, const int *kinds, int n_stages, const IsegImage *src,
                      const IsegImage *dst, IsegPool *pool);

@@ -1,6 +1,6 @@
 /* The fast erosion / dilation pass.
  *
- * The element is compiled (morph.c) into rectangles ("items"): columns
+ * The element is compiled (plan.c) into rectangles ("items"): columns
  * [a, b] x rows [r0, r1] around the origin. A pass sweeps each band of
  * output rows top to bottom. Every input row v it needs is "built" once,
  * before any output row that needs it and no later than output row v is
@@ -35,185 +35,11 @@
  * with several bands, the halo rows of each band are first copied aside
  * (one pool run) because the neighbouring band overwrites them.
  */
-#include "morph_internal.h"
+#include "morph_priv.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-
-void iseg_morph_kernels(MorphKernels *k)
-{
-#if defined(ISEG_HAVE_AVX2_KERNELS)
-    /* the one AVX2 switch of the library (internal.h) */
-    if (iseg_use_avx2()) {
-        iseg_morph_kernels_avx2(k);
-        return;
-    }
-#endif
-    iseg_morph_kernels_c(k);
-}
-
-static inline int mod(int v, int n)
-{
-    const int r = v % n;
-    return r < 0 ? r + n : r;
-}
-
-int iseg_morph_grain(const IsegMorph *m, int stages)
-{
-    const int halo = stages * (m->plan.maxr_eff - m->plan.minr) + 1;
-    return ISEG_MAX(32, 4 * halo);
-}
-
-/* rows of the output ring of a stage: the next stage's window, plus
- * MORPH_BATCH - 1 (a 3x3 consumer reads the window of MORPH_BATCH output
- * rows at once), plus MORPH_BATCH - 1 (the producing stage may make that
- * many rows beyond the one asked for) */
-static int ring_rows(const MorphPlan *pl)
-{
-    return pl->maxr_eff - pl->minr + 1 + 2 * (MORPH_BATCH - 1);
-}
-
-/* ---------------------------------------------------------------- scratch */
-
-static size_t slot_bytes(const IsegMorph *m, int W, size_t *n_ptrs)
-{
-    const MorphPlan *pl = &m->plan;
-    const size_t wp = (size_t)W + pl->pad_l + pl->pad_r;
-    size_t bytes = pl->need_tables ? (size_t)pl->depth * (pl->max_level + 1) * wp : 0;
-    bytes += (size_t)pl->depth;
-    size_t ptrs = 0;
-    for (int i = 0; i < pl->n_items; i++) {
-        const MorphItem *it = &pl->items[i];
-        if (!it->stored)
-            continue;
-        const int V = it->r1 - it->r0 + 1, ring = pl->maxr_eff - it->r0 + 1;
-        bytes += (size_t)ring * W;
-        ptrs += (size_t)ring;
-        if (it->vh) {
-            bytes += (size_t)V * W;
-            ptrs += (size_t)V;
-        }
-    }
-    bytes += (size_t)MORPH_PIPE_MAX * ((size_t)ISEG_MAX(0, -pl->minr) + pl->maxr_eff) * W;
-    bytes += (size_t)ring_rows(pl) * W;
-    bytes += 2 * (size_t)W;
-    *n_ptrs = ptrs + (size_t)pl->max_sources;
-    return bytes;
-}
-
-static void free_slots(IsegMorph *m)
-{
-    for (unsigned s = 0; s < m->cap_slots; s++) {
-        free(m->slots[s].mem);
-        free(m->slots[s].vh);
-    }
-    free(m->slots);
-    m->slots = NULL;
-    m->cap_slots = 0;
-    m->cap_w = 0;
-}
-
-void iseg_morph_release(IsegMorph *m)
-{
-    free_slots(m);
-    free(m->tmp);
-    m->tmp = NULL;
-    m->tmp_cap = 0;
-}
-
-static int slot_init(IsegMorph *m, MorphSlot *sl, int W)
-{
-    const MorphPlan *pl = &m->plan;
-    size_t n_ptrs;
-    const size_t bytes = slot_bytes(m, W, &n_ptrs);
-    const size_t ptr_bytes = n_ptrs * sizeof(const uint8_t *);
-    /* pointers first (aligned by malloc), bytes after */
-    sl->mem = malloc(ptr_bytes + bytes + 64);
-    sl->vh = calloc(ISEG_MAX(m->n_stored, 1), sizeof(MorphVh));
-    if (!sl->mem || !sl->vh)
-        return -ENOMEM;
-    const uint8_t **pp = (const uint8_t **)(void *)sl->mem;
-    uint8_t *p = sl->mem + ptr_bytes;
-    const size_t wp = (size_t)W + pl->pad_l + pl->pad_r;
-    sl->tables = p;
-    if (pl->need_tables)
-        p += (size_t)pl->depth * (pl->max_level + 1) * wp;
-    sl->row_neutral = p;
-    p += pl->depth;
-    int k = 0;
-    for (int i = 0; i < pl->n_items; i++) {
-        const MorphItem *it = &pl->items[i];
-        if (!it->stored)
-            continue;
-        MorphVh *vh = &sl->vh[k++];
-        const int V = it->r1 - it->r0 + 1;
-        vh->ring = pl->maxr_eff - it->r0 + 1;
-        vh->sbuf = p;
-        p += (size_t)vh->ring * W;
-        vh->sptr = pp;
-        pp += vh->ring;
-        if (it->vh) {
-            vh->suf = p;
-            p += (size_t)(V - 1) * W;
-            vh->pre = p;
-            p += W;
-            vh->sufp = pp;
-            pp += V;
-        }
-    }
-    sl->srcs = pp;
-    pp += pl->max_sources;
-    sl->above = p;
-    p += (size_t)MORPH_PIPE_MAX * ISEG_MAX(0, -pl->minr) * W;
-    sl->below = p;
-    p += (size_t)MORPH_PIPE_MAX * pl->maxr_eff * W;
-    sl->ring = p;
-    p += (size_t)ring_rows(pl) * W;
-    sl->ones = p;
-    memset(p, 255, W);
-    p += W;
-    sl->zeros = p;
-    memset(p, 0, W);
-    return 0;
-}
-
-int iseg_morph_reserve(IsegMorph *m, int W, int H, unsigned chunks)
-{
-    const IsegMorphOp op = m->set.op;
-    if (op == ISEG_MORPH_GRADIENT || op == ISEG_MORPH_TOPHAT || op == ISEG_MORPH_BLACKHAT ||
-        iseg_morph_passes(&m->run) > MORPH_PIPE_MAX) {
-        const size_t need = (size_t)W * H;
-        if (need > m->tmp_cap) {
-            uint8_t *t = malloc(need);
-            if (!t)
-                return -ENOMEM;
-            free(m->tmp);
-            m->tmp = t;
-            m->tmp_cap = need;
-        }
-    }
-    if (chunks < 1)
-        chunks = 1;
-    const unsigned slots = chunks * (unsigned)m->pipe;
-    if (W <= m->cap_w && slots <= m->cap_slots)
-        return 0;
-    const int new_w = ISEG_MAX(W, m->cap_w);
-    const unsigned new_slots = ISEG_MAX(slots, m->cap_slots);
-    free_slots(m);
-    m->slots = calloc(new_slots, sizeof(MorphSlot));
-    if (!m->slots)
-        return -ENOMEM;
-    m->cap_slots = new_slots;
-    for (unsigned s = 0; s < new_slots; s++) {
-        if (slot_init(m, &m->slots[s], new_w) < 0) {
-            free_slots(m);
-            return -ENOMEM;
-        }
-    }
-    m->cap_w = new_w;
-    return 0;
-}
 
 /* ---------------------------------------------------------------- stages */
 
@@ -342,7 +168,7 @@ static void build_row(Stage *st, int v)
     const IsegMorph *m = job->m;
     const MorphPlan *pl = &m->plan;
     const MorphKernels *k = m->k;
-    const int W = job->W, rr = mod(v, pl->depth);
+    const int W = job->W, rr = morph_mod(v, pl->depth);
     const int replicate = m->set.border == ISEG_MORPH_BORDER_REPLICATE;
     const uint8_t *neutral = st->is_max ? st->sl->zeros : st->sl->ones;
     MorphVh *vh = st->sl->vh;
@@ -350,7 +176,7 @@ static void build_row(Stage *st, int v)
     if ((v < 0 || v >= job->H) && !replicate) {
         st->sl->row_neutral[rr] = 1;
         for (int q = 0; q < m->n_stored; q++)
-            vh[q].sptr[mod(v, vh[q].ring)] = neutral;
+            vh[q].sptr[morph_mod(v, vh[q].ring)] = neutral;
         return;
     }
     st->sl->row_neutral[rr] = 0;
@@ -367,7 +193,7 @@ static void build_row(Stage *st, int v)
         if (!it->stored)
             continue;
         MorphVh *h = &vh[q++];
-        const int slot = mod(v, h->ring);
+        const int slot = morph_mod(v, h->ring);
         uint8_t *d = h->sbuf + (size_t)slot * W;
         h->sptr[slot] = d;
         if (it->direct) {
@@ -394,7 +220,7 @@ static int vh_step(const Stage *st, const MorphItem *it, MorphVh *h, int y, cons
         /* a new block [s, s + V): suffix mins, prefix of the next block empty */
         h->started = 1;
         h->block_start = s;
-        int slot = mod(s + V - 1, h->ring);
+        int slot = morph_mod(s + V - 1, h->ring);
         h->sufp[V - 1] = h->sptr[slot];
         for (int j = V - 2; j >= 0; j--) {
             slot = slot == 0 ? h->ring - 1 : slot - 1;
@@ -407,7 +233,7 @@ static int vh_step(const Stage *st, const MorphItem *it, MorphVh *h, int y, cons
         srcs[0] = h->sufp[0];
         return 1;
     }
-    const uint8_t *newest = h->sptr[mod(s + V - 1, h->ring)];
+    const uint8_t *newest = h->sptr[morph_mod(s + V - 1, h->ring)];
     if (!h->pre_valid) {
         h->pre_ptr = newest;
         h->pre_valid = 1;
@@ -427,7 +253,7 @@ static uint8_t *out_row(const Stage *st, int y)
 {
     if (st->final)
         return st->job->dst + y * st->job->dstride;
-    return st->sl->ring + (size_t)mod(y, ring_rows(&st->job->m->plan)) * st->job->W;
+    return st->sl->ring + (size_t)morph_mod(y, morph_ring_rows(&st->job->m->plan)) * st->job->W;
 }
 
 /* Output columns [x0, x1) of a small rectangle, where the window leaves
@@ -615,7 +441,7 @@ static void vfirst_row(Stage *st, int v)
 {
     const PassJob *job = st->job;
     MorphVh *h = &st->sl->vh[0];
-    const int slot = mod(v, h->ring);
+    const int slot = morph_mod(v, h->ring);
     if (v < 0 || v >= job->H) {
         if (job->m->set.border != ISEG_MORPH_BORDER_REPLICATE) {
             h->sptr[slot] = st->is_max ? st->sl->zeros : st->sl->ones;
@@ -690,7 +516,7 @@ static int produce(Stage *st, int y, int batch)
         build_row(st, st->next_v);
     const uint8_t **srcs = st->sl->srcs;
     /* table ring row of v = y + min_direct_r0; others follow with wrap */
-    const int rr0 = mod(y + pl->min_direct_r0, pl->depth);
+    const int rr0 = morph_mod(y + pl->min_direct_r0, pl->depth);
     int n = 0;
     for (int i = 0, q = 0; i < pl->n_items; i++) {
         const MorphItem *it = &pl->items[i];
@@ -700,7 +526,7 @@ static int produce(Stage *st, int y, int batch)
         }
         if (it->stored) {
             const MorphVh *h = &st->sl->vh[q++];
-            for (int v = y + it->r0, sl = mod(v, h->ring); v <= y + it->r1; v++) {
+            for (int v = y + it->r0, sl = morph_mod(v, h->ring); v <= y + it->r1; v++) {
                 srcs[n++] = h->sptr[sl];
                 sl = sl + 1 == h->ring ? 0 : sl + 1;
             }

@@ -24,10 +24,11 @@ int iseg_force_reference(void);
  * pixel in the same order at any vector width, so both copies give
  * bit-identical results; ISEG_TARGET_AVX2_FMA lets the compiler fuse
  * a * b + c (one rounding instead of two), for float kernels whose result
- * is only specified to within rounding. The morphology kernels take the
- * other road to the same switch: their source files are compiled a second
- * time with -mavx2 (lib/meson.build) and iseg_morph_kernels() picks the
- * table by iseg_use_avx2() too. ISEG_TARGET_AVX512VL_FMA is the AVX2 +
+ * is only specified to within rounding. The morphology row kernels, with
+ * their many small functions, put ISEG_TARGET_AVX2 on every function of a
+ * second copy of the same source instead (lib/src/morph/kernels.c);
+ * iseg_morph_kernels() picks the table by iseg_use_avx2() too. No file is
+ * compiled with -mavx2. ISEG_TARGET_AVX512VL_FMA is the AVX2 +
  * FMA target with AVX-512VL added (32 vector registers for the same 256-bit
  * code; the Gaussian's wide copy), used when iseg_use_avx512() holds. */
 #if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))

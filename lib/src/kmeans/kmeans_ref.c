@@ -1,10 +1,10 @@
 /* k-means segmentation, plain reference: the coreset built one pixel at a
  * time, the loop computing every point-to-center distance in every
  * iteration, every pixel compared with every center. It shares with the
- * fast path only the definitions in kmeans_internal.h (features,
+ * fast path only the definitions in kmeans_priv.h (features,
  * initialisation, center update, label order, inertia formula), so a
  * difference in how the fast path assigns points shows up as a mismatch. */
-#include "kmeans_internal.h"
+#include "kmeans_priv.h"
 
 #include <errno.h>
 #include <math.h>
@@ -45,7 +45,7 @@ static int coreset_push(KmCoreset *cs, const KmSpace *sp, int bin, uint64_t n, c
     return 0;
 }
 
-/* The coreset exactly as kmeans_internal.h defines it. */
+/* The coreset exactly as kmeans_priv.h defines it. */
 static int build_coreset(KmCoreset *cs, const KmSpace *sp, const IsegPixels *src)
 {
     cs->n = 0;

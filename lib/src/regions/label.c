@@ -1,7 +1,7 @@
 /* Connected components (include/imageseg/regions.h).
  *
- * Plain definition first: iseg_regions_label_ref(), a flood fill from every
- * unlabelled foreground pixel in raster order.
+ * Plain definition: iseg_regions_label_ref() in regions_ref.c, a flood fill
+ * from every unlabelled foreground pixel in raster order.
  *
  * Fast path, run-based two-pass labelling:
  *  1. every row is cut into runs (maximal horizontal stretches of
@@ -25,162 +25,15 @@
  * raster order without counting first; the arrays are allocated for the
  * worst case (every other pixel set) once per context, and only the slots a
  * frame uses are touched. */
+#include "regions_priv.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "internal.h"
-#include <imageseg/regions.h>
-
 #if defined(__SSE2__)
 #include <emmintrin.h>
 #endif
-
-struct IsegRegions {
-    int max_width, max_height;
-    int32_t slots_per_row; /* (max_width + 1) / 2: most runs a row can have */
-    int32_t *x0, *x1;      /* run [x0, x1) of each slot */
-    int32_t *parent;       /* union-find parent of each slot */
-    int32_t *label;        /* label of each run (step 4) */
-    int32_t *nruns;        /* runs in each row */
-    uint8_t *strip_start;  /* 1 on the first row of each parallel strip */
-    IsegRegion *regions;
-    size_t regions_cap;
-    /* the last labelled frame, for iseg_regions_paint */
-    int width, height, n;
-};
-
-/* --------------------------------------------------------------- reference */
-
-int iseg_regions_label_ref(const IsegImage *src, unsigned threshold, int connectivity,
-                           int32_t *labels, ptrdiff_t labels_stride, IsegRegion **regions)
-{
-    if (regions)
-        *regions = NULL;
-    if (iseg_image_check(src) < 0 || threshold < 1 || threshold > 255 ||
-        (connectivity != 4 && connectivity != 8) || !regions ||
-        (labels && labels_stride < src->width))
-        return -EINVAL;
-    const int w = src->width, h = src->height;
-    const size_t npx = (size_t)w * h;
-    int32_t *lab = calloc(npx, sizeof(*lab));
-    int32_t *queue = malloc(npx * sizeof(*queue));
-    IsegRegion *out = NULL;
-    size_t cap = 0;
-    int n = 0;
-    if (!lab || !queue)
-        goto nomem;
-    for (int sy = 0; sy < h; sy++)
-        for (int sx = 0; sx < w; sx++) {
-            if (lab[(size_t)sy * w + sx] || src->data[(ptrdiff_t)sy * src->stride + sx] < threshold)
-                continue;
-            if ((size_t)n == cap) {
-                cap = cap ? 2 * cap : 64;
-                IsegRegion *grown = realloc(out, cap * sizeof(*out));
-                if (!grown)
-                    goto nomem;
-                out = grown;
-            }
-            n++;
-            IsegRegion *r = &out[n - 1];
-            int xmin = sx, xmax = sx, ymin = sy, ymax = sy;
-            int64_t area = 0, sum_x = 0, sum_y = 0;
-            size_t head = 0, tail = 0;
-            queue[tail++] = (int32_t)((size_t)sy * w + sx);
-            lab[(size_t)sy * w + sx] = n;
-            while (head < tail) {
-                const int32_t k = queue[head++];
-                const int x = (int)(k % w), y = (int)(k / w);
-                area++;
-                sum_x += x;
-                sum_y += y;
-                xmin = x < xmin ? x : xmin;
-                xmax = x > xmax ? x : xmax;
-                ymin = y < ymin ? y : ymin;
-                ymax = y > ymax ? y : ymax;
-                for (int dy = -1; dy <= 1; dy++)
-                    for (int dx = -1; dx <= 1; dx++) {
-                        if ((dx == 0 && dy == 0) || (connectivity == 4 && dx != 0 && dy != 0))
-                            continue;
-                        const int xx = x + dx, yy = y + dy;
-                        if (xx < 0 || yy < 0 || xx >= w || yy >= h)
-                            continue;
-                        const size_t m = (size_t)yy * w + xx;
-                        if (lab[m] || src->data[(ptrdiff_t)yy * src->stride + xx] < threshold)
-                            continue;
-                        lab[m] = n;
-                        queue[tail++] = (int32_t)m;
-                    }
-            }
-            r->area = area;
-            r->x = xmin;
-            r->y = ymin;
-            r->width = xmax - xmin + 1;
-            r->height = ymax - ymin + 1;
-            r->sum_x = sum_x;
-            r->sum_y = sum_y;
-        }
-    if (labels)
-        for (int y = 0; y < h; y++)
-            memcpy(labels + (ptrdiff_t)y * labels_stride, lab + (size_t)y * w,
-                   (size_t)w * sizeof(*lab));
-    free(lab);
-    free(queue);
-    *regions = out;
-    return n;
-nomem:
-    free(lab);
-    free(queue);
-    free(out);
-    return -ENOMEM;
-}
-
-/* ----------------------------------------------------------------- context */
-
-int iseg_regions_create(IsegRegions **out, int max_width, int max_height)
-{
-    if (!out)
-        return -EINVAL;
-    *out = NULL;
-    if (max_width < 1 || max_height < 1)
-        return -EINVAL;
-    const int32_t spr = (int32_t)(((int64_t)max_width + 1) / 2);
-    if ((int64_t)spr * max_height >= INT32_MAX)
-        return -EINVAL; /* run slots are int32 */
-    IsegRegions *ctx = calloc(1, sizeof(*ctx));
-    if (!ctx)
-        return -ENOMEM;
-    const size_t slots = (size_t)spr * max_height;
-    ctx->max_width = max_width;
-    ctx->max_height = max_height;
-    ctx->slots_per_row = spr;
-    ctx->x0 = malloc(slots * sizeof(int32_t));
-    ctx->x1 = malloc(slots * sizeof(int32_t));
-    ctx->parent = malloc(slots * sizeof(int32_t));
-    ctx->label = malloc(slots * sizeof(int32_t));
-    ctx->nruns = calloc((size_t)max_height, sizeof(int32_t));
-    ctx->strip_start = calloc((size_t)max_height, 1);
-    if (!ctx->x0 || !ctx->x1 || !ctx->parent || !ctx->label || !ctx->nruns || !ctx->strip_start) {
-        iseg_regions_destroy(ctx);
-        return -ENOMEM;
-    }
-    *out = ctx;
-    return 0;
-}
-
-void iseg_regions_destroy(IsegRegions *ctx)
-{
-    if (!ctx)
-        return;
-    free(ctx->x0);
-    free(ctx->x1);
-    free(ctx->parent);
-    free(ctx->label);
-    free(ctx->nruns);
-    free(ctx->strip_start);
-    free(ctx->regions);
-    free(ctx);
-}
 
 /* ------------------------------------------------------------ fast labelling */
 
@@ -391,67 +244,4 @@ int iseg_regions_label(IsegRegions *ctx, const IsegImage *src, unsigned threshol
     }
     *regions = ctx->regions;
     return n;
-}
-
-int iseg_regions_paint(const IsegRegions *ctx, const uint8_t *value, IsegImage *dst)
-{
-    if (!ctx || !value || iseg_image_check(dst) < 0 || dst->width != ctx->width ||
-        dst->height != ctx->height)
-        return -EINVAL;
-    const int32_t spr = ctx->slots_per_row;
-    for (int y = 0; y < ctx->height; y++) {
-        uint8_t *row = dst->data + (ptrdiff_t)y * dst->stride;
-        const int32_t base = y * spr, nr = ctx->nruns[y];
-        int x = 0;
-        for (int32_t i = 0; i < nr; i++) {
-            const int32_t k = base + i;
-            memset(row + x, value[0], (size_t)(ctx->x0[k] - x));
-            memset(row + ctx->x0[k], value[ctx->label[k]], (size_t)(ctx->x1[k] - ctx->x0[k]));
-            x = ctx->x1[k];
-        }
-        memset(row + x, value[0], (size_t)(ctx->width - x));
-    }
-    return 0;
-}
-
-/* ------------------------------------------------------------------ select */
-
-typedef struct {
-    int64_t area;
-    int index;
-} SelItem;
-
-static int by_area_desc(const void *pa, const void *pb)
-{
-    const SelItem *a = pa, *b = pb;
-    if (a->area != b->area)
-        return a->area > b->area ? -1 : 1;
-    return (a->index > b->index) - (a->index < b->index);
-}
-
-int iseg_regions_select(const IsegRegion *regions, int n, int64_t min_area, int64_t max_area,
-                        int max_regions, uint8_t *keep)
-{
-    if (n < 0 || (n > 0 && (!regions || !keep)) || min_area < 0 || max_area < 0 || max_regions < 0)
-        return -EINVAL;
-    int kept = 0;
-    for (int i = 0; i < n; i++) {
-        const int64_t a = regions[i].area;
-        keep[i] = (uint8_t)(a >= min_area && (max_area == 0 || a <= max_area));
-        kept += keep[i];
-    }
-    if (max_regions == 0 || kept <= max_regions)
-        return kept;
-    SelItem *items = malloc((size_t)kept * sizeof(*items));
-    if (!items)
-        return -ENOMEM;
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (keep[i])
-            items[m++] = (SelItem){ regions[i].area, i };
-    qsort(items, (size_t)m, sizeof(*items), by_area_desc);
-    for (int i = max_regions; i < m; i++)
-        keep[items[i].index] = 0;
-    free(items);
-    return max_regions;
 }

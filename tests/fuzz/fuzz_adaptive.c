@@ -3,7 +3,7 @@
  * larger than the frame included), parameters (anywhere in the element's
  * ranges) and pool sizes. Every call: guard bytes intact and the same output
  * for every pool size. MEAN, SAUVOLA, NIBLACK and LOCAL_OTSU take every
- * decision with the same arithmetic as the reference (adaptive_decide.h), so
+ * decision with the same arithmetic as the reference (lib/src/adaptive/decide.h), so
  * they must equal it pixel for pixel (compared for windows up to 25, the
  * reference being O(block^2) a pixel); GAUSSIAN may differ from it within
  * rounding of T, which tests/lib/test_adaptive.c checks against the bound. */

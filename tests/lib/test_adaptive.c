@@ -3,7 +3,7 @@
  * 3..51, offsets 0 and 5), local-otsu on a synthetic page under uneven light
  * (where global Otsu fails), windows larger than the frame, 1x1 / 1xN / Nx1,
  * bit-identical output for every pool size, guard bytes, frame composition. */
-#include "adaptive_decide.h"
+#include "adaptive/decide.h"
 #include "testutil.h"
 
 #include <errno.h>
@@ -199,8 +199,8 @@ static void test_settings(void)
 
 /* |value - T| within which a decision may differ from the real-number
  * definition: rounding only. GAUSSIAN: the fast float path against the
- * float64 reference (adaptive_gauss.c); the others: the shared decision of
- * adaptive_decide.h (which fast path and reference both take) against T from
+ * float64 reference (lib/src/adaptive/gauss.c); the others: the shared decision of
+ * lib/src/adaptive/decide.h (which fast path and reference both take) against T from
  * the textbook formula. MEAN: offset * n rounded once (2^-53 |offset|, plus
  * the rounding of the margin itself); LOCAL_OTSU: none. */
 static double tolerance(const IsegAdaptiveSettings *s)
@@ -276,7 +276,7 @@ static int compare_case(const IsegAdaptiveSettings *s, const IsegImage *src, TuR
     return ok && beyond == 0;
 }
 
-/* The Sauvola / Niblack decisions of adaptive_decide.h on windows built to
+/* The Sauvola / Niblack decisions of lib/src/adaptive/decide.h on windows built to
  * sit near a tie (k or R solved for T == v, then nudged), against the
  * real-number decision in long double: every pixel decided against it must
  * lie within iseg_adaptive_box_bound(k) of T. Without images, so hundreds of
@@ -443,7 +443,7 @@ static void test_against_reference(void)
                 s.min_contrast = tu_rng_double(&r) * 60;
             }
             /* the last ones wider than the Gaussian's strips of 128
-             * columns (adaptive_gauss.c) */
+             * columns (lib/src/adaptive/gauss.c) */
             const int w = iter < 120   ? tu_rng_range(&r, 1, 40)
                           : iter < 150 ? tu_rng_range(&r, 1, 90)
                                        : tu_rng_range(&r, 120, 400);

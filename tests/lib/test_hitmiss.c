@@ -1,7 +1,7 @@
 /* Hit-or-miss transform, thinning, thickening, skeletons: the lecture's
  * examples, then fast == reference on random masks and elements, then the
  * properties of skeletons of real shapes. */
-#include "internal.h" /* ISEG_MIN, ISEG_MAX */
+#include "core/internal.h" /* ISEG_MIN, ISEG_MAX */
 #include "testutil.h"
 
 #include <errno.h>

@@ -1,6 +1,6 @@
 /* Sets made from one element and its rotations (iseg_hitmiss_build_set,
  * iseg_hitmiss_create_rotated), on top of sel.c's parser and rotations. */
-#include "internal.h"
+#include "core/internal.h"
 #include "testutil.h"
 
 #include <errno.h>

@@ -12,13 +12,13 @@
  *  3. Uniform nodes are grouped into uniform areas, each classified light or
  *     dark whole (by the edges around it) and given a threshold that follows
  *     its own mean (iseg_lo_fill_nodes, adaptive_priv.h).
- *  4. Per pixel: the window sums (running sums, adaptive_box.c) say whether
+ *  4. Per pixel: the window sums (running sums, box.c) say whether
  *     the pixel's own window is uniform; T(x, y) is the bilinear
  *     interpolation of the four surrounding nodes, an exact rational number
  *     compared in integers. A non-uniform pixel is foreground iff v > T; a
  *     uniform one by its window mean (see IsegAdaptiveUniform).
  */
-#include "adaptive_sums.h"
+#include "sums.h"
 
 #include <string.h>
 
@@ -185,7 +185,7 @@ static void node_job(void *arg, int begin, int end, unsigned slot)
 
 /* One row: val = 2 step^2 T(x, y) (exact interpolation, see
  * adaptive_priv.h); non-uniform pixels: fg iff 2 step^2 v > val; uniform ones
- * by their window mean: iseg_lo_fg() (adaptive_decide.h), here in double so
+ * by their window mean: iseg_lo_fg() (decide.h), here in double so
  * that it vectorises. For windows up to 257 x 257 every quantity is an
  * integer below 2^53, so the comparisons in double are the integer ones. */
 static ISEG_ALWAYS_INLINE void lotsu_row(uint8_t *restrict d, const uint8_t *restrict v,

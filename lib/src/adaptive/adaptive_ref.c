@@ -4,12 +4,12 @@
  * Every window is summed pixel by pixel into exact integers (and, for
  * local-otsu's nodes, a brute-force histogram). From those sums, mean,
  * Sauvola, Niblack and local-otsu decide with the functions of
- * adaptive_decide.h, exactly as the fast kernels do, so fast and reference
+ * decide.h, exactly as the fast kernels do, so fast and reference
  * agree bit for bit; the margins (value minus T in double, from the textbook
  * formulas) are what the tests use to check that those decisions are the
  * real-number definition's up to the rounding bound of each method.
  * Gaussian is the float64 definition. */
-#include "adaptive_decide.h"
+#include "decide.h"
 
 #include <errno.h>
 #include <math.h>

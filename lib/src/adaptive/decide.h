@@ -1,5 +1,5 @@
 /* The per-pixel decisions of mean, Sauvola, Niblack and local-otsu, shared
- * by the fast kernels (adaptive_box.c, adaptive_lotsu.c) and the reference
+ * by the fast kernels (box.c, lotsu.c) and the reference
  * (adaptive_ref.c), so that both take every decision with the same
  * arithmetic, bit for bit: the reference sums each window pixel by pixel,
  * the kernels keep running sums, and the sums are exact integers either way;
@@ -43,7 +43,7 @@
 #pragma STDC FP_CONTRACT OFF
 #endif
 
-/* Windows up to this side keep every sum in 32 bits (adaptive_sums.h) and
+/* Windows up to this side keep every sum in 32 bits (sums.h) and
  * decide Sauvola and Niblack in single precision. */
 #define SUMS_PACKED_MAX_BLOCK 257
 

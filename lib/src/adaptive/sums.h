@@ -22,7 +22,7 @@
 #ifndef IMAGESEG_ADAPTIVE_SUMS_H
 #define IMAGESEG_ADAPTIVE_SUMS_H
 
-#include "adaptive_decide.h"
+#include "decide.h"
 
 #include <string.h>
 

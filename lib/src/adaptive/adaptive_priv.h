@@ -1,12 +1,13 @@
-/* Private parts of the adaptive thresholds shared by the fast kernels
- * (adaptive.c, adaptive_box.c, adaptive_gauss.c, adaptive_lotsu.c) and the
- * float64 reference (adaptive_ref.c). Only definitions live here that both
+/* Private to lib/src/adaptive, the base every file of the folder includes:
+ * the parts shared by the fast kernels (adaptive.c, box.c, gauss.c,
+ * lotsu.c), the shared definitions (settings.c, nodes.c) and the float64
+ * reference (adaptive_ref.c). Only definitions live here that both
  * must agree on: the Gaussian weights, the local-otsu node grid and its
  * filling rule, and the uniformity test. */
 #ifndef IMAGESEG_ADAPTIVE_PRIV_H
 #define IMAGESEG_ADAPTIVE_PRIV_H
 
-#include "internal.h"
+#include "core/internal.h"
 
 #include <imageseg/adaptive.h>
 
@@ -98,7 +99,7 @@ int iseg_adaptive_ref_margins(const IsegAdaptiveSettings *s, const IsegImage *sr
 
 /* Otsu's threshold of a histogram with n pixels of sum s whose lowest and
  * highest occupied levels are lo < hi: the same T as iseg_otsu_threshold(),
- * faster (adaptive_lotsu.c). */
+ * faster (lotsu.c). */
 unsigned iseg_lo_node_otsu(const uint32_t hist[ISEG_HIST_BINS], int lo, int hi, int64_t n,
                            int64_t s);
 
@@ -152,7 +153,7 @@ static inline uint8_t iseg_mask_byte(int fg, int invert)
 
 /* Per-thread scratch, sized for the context's maximum width. */
 typedef struct AdaptiveSlot {
-    /* window sums (adaptive_sums.h) */
+    /* window sums (sums.h) */
     uint32_t *col, *col2;             /* vertical window sums of v and v^2, per column */
     uint32_t *P, *P2;                 /* padded prefix sums of col, col2, width + 2r + 1 */
     uint32_t *pre;                    /* wide windows: prefix sums of col, width + 1 */
@@ -194,7 +195,7 @@ int iseg_adaptive_gauss_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *
 int iseg_adaptive_lotsu_run(IsegAdaptive *ctx, const IsegImage *src, IsegImage *dst,
                             IsegPool *pool);
 
-/* Gaussian: the decision margin of the float path (see adaptive_gauss.c). */
+/* Gaussian: the decision margin of the float path (see gauss.c). */
 double iseg_adaptive_gauss_eps(int r);
 float iseg_adaptive_gauss_cut(double offset, int r);
 

@@ -1,9 +1,9 @@
 /* Box-window methods (mean, Sauvola, Niblack) on exact integer window sums
- * (adaptive_sums.h): O(1) work per pixel whatever the window size. The
- * decisions from the sums are the functions of adaptive_decide.h, which the
+ * (sums.h): O(1) work per pixel whatever the window size. The
+ * decisions from the sums are the functions of decide.h, which the
  * reference calls too: the masks equal the reference's bit for bit.
  */
-#include "adaptive_sums.h"
+#include "sums.h"
 
 typedef struct BoxJob {
     IsegAdaptive *ctx;

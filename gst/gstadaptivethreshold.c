@@ -211,6 +211,7 @@ static GstFlowReturn gst_adaptive_threshold_process(GstIsegFilter *filter, GstVi
     IsegThresholdOutput output;
     IsegFrame view, dst;
     guint64 fg = 0;
+    const gboolean posts = gst_iseg_filter_posts_messages(filter);
     int ret;
 
     GST_OBJECT_LOCK(self);
@@ -232,7 +233,7 @@ static GstFlowReturn gst_adaptive_threshold_process(GstIsegFilter *filter, GstVi
         ret = iseg_adaptive_mask(self->ctx, &view.luma, &mask, pool);
         if (ret == 0) {
             gst_iseg_filter_packed_output(in, out, &mask, (int)output);
-            for (gint y = 0; y < mask.height; y++)
+            for (gint y = 0; y < mask.height && posts; y++)
                 for (gint x = 0; x < mask.width; x++)
                     fg += mask.data[(gsize)y * mask.stride + x] != 0;
         }
@@ -241,12 +242,14 @@ static GstFlowReturn gst_adaptive_threshold_process(GstIsegFilter *filter, GstVi
         gst_iseg_filter_frame_view(out, &dst);
         if ((int)output == GST_ISEG_OUTPUT_ALPHA)
             output = gst_iseg_filter_no_alpha(filter);
-        ret = iseg_adaptive_frame_to(self->ctx, &view, &dst, output, pool, &fg);
+        /* the foreground count only for the message: without one, out of
+         * place to a mask, the output is the kernel's mask as written */
+        ret = iseg_adaptive_frame_to(self->ctx, &view, &dst, output, pool, posts ? &fg : NULL);
     }
     if (ret < 0)
         return gst_iseg_filter_check(filter, ret, "adaptive threshold");
 
-    if (gst_iseg_filter_posts_messages(filter)) {
+    if (posts) {
         const guint64 n = (guint64)view.luma.width * view.luma.height;
         GstStructure *msg = gst_iseg_filter_new_message(filter, in->buffer, "adaptivethreshold");
         gst_structure_set(msg, "foreground-fraction", G_TYPE_DOUBLE, (gdouble)fg / n, NULL);

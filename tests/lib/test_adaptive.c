@@ -925,6 +925,13 @@ static void test_frames(void)
                 CHECK_EQ_INT(iseg_adaptive_frame_to(ctx, &src.f, &dst.f, (IsegThresholdOutput)out,
                                                     si % 2 ? NULL : pool, &fg_to),
                              0);
+                /* and without a count (the mask written into dst's luma is
+                 * then the output as it stands) */
+                TuFrame dst2;
+                tu_frame_alloc(&dst2, &r, &tu_layouts[li], w, h);
+                CHECK_EQ_INT(iseg_adaptive_frame_to(ctx, &src.f, &dst2.f, (IsegThresholdOutput)out,
+                                                    si % 2 ? pool : NULL, NULL),
+                             0);
                 iseg_adaptive_destroy(ctx);
                 char what[80];
                 snprintf(what, sizeof(what), "%s %dx%d out %d", tu_layouts[li].name, w, h, out);
@@ -936,6 +943,9 @@ static void test_frames(void)
                       tu_frame_guard_ok(&dst) && tu_frame_guard_ok(&src)) ||
                     fg_to != fg_ref)
                     bad++;
+                if (!(tu_frame_equal(&a, &dst2, what) && tu_frame_guard_ok(&dst2)))
+                    bad++;
+                tu_frame_free(&dst2);
                 tu_img_free(&mask);
                 tu_frame_free(&a);
                 tu_frame_free(&b);

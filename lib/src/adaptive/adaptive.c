@@ -199,7 +199,8 @@ int iseg_adaptive_frame_to(IsegAdaptive *ctx, const IsegFrame *src, IsegFrame *d
     int ret = iseg_adaptive_mask(ctx, &src->luma, &mask, pool);
     if (ret < 0)
         return ret;
-    return iseg_frame_apply_mask_to(src, dst, &mask, output, pool, fg_count);
+    /* the kernels write 0 and 255 only */
+    return iseg_frame_apply_binary_mask_to(src, dst, &mask, output, pool, fg_count);
 }
 
 int iseg_adaptive_frame(IsegAdaptive *ctx, IsegFrame *frame, IsegThresholdOutput output,

@@ -14,8 +14,18 @@ typedef struct MaskJob {
     IsegFrame *dst;
     const IsegImage *mask;
     IsegThresholdOutput output;
+    int luma_done; /* the mask is dst's luma, 0 / 255 only, and output MASK */
+    int want_count;
     uint64_t count[MAX_CHUNKS];
 } MaskJob;
+
+static uint32_t count_row(const uint8_t *m, int w)
+{
+    uint32_t fg = 0;
+    for (int x = 0; x < w; x++)
+        fg += m[x] >= 128;
+    return fg;
+}
 
 /* Luma row: returns the number of foreground pixels. Loops written so the
  * compiler vectorises them. d may be s, and it may be m (each m[x] is read
@@ -81,11 +91,15 @@ static void mask_job(void *arg, int begin, int end, unsigned slot)
         if (s->n_chroma)
             chroma_row(s, d, job->mask, item, job->output);
         const int y0 = item << sy, y1 = ISEG_MIN(s->luma.height, (item + 1) << sy);
-        for (int y = y0; y < y1; y++)
-            fg += luma_row(d->luma.data + (ptrdiff_t)y * d->luma.stride,
-                           s->luma.data + (ptrdiff_t)y * s->luma.stride,
-                           job->mask->data + (ptrdiff_t)y * job->mask->stride, s->luma.width,
-                           job->output);
+        for (int y = y0; y < y1; y++) {
+            const uint8_t *m = job->mask->data + (ptrdiff_t)y * job->mask->stride;
+            if (job->luma_done) /* the luma row is the mask already */
+                fg += job->want_count ? count_row(m, s->luma.width) : 0;
+            else
+                fg += luma_row(d->luma.data + (ptrdiff_t)y * d->luma.stride,
+                               s->luma.data + (ptrdiff_t)y * s->luma.stride, m, s->luma.width,
+                               job->output);
+        }
     }
     job->count[slot] = fg;
 }
@@ -117,8 +131,8 @@ static int mask_overlaps(const IsegFrame *f, const IsegImage *mask, int allow_lu
     return 0;
 }
 
-int iseg_frame_apply_mask_to(const IsegFrame *src, IsegFrame *dst, const IsegImage *mask,
-                             IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count)
+static int apply_mask_to(const IsegFrame *src, IsegFrame *dst, const IsegImage *mask,
+                         IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count, int binary)
 {
     if (iseg_frame_pair_check(src, dst) < 0 || check_args(dst, mask, output) < 0)
         return -EINVAL;
@@ -137,6 +151,9 @@ int iseg_frame_apply_mask_to(const IsegFrame *src, IsegFrame *dst, const IsegIma
     job.dst = dst;
     job.mask = mask;
     job.output = output;
+    job.luma_done = binary && output == ISEG_OUTPUT_MASK && !in_place &&
+                    mask->data == dst->luma.data && mask->stride == dst->luma.stride;
+    job.want_count = fg_count != NULL;
     const int items = src->n_chroma ? src->chroma[0].height : src->luma.height;
     const int grain = src->n_chroma && src->chroma_shift_y ? 8 : 16;
     const unsigned chunks = iseg_pool_chunks(pool, items, grain);
@@ -150,6 +167,18 @@ int iseg_frame_apply_mask_to(const IsegFrame *src, IsegFrame *dst, const IsegIma
         *fg_count = total;
     }
     return 0;
+}
+
+int iseg_frame_apply_mask_to(const IsegFrame *src, IsegFrame *dst, const IsegImage *mask,
+                             IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count)
+{
+    return apply_mask_to(src, dst, mask, output, pool, fg_count, 0);
+}
+
+int iseg_frame_apply_binary_mask_to(const IsegFrame *src, IsegFrame *dst, const IsegImage *mask,
+                                    IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count)
+{
+    return apply_mask_to(src, dst, mask, output, pool, fg_count, 1);
 }
 
 int iseg_frame_apply_mask(IsegFrame *frame, const IsegImage *mask, IsegThresholdOutput output,

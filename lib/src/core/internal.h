@@ -83,4 +83,11 @@ int iseg_use_avx2(void);
  * set (read once). */
 int iseg_use_avx512(void);
 
+/* iseg_frame_apply_mask_to() for a mask that holds only 0 and 255: when it
+ * is dst's luma (out of place) and output is MASK, the luma rows are the
+ * output already and are not rewritten (only counted, if fg_count); the
+ * chroma planes are set as usual. */
+int iseg_frame_apply_binary_mask_to(const IsegFrame *src, IsegFrame *dst, const IsegImage *mask,
+                                    IsegThresholdOutput output, IsegPool *pool, uint64_t *fg_count);
+
 #endif

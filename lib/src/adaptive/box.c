@@ -5,6 +5,8 @@
  */
 #include "sums.h"
 
+#include <math.h>
+
 typedef struct BoxJob {
     IsegAdaptive *ctx;
     const IsegImage *src;
@@ -57,12 +59,39 @@ static ISEG_ALWAYS_INLINE float box_d_q(uint32_t n, uint32_t S, uint32_t S2)
     return (float)(int64_t)((uint64_t)n * S2 - (uint64_t)S * S);
 }
 
+static ISEG_ALWAYS_INLINE void row_sauvola_q_nocap(uint8_t *restrict d, const uint8_t *restrict v,
+                                                   const uint32_t *restrict P,
+                                                   const uint32_t *restrict P2, int b, int w,
+                                                   uint32_t n, float nf, float one_kf, float qf,
+                                                   int c_neg, uint8_t inv)
+{
+    for (int x = 0; x < w; x++) {
+        const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
+        const float sf = (float)(int32_t)S;
+        const float a = nf * (float)(int32_t)v[x] - one_kf * sf;
+        const float c = qf * sf;
+        const float c2D = (c * c) * box_d_q(n, S, S2);
+        d[x] = (uint8_t)((iseg_above_f(a, c2D, c_neg) ? 255 : 0) ^ inv);
+    }
+}
+
 static ISEG_ALWAYS_INLINE void row_sauvola_q(uint8_t *restrict d, const uint8_t *restrict v,
                                              const uint32_t *restrict P,
                                              const uint32_t *restrict P2, int b, int w, uint32_t n,
                                              float nf, float one_kf, float qf, int c_neg,
                                              uint8_t inv)
 {
+    /* The cap of c^2 (iseg_sauvola_fg()) cannot act when even the largest
+     * window sum, n 255, gives c^2 below it (float products are monotonic):
+     * then the loop goes without it, c_neg fixed (the same decisions). */
+    const float cmax = fabsf(qf) * (float)(int32_t)(n * 255u);
+    if (cmax * cmax < 1e36f) {
+        if (c_neg)
+            row_sauvola_q_nocap(d, v, P, P2, b, w, n, nf, one_kf, qf, 1, inv);
+        else
+            row_sauvola_q_nocap(d, v, P, P2, b, w, n, nf, one_kf, qf, 0, inv);
+        return;
+    }
     for (int x = 0; x < w; x++) {
         const uint32_t S = P[x + b] - P[x], S2 = P2[x + b] - P2[x];
         const float sf = (float)(int32_t)S;

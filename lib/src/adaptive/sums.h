@@ -88,6 +88,49 @@ static ISEG_ALWAYS_INLINE void sums_prefix_padded(uint32_t *restrict P,
 }
 
 #if SUMS_VECTOR_SCAN
+/* The parts of a slide-and-scan row (below) around its vector loop: the
+ * left edge, P[0 .. r] (and P2) as multiples of the first column sum after
+ * the slide, whose last values are the scan's start (*acc, *acc2) ... */
+static ISEG_ALWAYS_INLINE void sums_slide_left(AdaptiveSlot *sl, const uint8_t *pi,
+                                               const uint8_t *po, int r, int sq, uint32_t *acc,
+                                               uint32_t *acc2)
+{
+    const uint32_t c0 = sl->col[0] + pi[0] - po[0];
+    const uint32_t q0 = sq ? sl->col2[0] + (uint32_t)pi[0] * pi[0] - (uint32_t)po[0] * po[0] : 0;
+    for (int i = 0; i <= r; i++) {
+        sl->P[i] = (uint32_t)i * c0;
+        if (sq)
+            sl->P2[i] = (uint32_t)i * q0;
+    }
+    *acc = sl->P[r];
+    *acc2 = sq ? sl->P2[r] : 0;
+}
+
+/* ... and the columns from x on one at a time, then the right edge. */
+static ISEG_ALWAYS_INLINE void sums_slide_rest(AdaptiveSlot *sl, const uint8_t *restrict pi,
+                                               const uint8_t *restrict po, int x, int w, int r,
+                                               int sq, uint32_t acc, uint32_t acc2)
+{
+    uint32_t *restrict col = sl->col, *restrict col2 = sl->col2;
+    uint32_t *restrict P = sl->P + r + 1, *restrict P2 = sl->P2 + r + 1;
+    for (; x < w; x++) {
+        col[x] += (uint32_t)pi[x] - (uint32_t)po[x];
+        P[x] = acc += col[x];
+        if (sq) {
+            col2[x] += (uint32_t)pi[x] * pi[x] - (uint32_t)po[x] * po[x];
+            P2[x] = acc2 += col2[x];
+        }
+    }
+    const uint32_t c1 = col[w - 1], q1 = sq ? col2[w - 1] : 0;
+    for (int j = 1; j <= r; j++) {
+        sl->P[r + w + j] = acc + (uint32_t)j * c1;
+        if (sq)
+            sl->P2[r + w + j] = acc2 + (uint32_t)j * q1;
+    }
+}
+#endif
+
+#if SUMS_VECTOR_SCAN
 /* One pass instead of three: the column sums of v and v^2 move down one row
  * (in - out) and both padded prefix sums are scanned, four columns at a
  * time. Worth it where 32-bit lane multiplies are cheap (the AVX2 copy);
@@ -97,14 +140,10 @@ static ISEG_ALWAYS_INLINE void sums_slide_and_scan(AdaptiveSlot *sl, const uint8
 {
     uint32_t *restrict col = sl->col, *restrict col2 = sl->col2;
     uint32_t *restrict P = sl->P + r + 1, *restrict P2 = sl->P2 + r + 1;
-    const uint32_t c0 = col[0] + pi[0] - po[0];
-    const uint32_t q0 = col2[0] + (uint32_t)pi[0] * pi[0] - (uint32_t)po[0] * po[0];
-    for (int i = 0; i <= r; i++) {
-        sl->P[i] = (uint32_t)i * c0;
-        sl->P2[i] = (uint32_t)i * q0;
-    }
-    sums_v4u carry = { sl->P[r], sl->P[r], sl->P[r], sl->P[r] };
-    sums_v4u carry2 = { sl->P2[r], sl->P2[r], sl->P2[r], sl->P2[r] };
+    uint32_t acc, acc2;
+    sums_slide_left(sl, pi, po, r, 1, &acc, &acc2);
+    sums_v4u carry = { acc, acc, acc, acc };
+    sums_v4u carry2 = { acc2, acc2, acc2, acc2 };
     int x = 0;
     for (; x + 4 <= w; x += 4) {
         const sums_v4u a = { pi[x], pi[x + 1], pi[x + 2], pi[x + 3] };
@@ -127,18 +166,7 @@ static ISEG_ALWAYS_INLINE void sums_slide_and_scan(AdaptiveSlot *sl, const uint8
         carry = SUMS_SHUFFLE(c, 3, 3, 3, 3);
         carry2 = SUMS_SHUFFLE(q, 3, 3, 3, 3);
     }
-    uint32_t acc = carry[0], acc2 = carry2[0];
-    for (; x < w; x++) {
-        col[x] += (uint32_t)pi[x] - (uint32_t)po[x];
-        col2[x] += (uint32_t)pi[x] * pi[x] - (uint32_t)po[x] * po[x];
-        P[x] = acc += col[x];
-        P2[x] = acc2 += col2[x];
-    }
-    const uint32_t c1 = col[w - 1], q1 = col2[w - 1];
-    for (int j = 1; j <= r; j++) {
-        sl->P[r + w + j] = acc + (uint32_t)j * c1;
-        sl->P2[r + w + j] = acc2 + (uint32_t)j * q1;
-    }
+    sums_slide_rest(sl, pi, po, x, w, r, 1, carry[0], carry2[0]);
 }
 #endif
 
@@ -166,14 +194,8 @@ static ISEG_ALWAYS_INLINE void sums_slide_and_scan16(AdaptiveSlot *sl, const uin
 {
     uint32_t *restrict col = sl->col, *restrict col2 = sl->col2;
     uint32_t *restrict P = sl->P + r + 1, *restrict P2 = sl->P2 + r + 1;
-    const uint32_t c0 = col[0] + pi[0] - po[0];
-    const uint32_t q0 = sq ? col2[0] + (uint32_t)pi[0] * pi[0] - (uint32_t)po[0] * po[0] : 0;
-    for (int i = 0; i <= r; i++) {
-        sl->P[i] = (uint32_t)i * c0;
-        if (sq)
-            sl->P2[i] = (uint32_t)i * q0;
-    }
-    uint32_t acc = sl->P[r], acc2 = sq ? sl->P2[r] : 0;
+    uint32_t acc, acc2;
+    sums_slide_left(sl, pi, po, r, sq, &acc, &acc2);
     sums_v16u carry = (sums_v16u){ 0 } + acc, carry2 = (sums_v16u){ 0 } + acc2;
     int x = 0;
     for (; x + 16 <= w; x += 16) {
@@ -207,24 +229,7 @@ static ISEG_ALWAYS_INLINE void sums_slide_and_scan16(AdaptiveSlot *sl, const uin
             carry2 = (sums_v16u){ 0 } + q[15];
         }
     }
-    if (x > 0) {
-        acc = carry[0];
-        acc2 = carry2[0];
-    }
-    for (; x < w; x++) {
-        col[x] += (uint32_t)pi[x] - (uint32_t)po[x];
-        P[x] = acc += col[x];
-        if (sq) {
-            col2[x] += (uint32_t)pi[x] * pi[x] - (uint32_t)po[x] * po[x];
-            P2[x] = acc2 += col2[x];
-        }
-    }
-    const uint32_t c1 = col[w - 1], q1 = sq ? col2[w - 1] : 0;
-    for (int j = 1; j <= r; j++) {
-        sl->P[r + w + j] = acc + (uint32_t)j * c1;
-        if (sq)
-            sl->P2[r + w + j] = acc2 + (uint32_t)j * q1;
-    }
+    sums_slide_rest(sl, pi, po, x, w, r, sq, carry[0], carry2[0]);
 }
 /* With squares, the AVX-512 copy takes eight columns a step: two scans a
  * column, and three 256-bit shifts a scan cost less there than four 512-bit
@@ -236,13 +241,8 @@ static ISEG_ALWAYS_INLINE void sums_slide_and_scan8sq(AdaptiveSlot *sl, const ui
 {
     uint32_t *restrict col = sl->col, *restrict col2 = sl->col2;
     uint32_t *restrict P = sl->P + r + 1, *restrict P2 = sl->P2 + r + 1;
-    const uint32_t c0 = col[0] + pi[0] - po[0];
-    const uint32_t q0 = col2[0] + (uint32_t)pi[0] * pi[0] - (uint32_t)po[0] * po[0];
-    for (int i = 0; i <= r; i++) {
-        sl->P[i] = (uint32_t)i * c0;
-        sl->P2[i] = (uint32_t)i * q0;
-    }
-    uint32_t acc = sl->P[r], acc2 = sl->P2[r];
+    uint32_t acc, acc2;
+    sums_slide_left(sl, pi, po, r, 1, &acc, &acc2);
     sums_v8u carry = (sums_v8u){ 0 } + acc, carry2 = (sums_v8u){ 0 } + acc2;
     int x = 0;
     for (; x + 8 <= w; x += 8) {
@@ -269,21 +269,7 @@ static ISEG_ALWAYS_INLINE void sums_slide_and_scan8sq(AdaptiveSlot *sl, const ui
         carry = (sums_v8u){ 0 } + c[7];
         carry2 = (sums_v8u){ 0 } + q[7];
     }
-    if (x > 0) {
-        acc = carry[0];
-        acc2 = carry2[0];
-    }
-    for (; x < w; x++) {
-        col[x] += (uint32_t)pi[x] - (uint32_t)po[x];
-        col2[x] += (uint32_t)pi[x] * pi[x] - (uint32_t)po[x] * po[x];
-        P[x] = acc += col[x];
-        P2[x] = acc2 += col2[x];
-    }
-    const uint32_t c1 = col[w - 1], q1 = col2[w - 1];
-    for (int j = 1; j <= r; j++) {
-        sl->P[r + w + j] = acc + (uint32_t)j * c1;
-        sl->P2[r + w + j] = acc2 + (uint32_t)j * q1;
-    }
+    sums_slide_rest(sl, pi, po, x, w, r, 1, carry[0], carry2[0]);
 }
 #endif
 

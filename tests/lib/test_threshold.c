@@ -111,6 +111,51 @@ static void test_histogram_random(void)
     iseg_pool_destroy(pools[2]);
 }
 
+/* Frames of 2^17 pixels a chunk and more take the pair table (histogram.c):
+ * odd and even widths (an odd last pixel in every row), widths of 1 to 9 on
+ * tall frames (pairs few or none), padded strides, noise, photo-like, few
+ * levels and flat content, one to three threads (chunks on either side of
+ * the switch). */
+static void test_histogram_large(void)
+{
+    TuRng r;
+    tu_rng_seed(&r, tu_seed(12));
+    IsegPool *pools[3] = { NULL, NULL, NULL };
+    iseg_pool_create(&pools[1], 2);
+    iseg_pool_create(&pools[2], 3);
+    int bad = 0;
+    for (int iter = 0; iter < 48; iter++) {
+        int w, h;
+        if (iter % 4 == 3) {
+            w = tu_rng_range(&r, 1, 9);
+            h = (1 << 17) / w + tu_rng_range(&r, 0, 3000);
+        } else {
+            w = tu_rng_range(&r, 300, 2000);
+            h = tu_rng_range(&r, (1 << 17) / w + 1, 1100);
+        }
+        TuImg t;
+        tu_img_alloc_random_pad(&t, &r, w, h);
+        switch (iter % 3) {
+        case 0: tu_img_fill_random(&t, &r); break;
+        case 1: tu_img_fill_photo(&t, &r); break;
+        default: tu_img_fill_levels(&t, &r, tu_rng_range(&r, 1, 3)); break;
+        }
+        uint64_t ref[256], fast[256];
+        iseg_histogram_ref(&t.img, ref);
+        CHECK_EQ_INT(iseg_histogram(&t.img, fast, pools[iter % 3]), 0);
+        if (memcmp(ref, fast, sizeof(ref)) != 0) {
+            bad++;
+            fprintf(stderr, "histogram differs at %dx%d stride %td, %d threads\n", w, h,
+                    t.img.stride, iter % 3 + 1);
+        }
+        CHECK(tu_img_guard_ok(&t));
+        tu_img_free(&t);
+    }
+    CHECK_EQ_INT(bad, 0);
+    iseg_pool_destroy(pools[1]);
+    iseg_pool_destroy(pools[2]);
+}
+
 /* Between-class variance of a partition computed from the pixels themselves,
  * not from a histogram: the brute-force search the fast scan must win. */
 static double brute_between(const IsegImage *img, unsigned T)
@@ -389,6 +434,7 @@ int main(void)
 {
     RUN(test_lecture_example);
     RUN(test_histogram_random);
+    RUN(test_histogram_large);
     RUN(test_otsu_and_iterative_random);
     RUN(test_constant_frames);
     RUN(test_iterative_two_levels);

@@ -111,7 +111,7 @@ static void test_histogram_random(void)
     iseg_pool_destroy(pools[2]);
 }
 
-/* Frames of 2^17 pixels a chunk and more take the pair table (histogram.c):
+/* Frames of 2^18 pixels a chunk and more take the pair tables (histogram.c):
  * odd and even widths (an odd last pixel in every row), widths of 1 to 9 on
  * tall frames (pairs few or none), padded strides, noise, photo-like, few
  * levels and flat content, one to three threads (chunks on either side of
@@ -128,10 +128,10 @@ static void test_histogram_large(void)
         int w, h;
         if (iter % 4 == 3) {
             w = tu_rng_range(&r, 1, 9);
-            h = (1 << 17) / w + tu_rng_range(&r, 0, 3000);
+            h = (1 << 18) / w + tu_rng_range(&r, 0, 3000);
         } else {
             w = tu_rng_range(&r, 300, 2000);
-            h = tu_rng_range(&r, (1 << 17) / w + 1, 1100);
+            h = tu_rng_range(&r, (1 << 18) / w + 1, 1100);
         }
         TuImg t;
         tu_img_alloc_random_pad(&t, &r, w, h);

@@ -119,14 +119,16 @@ static void pair_fold(uint32_t *t, uint32_t low[ISEG_HIST_BINS], uint64_t out[IS
     }
 }
 
-static void pair_flush(uint32_t *t, uint64_t out[ISEG_HIST_BINS])
+/* Adds the tables to out; clears them when more rows follow. */
+static void pair_flush(uint32_t *t, uint64_t out[ISEG_HIST_BINS], int clear)
 {
     uint32_t low[ISEG_HIST_BINS] = { 0 };
     pair_fold(t, low, out);
     pair_fold(t + HIST_PAIR_CELLS, low, out);
     for (int v = 0; v < ISEG_HIST_BINS; v++)
         out[v] += low[v];
-    memset(t, 0, 2 * HIST_PAIR_CELLS * sizeof(*t));
+    if (clear)
+        memset(t, 0, 2 * HIST_PAIR_CELLS * sizeof(*t));
 }
 
 /* Pixels 2i and 2i+1 of the row as one pair, in table t0 or t1 by turns;
@@ -160,13 +162,13 @@ static int hist_rows_pairs(const IsegImage *img, int y0, int y1, uint64_t out[IS
     const int w = img->width;
     for (int y = y0; y < y1; y++) {
         if (pending + (uint64_t)w / 2 > HIST_PAIR_FLUSH) {
-            pair_flush(t, out);
+            pair_flush(t, out, 1);
             pending = 0;
         }
         pair_row(t, img->data + (ptrdiff_t)y * img->stride, w, out);
         pending += (uint64_t)w / 2;
     }
-    pair_flush(t, out);
+    pair_flush(t, out, 0);
     free(t);
     return 0;
 }

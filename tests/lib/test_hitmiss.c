@@ -911,9 +911,8 @@ static void test_thick_fast_equals_reference(void)
 {
     TuRng r;
     tu_rng_seed(&r, tu_seed(11));
-    IsegPool *pools[3] = { NULL, NULL, NULL };
-    iseg_pool_create(&pools[1], 2);
-    iseg_pool_create(&pools[2], 3);
+    IsegPool *pools[3];
+    tu_pools_create(pools, 3);
     TSet skel = {
         { tsel_parse(ISEG_HITMISS_SKELETON_EDGE), tsel_parse(ISEG_HITMISS_SKELETON_CORNER) }, 2
     };
@@ -956,8 +955,7 @@ static void test_thick_fast_equals_reference(void)
     CHECK(many_passes >= 8); /* the shapes are thick enough to need many passes */
     tset_free(&skel);
     tset_free(&gw);
-    for (int p = 1; p < 3; p++)
-        iseg_pool_destroy(pools[p]);
+    tu_pools_destroy(pools, 3);
 }
 
 int main(void)

@@ -80,13 +80,25 @@ static void test_lecture_example(void)
     tu_img_free(&t);
 }
 
+/* The fast histogram against the reference count; a mismatch is printed. */
+static int histogram_matches_ref(const IsegImage *img, IsegPool *pool, int threads)
+{
+    uint64_t ref[256], fast[256];
+    iseg_histogram_ref(img, ref);
+    CHECK_EQ_INT(iseg_histogram(img, fast, pool), 0);
+    if (memcmp(ref, fast, sizeof(ref)) == 0)
+        return 1;
+    fprintf(stderr, "histogram differs at %dx%d stride %td, %d threads\n", img->width, img->height,
+            img->stride, threads);
+    return 0;
+}
+
 static void test_histogram_random(void)
 {
     TuRng r;
     tu_rng_seed(&r, tu_seed(11));
-    IsegPool *pools[3] = { NULL, NULL, NULL };
-    iseg_pool_create(&pools[1], 2);
-    iseg_pool_create(&pools[2], 3);
+    IsegPool *pools[3];
+    tu_pools_create(pools, 3);
     int bad = 0;
     for (int iter = 0; iter < 3000; iter++) {
         const int w = tu_rng_range(&r, 1, iter < 2500 ? 70 : 700);
@@ -97,18 +109,11 @@ static void test_histogram_random(void)
             tu_img_fill_levels(&t, &r, tu_rng_range(&r, 1, 4));
         else
             tu_img_fill_random(&t, &r);
-        uint64_t ref[256], fast[256];
-        iseg_histogram_ref(&t.img, ref);
-        iseg_histogram(&t.img, fast, pools[iter % 3]);
-        if (memcmp(ref, fast, sizeof(ref)) != 0) {
-            bad++;
-            fprintf(stderr, "histogram differs at %dx%d stride %td\n", w, h, t.img.stride);
-        }
+        bad += !histogram_matches_ref(&t.img, pools[iter % 3], iter % 3 + 1);
         tu_img_free(&t);
     }
     CHECK_EQ_INT(bad, 0);
-    iseg_pool_destroy(pools[1]);
-    iseg_pool_destroy(pools[2]);
+    tu_pools_destroy(pools, 3);
 }
 
 /* Frames of 2^18 pixels a chunk and more take the pair tables (histogram.c):
@@ -120,9 +125,8 @@ static void test_histogram_large(void)
 {
     TuRng r;
     tu_rng_seed(&r, tu_seed(12));
-    IsegPool *pools[3] = { NULL, NULL, NULL };
-    iseg_pool_create(&pools[1], 2);
-    iseg_pool_create(&pools[2], 3);
+    IsegPool *pools[3];
+    tu_pools_create(pools, 3);
     int bad = 0;
     for (int iter = 0; iter < 48; iter++) {
         int w, h;
@@ -140,20 +144,12 @@ static void test_histogram_large(void)
         case 1: tu_img_fill_photo(&t, &r); break;
         default: tu_img_fill_levels(&t, &r, tu_rng_range(&r, 1, 3)); break;
         }
-        uint64_t ref[256], fast[256];
-        iseg_histogram_ref(&t.img, ref);
-        CHECK_EQ_INT(iseg_histogram(&t.img, fast, pools[iter % 3]), 0);
-        if (memcmp(ref, fast, sizeof(ref)) != 0) {
-            bad++;
-            fprintf(stderr, "histogram differs at %dx%d stride %td, %d threads\n", w, h,
-                    t.img.stride, iter % 3 + 1);
-        }
+        bad += !histogram_matches_ref(&t.img, pools[iter % 3], iter % 3 + 1);
         CHECK(tu_img_guard_ok(&t));
         tu_img_free(&t);
     }
     CHECK_EQ_INT(bad, 0);
-    iseg_pool_destroy(pools[1]);
-    iseg_pool_destroy(pools[2]);
+    tu_pools_destroy(pools, 3);
 }
 
 /* Between-class variance of a partition computed from the pixels themselves,

@@ -14,6 +14,21 @@ int tu_finish(void)
     return tu_failures ? 1 : 0;
 }
 
+void tu_pools_create(IsegPool **pools, int n)
+{
+    for (int i = 0; i < n; i++) {
+        pools[i] = NULL;
+        if (i > 0 && iseg_pool_create(&pools[i], (unsigned)i + 1) < 0)
+            pools[i] = NULL;
+    }
+}
+
+void tu_pools_destroy(IsegPool **pools, int n)
+{
+    for (int i = 0; i < n; i++)
+        iseg_pool_destroy(pools[i]);
+}
+
 void tu_rng_seed(TuRng *r, uint64_t seed)
 {
     r->s = seed ? seed : 0x9E3779B97F4A7C15ull;

@@ -49,6 +49,11 @@ extern int tu_checks;
 /* Prints the summary and returns the process exit code. */
 int tu_finish(void);
 
+/* pools[0] = NULL (the calling thread alone), pools[i] = a pool of i + 1
+ * threads, for i < n; a pool that cannot be made stays NULL (one thread). */
+void tu_pools_create(IsegPool **pools, int n);
+void tu_pools_destroy(IsegPool **pools, int n);
+
 /* xorshift64*: deterministic, seeded (ISEG_TEST_SEED overrides the default). */
 typedef struct TuRng {
     uint64_t s;

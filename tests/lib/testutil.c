@@ -16,11 +16,9 @@ int tu_finish(void)
 
 void tu_pools_create(IsegPool **pools, int n)
 {
-    for (int i = 0; i < n; i++) {
-        pools[i] = NULL;
-        if (i > 0 && iseg_pool_create(&pools[i], (unsigned)i + 1) < 0)
-            pools[i] = NULL;
-    }
+    pools[0] = NULL;
+    for (int i = 1; i < n; i++)
+        iseg_pool_create(&pools[i], (unsigned)i + 1); /* NULL when it fails */
 }
 
 void tu_pools_destroy(IsegPool **pools, int n)
